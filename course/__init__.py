@@ -1,1 +1,46 @@
-"""Package."""
+"""The MS muscle course: an LTI 1.3 tool. `create_app` builds the Flask application."""
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from course.config import build_config
+from course.db import db
+from course.extensions import cache, csrf, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Application factory (the Flask tutorial's shape): config, extensions, blueprints."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(build_config(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["PROXY_FIX"]:
+        n = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    cache.init_app(app)
+    csrf.init_app(app)
+    _register_blueprints(app)
+    from course import cli, errors, logs, security
+    errors.register(app)
+    security.register(app)
+    logs.register(app)
+    cli.register(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """One blueprint per package, registered here and nowhere else."""
+    from course.lti.views import bp as lti_bp
+    from course.views import bp as course_bp
+    app.register_blueprint(course_bp)
+    app.register_blueprint(lti_bp)
+    if app.config["DEMO_PLATFORM"]:
+        from course.lti.demo.views import bp as demo_bp
+        app.register_blueprint(demo_bp)

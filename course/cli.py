@@ -1,0 +1,107 @@
+"""Command-line tools: `flask lti ...` for administrators and `flask content check`."""
+import importlib
+import json
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from course.content import ContentError
+from course.lti import keys
+from course.lti.platforms import (PlatformUrls, all_platforms, canvas_urls, moodle_urls,
+                                  upsert_platform)
+
+lti_cli = AppGroup("lti", help="Register LTI platforms and manage the tool's keys.")
+content_cli = AppGroup("content", help="Validate course content.")
+
+# Each content package exposes summary() -> dict and raises ContentError when content is broken.
+CONTENT_SUMMARIES = ("modules.loader", "quizzes.bank_loader", "exports.content")
+
+
+def _preset_urls(preset: str | None, base_url: str | None, canvas_env: str,
+                 given: dict[str, str | None]) -> PlatformUrls:
+    """URLs from a preset, overridden by any URL given explicitly."""
+    if preset == "moodle":
+        if not base_url:
+            raise click.UsageError("--preset moodle needs --base-url (the Moodle site URL).")
+        base = moodle_urls(base_url)
+    elif preset == "canvas":
+        base = canvas_urls(canvas_env)
+    else:
+        base = PlatformUrls("", "", "", "")
+    urls = PlatformUrls(given["issuer"] or base.issuer, given["auth_url"] or base.auth_url,
+                        given["token_url"] or base.token_url, given["jwks_url"] or base.jwks_url)
+    missing = [n for n, v in zip(("--issuer", "--auth-url", "--token-url", "--jwks-url"), urls)
+               if not v]
+    if missing:
+        raise click.UsageError(f"Missing {', '.join(missing)} (or use --preset).")
+    return urls
+
+
+@lti_cli.command("add-platform")
+@click.option("--issuer")
+@click.option("--client-id", required=True)
+@click.option("--auth-url")
+@click.option("--token-url")
+@click.option("--jwks-url")
+@click.option("--deployment-id", "deployment_ids", multiple=True,
+              help="Repeat to add several deployments.")
+@click.option("--name", default="", help="A label for administrators.")
+@click.option("--preset", type=click.Choice(["moodle", "canvas"]))
+@click.option("--base-url", help="Moodle site URL, with --preset moodle.")
+@click.option("--canvas-env", type=click.Choice(["prod", "beta", "test"]), default="prod")
+def add_platform(client_id: str, deployment_ids: tuple[str, ...], name: str, preset: str | None,
+                 base_url: str | None, canvas_env: str, **given: str | None) -> None:
+    """Register a platform, or add deployments to one (safe to run again)."""
+    urls = _preset_urls(preset, base_url, canvas_env, given)
+    reg, added = upsert_platform(urls, client_id, list(deployment_ids), name)
+    click.echo(f"Platform {reg.id}: issuer={reg.issuer} client_id={reg.client_id}")
+    click.echo(f"  deployments: {', '.join(d.deployment_id for d in reg.deployments) or '(none)'}"
+               f"  (added {len(added)})")
+
+
+@lti_cli.command("list-platforms")
+def list_platforms() -> None:
+    """Show every registered platform with its deployments."""
+    rows = all_platforms()
+    if not rows:
+        click.echo("No platforms registered. Use `flask --app wsgi lti add-platform`.")
+    for reg in rows:
+        deps = ", ".join(d.deployment_id for d in reg.deployments) or "(none)"
+        click.echo(f"{reg.id}\t{reg.issuer}\tclient_id={reg.client_id}\tdeployments={deps}")
+        click.echo(f"\tauth={reg.auth_login_url}\n\ttoken={reg.auth_token_url}\n"
+                   f"\tjwks={reg.key_set_url or '(static key set)'}")
+
+
+@lti_cli.command("rotate-key")
+def rotate_key() -> None:
+    """Create a new signing key; the previous key stays published until the next rotation."""
+    key = keys.rotate()
+    click.echo(f"New signing key kid={key.kid}; JWKS now publishes "
+               f"{', '.join(k['kid'] for k in keys.jwks()['keys'])}")
+
+
+@content_cli.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def content_check(as_json: bool) -> None:
+    """Validate every module, question and handout; exit 1 on the first broken file."""
+    summary: dict = {}
+    try:
+        for name in CONTENT_SUMMARIES:
+            summary.update(importlib.import_module(name).summary())
+    except ContentError as exc:
+        click.echo(f"Content error: {exc}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(summary, default=str))
+        return
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
+    click.echo("Content OK.")
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(lti_cli)
+    app.cli.add_command(content_cli)

@@ -1,0 +1,81 @@
+"""Configuration from environment variables, with safe defaults for a newcomer's machine."""
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes the app unsafe or unable to start; the message says how to fix it."""
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """Read an on/off environment variable ("1", "true", "yes" mean on)."""
+    value = env.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret(instance: Path) -> str:
+    """Generate the development secret key once and keep it in the instance folder."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _cache_settings(env: Mapping[str, str], instance: Path) -> dict[str, Any]:
+    """Redis when REDIS_URL is set, else a file cache that every worker on the machine shares."""
+    if env.get("REDIS_URL"):
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": env["REDIS_URL"],
+                "CACHE_KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "msc:")}
+    # A threshold stops the file cache pruning live launch data; 0 would mean "never prune".
+    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(instance / "cache"),
+            "CACHE_THRESHOLD": 50000}
+
+
+def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Turn the environment into Flask settings, refusing unsafe production combinations."""
+    env = os.environ if env is None else env
+    production = env.get("APP_ENV", "development").lower() == "production"
+    demo = _flag(env, "DEMO_PLATFORM")
+    if production and demo:
+        raise ConfigError("DEMO_PLATFORM=1 is refused when APP_ENV=production: the demo "
+                          "platform signs launches for anyone. Unset DEMO_PLATFORM.")
+    secret = env.get("SECRET_KEY")
+    if production and not secret:
+        raise ConfigError("SECRET_KEY is required when APP_ENV=production. Generate one with "
+                          "`python -c 'import secrets; print(secrets.token_hex(32))'`.")
+    https = env.get("PREFERRED_URL_SCHEME", "https" if production else "http") == "https"
+    database = env.get("DATABASE_URL") or f"sqlite:///{instance / 'course.sqlite3'}"
+    if database.startswith("postgres://"):
+        database = "postgresql://" + database[len("postgres://"):]
+    if database.startswith("postgresql://"):
+        database = "postgresql+psycopg://" + database[len("postgresql://"):]
+    config: dict[str, Any] = {
+        "APP_ENV": "production" if production else "development",
+        "SECRET_KEY": secret or _dev_secret(instance),
+        "SQLALCHEMY_DATABASE_URI": database,
+        # pre_ping lets the pool recover by itself after a database restart.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DEMO_PLATFORM": demo,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "PROXY_FIX": int(env.get("PROXY_FIX", "0")),
+        # Inside an LMS iframe the cookies are third-party: they need SameSite=None, Secure and
+        # Partitioned (CHIPS). Plain-HTTP development keeps Lax, which browsers accept there.
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_SAMESITE": "None" if https else "Lax",
+        "SESSION_COOKIE_PARTITIONED": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_NAME": "msc_session",
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024))),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": False,
+        "LTI_LEEWAY_SECONDS": int(env.get("LTI_LEEWAY_SECONDS", "60")),
+        "HTTP_TIMEOUT_SECONDS": float(env.get("HTTP_TIMEOUT_SECONDS", "10")),
+        "LOG_JSON": _flag(env, "LOG_JSON", production),
+    }
+    config.update(_cache_settings(env, instance))
+    return config

@@ -1,0 +1,119 @@
+"""pylti1p3 2.0.0 message launch, hardened: leeway, one-time nonce, cached JWKS with refetch."""
+import hashlib
+from typing import Any
+
+import jwt
+import requests
+from flask import current_app
+from pylti1p3.contrib.flask import FlaskCacheDataStorage, FlaskMessageLaunch, FlaskRequest
+from pylti1p3.exception import LtiException
+
+from course.extensions import cache
+from course.lti.http import http_session
+from course.lti.tool_conf import DbToolConf
+
+JWKS_TTL_SECONDS = 3600
+# An attacker can send any `kid`; refetching on each one would hammer the platform.
+REFETCH_INTERVAL_SECONDS = 60
+ALLOWED_ALGS = ["RS256", "RS384", "RS512"]
+
+
+class ToolMessageLaunch(FlaskMessageLaunch):
+    """A launch that closes the gaps of pylti1p3 2.0.0 found against a real platform."""
+
+    def validate(self) -> "ToolMessageLaunch":
+        """Validate in an order that checks the signature before spending the nonce."""
+        if self._restored:
+            raise LtiException("Can't validate restored launch")
+        self._validated = True
+        try:
+            # LTI 1.3 section 5.1.3 / Security Framework 5.1.3: state, token, issuer,
+            # signature, deployment, message, and only then the one-time nonce.
+            (self.validate_state().validate_jwt_format().validate_registration()
+             .validate_jwt_signature().validate_deployment().validate_message()
+             .validate_nonce().save_launch_data())
+        except Exception:
+            self._validated = False
+            raise
+        return self
+
+    def validate_nonce(self) -> "ToolMessageLaunch":
+        """Accept a nonce once: deleting its cache entry is atomic on Redis and on files."""
+        nonce = self._get_jwt_body().get("nonce")
+        if not nonce:
+            raise LtiException('"nonce" is empty')
+        storage = self._session_service.data_storage
+        key = storage._prepare_key(self._session_service._get_key("nonce", nonce))
+        if cache.get(key) is None or not cache.delete(key):
+            raise LtiException("Invalid Nonce: this launch was already used or has expired")
+        return self
+
+    def validate_jwt_signature(self) -> "ToolMessageLaunch":
+        """Verify signature, audience and times with clock-skew leeway (Security 5.1.3 steps 1-8)."""
+        public_key, alg = self.get_public_key()
+        if alg not in ALLOWED_ALGS:
+            raise LtiException(f"Can't decode id_token: algorithm {alg} is not allowed")
+        try:
+            jwt.decode(self._get_id_token(), public_key, algorithms=[alg],
+                       audience=self._registration.get_client_id(),
+                       issuer=self._registration.get_issuer(),
+                       leeway=current_app.config["LTI_LEEWAY_SECONDS"],
+                       options={"require": ["exp", "iat", "sub"]})
+        except jwt.InvalidTokenError as exc:
+            raise LtiException(f"Can't decode id_token: {exc}") from exc
+        return self
+
+    def get_public_key(self) -> tuple[str, str]:
+        """Find the platform key by `kid`; refetch the key set once when the kid is unknown."""
+        static = self._registration.get_key_set() is not None
+        try:
+            return super().get_public_key()
+        except LtiException as exc:
+            url = self._registration.get_key_set_url()
+            if static or not url or "Unable to find public key" not in str(exc):
+                raise
+            if not cache.add(f"jwks-refetch:{_digest(url)}", 1, timeout=REFETCH_INTERVAL_SECONDS):
+                raise
+            self._registration.set_key_set(self.fetch_public_key(url, force=True))
+            return super().get_public_key()
+
+    def fetch_public_key(self, key_set_url: str, force: bool = False) -> Any:
+        """Fetch the platform JWKS through the shared cache, with a timeout."""
+        key = f"jwks:{_digest(key_set_url)}"
+        cached = None if force else cache.get(key)
+        if cached:
+            return cached
+        try:
+            resp = self._requests_session.get(key_set_url)
+            resp.raise_for_status()
+            data = resp.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise LtiException(f"Platform key set unavailable at {key_set_url}: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+            raise LtiException(f"Platform key set at {key_set_url} has no 'keys' list")
+        cache.set(key, data, timeout=JWKS_TTL_SECONDS)
+        return data
+
+
+def _digest(text: str) -> str:
+    """Short stable cache-key fragment for a URL."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def launch_storage() -> FlaskCacheDataStorage:
+    """Launch data lives in the shared cache, never in the cookie session."""
+    return FlaskCacheDataStorage(cache)
+
+
+def new_launch(request_data: dict | None = None) -> ToolMessageLaunch:
+    """A launch bound to the current request, the database config and the shared cache."""
+    req = FlaskRequest(request_data=request_data)
+    return ToolMessageLaunch(req, DbToolConf(), launch_data_storage=launch_storage(),
+                             requests_session=http_session())
+
+
+def restore_launch(launch_id: str) -> ToolMessageLaunch:
+    """A launch restored from the cache by id (deep linking, AGS)."""
+    return ToolMessageLaunch.from_cache(launch_id, FlaskRequest(), DbToolConf(),
+                                        launch_data_storage=launch_storage(),
+                                        requests_session=http_session())

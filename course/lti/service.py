@@ -1,0 +1,147 @@
+"""LTI 1.3 login and launch services: validate through pylti1p3, then record who launched where."""
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from flask import Response, request, url_for
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.exception import LtiException, OIDCException
+from sqlalchemy import select
+
+from course.db import db, utcnow
+from course.extensions import cache
+from course.lti import claims
+from course.lti.errors import LaunchRejected, explain, problem
+from course.lti.launch import launch_storage, new_launch
+from course.lti.tool_conf import DbToolConf, find_registration_row
+from course.models import Context, Membership, User
+from course.roles import role_for
+
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint",
+                "lti_deployment_id", "client_id")
+LOGIN_TTL_SECONDS = 600
+
+
+class PartitionedCookieService(FlaskCookieService):
+    """pylti1p3's cookies plus `Partitioned`, so Chrome keeps them inside LMS iframes (CHIPS)."""
+
+    def update_response(self, response: Response) -> None:
+        """Set each pending cookie; Secure, SameSite=None and Partitioned over HTTPS."""
+        secure = bool(self._request.is_secure())
+        for key, data in self._cookie_data_to_set.items():
+            response.set_cookie(key, data["value"], max_age=data["exp"], path="/", httponly=True,
+                                secure=secure, samesite="None" if secure else "Lax",
+                                partitioned=secure)
+
+
+@dataclass(frozen=True)
+class LaunchResult:
+    """Who launched into which context, and what they asked for."""
+
+    context_pk: int
+    user_pk: int
+    role: str
+    launch_id: str
+    message_type: str
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
+def start_login() -> Response:
+    """OIDC third-party initiated login (LTI 1.3 section 5.1.1): redirect to the platform."""
+    req = FlaskRequest()
+    cookies = PartitionedCookieService(req)
+    oidc = FlaskOIDCLogin(req, DbToolConf(), cookie_service=cookies,
+                          launch_data_storage=launch_storage())
+    try:
+        target = oidc.get_redirect_object(url_for("lti.launch", _external=True))
+    except (LtiException, OIDCException) as exc:
+        raise LaunchRejected(explain(exc)) from exc
+    state = parse_qs(urlparse(target.get_redirect_url()).query)["state"][0]
+    # Kept server-side so a launch whose cookies the browser blocked can restart in a new window.
+    params = {k: req.get_param(k) for k in LOGIN_PARAMS if req.get_param(k)}
+    cache.set(f"lti-login:{state}", params, timeout=LOGIN_TTL_SECONDS)
+    return target.do_redirect()
+
+
+def _check_cookies(state: str | None) -> None:
+    """Tell a blocked-cookie launch apart from a forged state, and offer a new window."""
+    if not state or request.cookies.get(f"lti1p3-{state}"):
+        return
+    params = cache.get(f"lti-login:{state}")
+    if params:
+        relaunch = url_for("lti.login", _external=True) + "?" + urlencode(params)
+        raise LaunchRejected(problem(
+            "cookies_blocked", "Your browser blocked the cookie this launch needs (common inside "
+            "an LMS frame). Open the course in a new window to continue.", 400, relaunch))
+
+
+def complete_launch() -> LaunchResult:
+    """Validate the id_token (LTI 1.3 section 5.1.3) and record user, context and membership."""
+    _check_cookies(request.form.get("state"))
+    launch = new_launch()
+    try:
+        body = launch.get_launch_data()
+    except (LtiException, OIDCException) as exc:
+        raise LaunchRejected(explain(exc)) from exc
+    result = _record(body, launch.get_launch_id())
+    cache.delete(f"lti-login:{request.form.get('state')}")
+    return result
+
+
+def _record(body: dict[str, Any], launch_id: str) -> LaunchResult:
+    """Upsert the context, user and membership a validated launch describes."""
+    reg = find_registration_row(body["iss"], claims.client_id(body))
+    context_claim = body.get(claims.CONTEXT) or {}
+    if reg is None:
+        raise LaunchRejected(problem("unknown_registration", "No registration for this launch."))
+    if not context_claim.get("id"):
+        raise LaunchRejected(problem("context_missing", "This tool must be launched from inside "
+                                     "a course: the launch has no context claim."))
+    ctx = _upsert_context(reg.id, context_claim, body)
+    user = _upsert_user(reg.id, body)
+    roles = [r for r in body.get(claims.ROLES, []) if isinstance(r, str)]
+    role = role_for(roles)
+    member = db.session.scalars(select(Membership).where(
+        Membership.user_id == user.id, Membership.context_id == ctx.id)).first()
+    if member is None:
+        member = Membership(user_id=user.id, context_id=ctx.id, role=role)
+        db.session.add(member)
+    member.role, member.lti_roles, member.last_launch_at = role, roles, utcnow()
+    db.session.commit()
+    return LaunchResult(ctx.id, user.id, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
+                        dict(body.get(claims.CUSTOM) or {}))
+
+
+def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any]) -> Context:
+    """Find or create the course context and refresh its titles and service endpoints."""
+    ctx = db.session.scalars(select(Context).where(
+        Context.registration_id == reg_id, Context.context_id == str(claim["id"]))).first()
+    if ctx is None:
+        ctx = Context(registration_id=reg_id, context_id=str(claim["id"]))
+        db.session.add(ctx)
+    ctx.title = str(claim.get("title") or ctx.title or "Course")[:255]
+    ctx.label = str(claim.get("label") or ctx.label or "")[:255]
+    ags = body.get(claims.AGS) or {}
+    if ags.get("lineitems"):
+        ctx.lineitems_url, ctx.ags_scopes = ags["lineitems"], list(ags.get("scope", []))
+    nrps = body.get(claims.NRPS) or {}
+    if nrps.get("context_memberships_url"):
+        ctx.memberships_url = nrps["context_memberships_url"]
+    db.session.flush()
+    return ctx
+
+
+def _upsert_user(reg_id: int, body: dict[str, Any]) -> User:
+    """Find or create the user by (registration, sub) and refresh the display name."""
+    sub = str(body["sub"])
+    user = db.session.scalars(select(User).where(
+        User.registration_id == reg_id, User.sub == sub)).first()
+    if user is None:
+        user = User(registration_id=reg_id, sub=sub)
+        db.session.add(user)
+    name = body.get("name") or " ".join(
+        p for p in (body.get("given_name"), body.get("family_name")) if p)
+    user.name = str(name or user.name or "Learner")[:255]
+    user.email = str(body.get("email") or user.email or "")[:255]
+    db.session.flush()
+    return user

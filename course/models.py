@@ -1,0 +1,107 @@
+"""Tenancy and identity models: platform registrations, deployments, course contexts, users."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, JSON, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from course.db import db, utcnow
+
+
+class Registration(db.Model):
+    """One LTI 1.3 platform registration; a platform issuer may hold many client ids."""
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    auth_login_url: Mapped[str] = mapped_column(String(1024))
+    auth_token_url: Mapped[str] = mapped_column(String(1024))
+    auth_audience: Mapped[Optional[str]] = mapped_column(String(1024))
+    key_set_url: Mapped[Optional[str]] = mapped_column(String(1024))
+    # A static key set, used by the built-in demo platform so no HTTP call to itself is needed.
+    key_set: Mapped[Optional[dict]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    deployments: Mapped[list["Deployment"]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan")
+
+
+class Deployment(db.Model):
+    """A deployment id the platform uses for this tool under one registration."""
+
+    __tablename__ = "deployment"
+    __table_args__ = (UniqueConstraint("registration_id", "deployment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+
+    registration: Mapped[Registration] = relationship(back_populates="deployments")
+
+
+class Context(db.Model):
+    """One course in one platform: the tenant boundary for every piece of course data."""
+
+    __tablename__ = "context"
+    __table_args__ = (UniqueConstraint("registration_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    label: Mapped[str] = mapped_column(String(255), default="")
+    # Service endpoints from the latest launch (AGS line items, NRPS memberships).
+    lineitems_url: Mapped[Optional[str]] = mapped_column(String(1024))
+    memberships_url: Mapped[Optional[str]] = mapped_column(String(1024))
+    ags_scopes: Mapped[Optional[list]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+
+
+class User(db.Model):
+    """A person as one platform knows them: keyed by registration and the LTI `sub`."""
+
+    __tablename__ = "lti_user"
+    __table_args__ = (UniqueConstraint("registration_id", "sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    sub: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Membership(db.Model):
+    """A user's role in one course context, refreshed at every launch."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
+    context_id: Mapped[int] = mapped_column(ForeignKey("context.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    lti_roles: Mapped[list] = mapped_column(JSON, default=list)
+    last_launch_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+    context: Mapped[Context] = relationship()
+
+
+class ToolKey(db.Model):
+    """An RSA key pair of the tool; the newest signs, older ones stay published while rotating."""
+
+    __tablename__ = "tool_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_pem: Mapped[str] = mapped_column(Text)
+    public_jwk: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired: Mapped[bool] = mapped_column(default=False)
