@@ -1,0 +1,108 @@
+"""Shared shapes of the question-type registry: results, parse output and the type record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+Item = Mapping[str, Any]
+Form = Mapping[str, Any]
+Response = dict[str, Any]
+
+TOPICS = (
+    "ms-and-muscles",
+    "weakness",
+    "spasticity",
+    "contractures-skin",
+    "atrophy",
+    "diagnosis",
+    "falls-safety",
+)
+
+# The six steps of NCSBN's clinical judgment measurement model, in the order a case unfolds.
+CJMM_STEPS = (
+    "recognize_cues",
+    "analyze_cues",
+    "prioritize_hypotheses",
+    "generate_solutions",
+    "take_action",
+    "evaluate_outcomes",
+)
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """The score of one scored part of an item (an option, row, blank, zone or group)."""
+
+    part_id: str
+    label: str
+    points: float
+    max_points: float
+    correct: bool
+    chosen: object
+    expected: object
+    rationale: str
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """The score of a whole item: total points, maximum and the per-part breakdown."""
+
+    points: float
+    max_points: float
+    parts: tuple[PartResult, ...]
+
+    @property
+    def fraction(self) -> float:
+        """Points as a share of the maximum (0.0 when the item is worth nothing)."""
+        return self.points / self.max_points if self.max_points else 0.0
+
+
+class ParseResult(NamedTuple):
+    """A posted form turned into a stored response, plus what was wrong with it."""
+
+    response: Response
+    problems: tuple[str, ...]
+
+    @property
+    def valid(self) -> bool:
+        """True when the response may be saved and scored as posted."""
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """One entry of the registry: how to validate, show, read and score one kind of item."""
+
+    name: str
+    label: str
+    family: str
+    validate: Callable[[Item, str], None]
+    public_view: Callable[[Item, str], dict[str, Any]]
+    parse: Callable[[Item, Form, str], ParseResult]
+    score: Callable[[Item, Any], ScoreResult]
+    max_points: Callable[[Item], float]
+
+    @property
+    def template(self) -> str:
+        """The Jinja template that renders this type (written by the web layer)."""
+        return f"quizzes/items/{self.name}.html"
+
+
+def total(parts: Iterable[PartResult], *, floor: bool = False) -> ScoreResult:
+    """Add part points into a result; ``floor`` clamps a +/- total at zero."""
+    parts = tuple(parts)
+    points = float(sum(p.points for p in parts))
+    if floor:
+        points = max(0.0, points)
+    return ScoreResult(points=points, max_points=float(sum(p.max_points for p in parts)), parts=parts)
+
+
+def zero(result: ScoreResult) -> ScoreResult:
+    """The same breakdown with every point removed, for responses that break the item's rules."""
+    parts = tuple(
+        PartResult(p.part_id, p.label, 0.0, p.max_points, False, p.chosen, p.expected, p.rationale)
+        for p in result.parts
+    )
+    return ScoreResult(points=0.0, max_points=result.max_points, parts=parts)
