@@ -1,4 +1,5 @@
 """The MS muscle course: an LTI 1.3 tool. `create_app` builds the Flask application."""
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -14,7 +15,8 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory (the Flask tutorial's shape): config, extensions, blueprints."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(build_config(Path(app.instance_path)))
     if test_config:

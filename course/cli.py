@@ -32,7 +32,8 @@ def _preset_urls(preset: str | None, base_url: str | None, canvas_env: str,
         base = PlatformUrls("", "", "", "")
     urls = PlatformUrls(given["issuer"] or base.issuer, given["auth_url"] or base.auth_url,
                         given["token_url"] or base.token_url, given["jwks_url"] or base.jwks_url)
-    missing = [n for n, v in zip(("--issuer", "--auth-url", "--token-url", "--jwks-url"), urls)
+    values = (urls.issuer, urls.auth_url, urls.token_url, urls.jwks_url)
+    missing = [n for n, v in zip(("--issuer", "--auth-url", "--token-url", "--jwks-url"), values)
                if not v]
     if missing:
         raise click.UsageError(f"Missing {', '.join(missing)} (or use --preset).")
