@@ -32,7 +32,11 @@ def check_keys(obj: Any, where: str, field: str, required: Iterable[str], option
         fail(where, field, f"missing {', '.join(missing)}")
     unknown = sorted(str(k) for k in obj.keys() - required - set(optional))
     if unknown:
-        fail(where, field, f"unknown key(s) {', '.join(unknown)} (check the spelling against SCHEMA.md)")
+        hint = "check the spelling against SCHEMA.md"
+        if any(" " in k for k in unknown):
+            # A comma inside a YAML {...} mapping splits the text and turns the rest into a key.
+            hint = "a comma inside {...} ends the value: put that text in double quotes"
+        fail(where, field, f"unknown key(s) {', '.join(repr(k) for k in unknown)} ({hint})")
     return obj
 
 
