@@ -22,7 +22,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 REQUIRED = ("slug", "title", "main_message", "written", "reviewed", "disclaimer", "sections",
             "call_team", "emergency", "sources")
-OPTIONAL = ("off_label",)
+OPTIONAL = ("off_label", "order")
+DEFAULT_ORDER = 100
 SECTION_KEYS = {"heading", "text", "do", "figure"}
 FIGURE_KEYS = {"file", "alt", "caption"}
 
@@ -62,6 +63,7 @@ class Handout:
     off_label: str
     sources: tuple[str, ...]
     version: str
+    order: int = DEFAULT_ORDER
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,14 @@ class Shared:
 
 
 def load_handouts(root: pathlib.Path | None = None) -> tuple[Handout, ...]:
-    """Load and validate every handout under root (default: exports/handouts), sorted by slug."""
+    """Load and validate every handout under root (default: exports/handouts), in reading order."""
     folder = root or HANDOUT_DIR
     shared = load_shared(folder / SHARED_FILE)
     files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
     if not files:
         raise ContentError(f"{folder}: no handout files found")
-    return tuple(load_handout(path, shared) for path in files)
+    handouts = (load_handout(path, shared) for path in files)
+    return tuple(sorted(handouts, key=lambda h: (h.order, h.slug)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -136,6 +139,7 @@ def load_handout(path: pathlib.Path, shared: Shared) -> Handout:
         sources=tuple(_plain(path, f"sources[{i}]", s)
                       for i, s in enumerate(_list(path, data, "sources"))),
         version=hashlib.sha256(raw).hexdigest(),
+        order=_order(path, data),
     )
     _check_actions(path, handout)
     _check_off_label(path, data, handout, shared)
@@ -172,6 +176,14 @@ def _date(path: pathlib.Path, data: dict[str, Any], key: str) -> date:
         return date.fromisoformat(str(value))
     except ValueError as exc:
         raise ContentError(f"{path}: {key} '{value}' is not an ISO date") from exc
+
+
+def _order(path: pathlib.Path, data: dict[str, Any]) -> int:
+    """Position of the handout in lists and packets (optional; lower comes first)."""
+    value = data.get("order", DEFAULT_ORDER)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ContentError(f"{path}: order '{value}' must be a whole number of 0 or more")
+    return value
 
 
 def _text(path: pathlib.Path, data: dict[str, Any], key: str) -> str:
@@ -245,3 +257,11 @@ def _check_off_label(path: pathlib.Path, data: dict[str, Any], handout: Handout,
     named = [drug for drug in shared.off_label_drugs if drug in words]
     if named and not handout.off_label:
         raise ContentError(f"{path}: off_label note is missing (names {', '.join(named)})")
+
+
+def summary() -> dict[str, object]:
+    """Content check for `flask content check`: load everything and apply the reading gate."""
+    # Imported here because readability builds on this module's dataclasses.
+    from exports.readability import summary as readability_summary
+
+    return readability_summary(load_handouts())

@@ -1,0 +1,130 @@
+"""Clinic logos: check uploaded bytes, sanitise SVG, and turn a logo into a data: URI for the PDF."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import xml.etree.ElementTree as ET
+
+from PIL import Image, UnidentifiedImageError
+
+MAX_LOGO_BYTES = 512 * 1024
+MAX_PIXELS = 4000 * 4000
+LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+SVG_ELEMENTS = {
+    "svg", "g", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text",
+    "tspan", "title", "desc", "defs", "linearGradient", "radialGradient", "stop", "clipPath",
+    "mask", "use", "symbol", "image",
+}
+_EMBEDDED_RASTER = re.compile(r"^data:image/(png|jpeg);base64,[A-Za-z0-9+/=\s]+$")
+_URL_CALL = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.IGNORECASE)
+
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+
+class LogoError(ValueError):
+    """An uploaded logo that is not a small, valid PNG, JPEG or SVG."""
+
+
+def sniff_mime(data: bytes) -> str:
+    """Name the image type from the bytes themselves, never from the upload's claim."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<?xml", b"<svg", b"<!--")) and b"<svg" in data[:4096].lower():
+        return "image/svg+xml"
+    raise LogoError("the logo must be a PNG, JPEG or SVG image")
+
+
+def validate_logo(data: bytes) -> tuple[bytes, str]:
+    """Return (clean bytes, mime type) for an uploaded logo, or raise LogoError."""
+    if not data:
+        raise LogoError("the logo file is empty")
+    if len(data) > MAX_LOGO_BYTES:
+        raise LogoError(f"the logo must be at most {MAX_LOGO_BYTES // 1024} KB")
+    mime = sniff_mime(data)
+    if mime == "image/svg+xml":
+        return sanitize_svg(data), mime
+    _check_raster(data, "PNG" if mime == "image/png" else "JPEG")
+    return data, mime
+
+
+def logo_data_uri(data: bytes | None, mime: str | None = None) -> str:
+    """A data: URI for a stored logo (validated again on the way out), or "" when none."""
+    if not data:
+        return ""
+    clean, sniffed = validate_logo(data)
+    if mime and mime != sniffed:
+        raise LogoError(f"the stored logo type {mime} does not match its content ({sniffed})")
+    return f"data:{sniffed};base64,{base64.b64encode(clean).decode('ascii')}"
+
+
+def _check_raster(data: bytes, expected: str) -> None:
+    """Open a PNG or JPEG with Pillow so a truncated or disguised file is refused."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != expected:
+                raise LogoError(f"the logo claims to be {expected} but is {image.format}")
+            if image.width * image.height > MAX_PIXELS:
+                raise LogoError("the logo image is too large")
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise LogoError("the logo image could not be read") from exc
+
+
+def sanitize_svg(data: bytes) -> bytes:
+    """Keep only drawing elements; drop scripts, styles, event handlers and outside links."""
+    lowered = data.lower()
+    # Entities are how XML pulls in files (XXE) or explodes in size; a logo never needs them.
+    if b"<!doctype" in lowered or b"<!entity" in lowered:
+        raise LogoError("the SVG logo must not contain a DOCTYPE or entities")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise LogoError("the SVG logo is not well-formed XML") from exc
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise LogoError("the SVG logo must have an <svg> root element")
+    _clean_element(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=False)
+
+
+def _clean_element(element: ET.Element) -> None:
+    """Remove forbidden children recursively and strip unsafe attributes in place."""
+    for child in list(element):
+        if not isinstance(child.tag, str) or _local(child.tag) not in SVG_ELEMENTS \
+                or not child.tag.startswith(f"{{{SVG_NS}}}"):
+            element.remove(child)
+            continue
+        _clean_element(child)
+        if _local(child.tag) == "image" and not _EMBEDDED_RASTER.match(_href(child)):
+            element.remove(child)
+    for name, value in list(element.attrib.items()):
+        if not _safe_attribute(name, value):
+            del element.attrib[name]
+
+
+def _safe_attribute(name: str, value: str) -> bool:
+    """Allow an attribute unless it runs code or points outside the document."""
+    local = _local(name).lower()
+    if local.startswith("on") or local == "base" or "javascript:" in value.lower():
+        return False
+    if local == "href":
+        return value.startswith("#") or bool(_EMBEDDED_RASTER.match(value))
+    return all(target.startswith("#") for target in _URL_CALL.findall(value)) \
+        and "@import" not in value.lower()
+
+
+def _href(element: ET.Element) -> str:
+    """The href of an element, in either the plain or the xlink namespace."""
+    return element.get("href") or element.get(f"{{{XLINK_NS}}}href") or ""
+
+
+def _local(tag: str) -> str:
+    """Drop the {namespace} prefix ElementTree puts on tag and attribute names."""
+    return tag.rsplit("}", 1)[-1]
