@@ -205,7 +205,7 @@ def _write_dropdown_cloze(item: Mapping[str, Any]) -> str:
         f"\t{'=' if o['id'] == blank['answer'] else '~'}{_answer_text(o['text'])}{_feedback(o.get('rationale'))}"
         for o in blank["options"]
     ]
-    lines.append(f"\t####{escape(blank['rationale'].strip())}")
+    lines.append(f"\t####{_answer_text(blank['rationale'].strip())}")
     text = "[markdown]" + escape(item["stem"].strip() + "\n\n" + head)
     return text + "{\n" + "\n".join(lines) + "\n}" + (escape(tail.rstrip()) if tail.strip() else _TAIL_GUARD)
 
