@@ -1,4 +1,6 @@
 """The MS muscle course: an LTI 1.3 tool. `create_app` builds the Flask application."""
+import importlib
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -37,6 +39,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+# Feature packages: each has views.py with `bp` and `setup(app)` (home panels, nav, CLI).
+FEATURE_PACKAGES = ("modules", "quizzes", "exports")
+
+
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per package, registered here and nowhere else."""
     from course.lti.views import bp as lti_bp
@@ -46,3 +52,10 @@ def _register_blueprints(app: Flask) -> None:
     if app.config["DEMO_PLATFORM"]:
         from course.lti.demo.views import bp as demo_bp
         app.register_blueprint(demo_bp)
+    for name in FEATURE_PACKAGES:
+        if importlib.util.find_spec(f"{name}.views") is None:
+            continue  # package still being built
+        views = importlib.import_module(f"{name}.views")
+        app.register_blueprint(views.bp)
+        if hasattr(views, "setup"):
+            views.setup(app)

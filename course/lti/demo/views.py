@@ -1,4 +1,7 @@
 """Demo platform pages: pick a person and course, then launch the tool for real."""
+import importlib
+import importlib.util
+
 from flask import Blueprint, Response, abort, render_template, request
 from lti1p3platform.exceptions import LtiException
 
@@ -75,3 +78,9 @@ def _describe(launch: demo.DemoLaunch, hint: dict, root: str) -> None:
     if hint["kind"] == "deep_link":
         launch.set_dl(root + "demo/deep-link-return", title="MS and muscles",
                       accept_types={"ltiResourceLink"})
+
+
+# The demo platform's LTI Advantage services (AGS, NRPS, deep-linking return) add their routes
+# to this blueprint from their own module.
+if importlib.util.find_spec("course.lti.demo.services") is not None:
+    importlib.import_module("course.lti.demo.services")
