@@ -91,10 +91,13 @@ def check_body(file: str, body: str) -> None:
         raise ContentError(f"{file}: body is empty")
     previous = 1
     for level in heading_levels(body):
-        if level < 2 or level > 4 or level > previous + 1:
+        if level < 2:
+            raise ContentError(f"{file}: body has a level-1 heading; the page title is the only "
+                               "level-1 heading, so start at ##")
+        if level > 4 or level > previous + 1:
             raise ContentError(
-                f"{file}: body heading level {level} after level {previous}; headings start at "
-                "## and go down one level at a time, to #### at most"
+                f"{file}: body heading level {level} follows level {previous}; go down one "
+                "level at a time, to #### at most"
             )
         previous = level
 
