@@ -1,4 +1,6 @@
 """LTI 1.3 endpoints: OIDC login, launch, and the tool's JWKS."""
+import importlib
+import importlib.util
 import logging
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
@@ -42,7 +44,7 @@ def _destination(result: LaunchResult) -> str:
     """Where a launch lands: deep-link picker, a linked resource, or the course home."""
     if result.message_type == claims.DEEP_LINKING_REQUEST:
         try:
-            return url_for("quizzes.deep_link", cid=result.context_pk)
+            return url_for("lti.deep_link", cid=result.context_pk)
         except BuildError:
             pass
     kind, _, slug = str(result.custom.get("resource", "")).partition(":")
@@ -81,3 +83,8 @@ def rejected(exc: LaunchRejected) -> Response:
     p = exc.problem
     log.warning("lti launch rejected", extra={"code": p.code, "detail": p.detail})
     return launch_error_response(p.status, p.code, p.message, p.detail, p.relaunch_url)
+
+
+# Deep-linking (picker and signed response) adds its routes to this blueprint from its own module.
+if importlib.util.find_spec("course.lti.deep_link_views") is not None:
+    importlib.import_module("course.lti.deep_link_views")
