@@ -16,7 +16,8 @@ _MYOPATHIC_MUP = ((1, -7), (1, 12), (1, -12), (1, 10), (1, -8), (1, 5))
 _FIBRILLATION = ((1, 2), (1, -8), (1, 9), (1, -3))
 _POSITIVE_SHARP = ((1, 14), (3, -4), (5, -6), (6, -4))
 
-# kind -> (title, description, [(x, shape), ...])
+# kind -> (title, description, [(x, shape), ...]); the title and description name the pattern,
+# which suits a labelled example but would give the answer away inside a question.
 _KINDS: dict[str, tuple[str, str, list[tuple[int, tuple[tuple[int, int], ...]]]]] = {
     "normal": (
         "Needle EMG: normal pattern",
@@ -46,13 +47,34 @@ _KINDS: dict[str, tuple[str, str, list[tuple[int, tuple[tuple[int, int], ...]]]]
     ),
 }
 
+# Inside a question the accessible name is the same for every kind, and the description says
+# only what the line looks like, so a screen-reader user gets the drawing, not the answer.
+NEUTRAL_TITLE = "Needle EMG trace for this question"
+_NEUTRAL_DESC: dict[str, str] = {
+    "normal": "Seven evenly spaced spikes of medium height along the line, each swinging up, "
+              "down and up again.",
+    "denervation": "A line that is never quite flat: three tiny brief blips, then three sharp "
+                   "downward dips that each drift slowly back to the line, then two more tiny "
+                   "blips.",
+    "myopathic": "A line crowded from end to end with about twenty small, narrow spikes, each "
+                 "with several quick swings up and down.",
+    "upper_motor_neuron": "A mostly flat line with only two spikes of medium height, far apart, "
+                          "each swinging up, down and up again.",
+}
 
-def trace_svg(kind: str, uid: str | None = None) -> str:
-    """Return an inline SVG sketch of one EMG pattern; ``uid`` keeps element ids unique per page."""
+
+def trace_svg(kind: str, uid: str | None = None, neutral: bool = False) -> str:
+    """Return an inline SVG sketch of one EMG pattern; ``uid`` keeps element ids unique per page.
+
+    ``neutral=True`` is for questions: the title and description do not name the pattern.
+    """
     if kind not in _KINDS:
         raise ValueError(f"unknown trace kind '{kind}'; use one of {', '.join(TRACE_KINDS)}")
     title, desc, events = _KINDS[kind]
-    prefix = "emg-" + re.sub(r"[^a-zA-Z0-9_-]", "-", uid or kind)
+    if neutral:
+        title, desc = NEUTRAL_TITLE, _NEUTRAL_DESC[kind]
+    # In a question the kind must not leak through the element ids either.
+    prefix = "emg-" + re.sub(r"[^a-zA-Z0-9_-]", "-", uid or ("trace" if neutral else kind))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" class="emg-trace" '
