@@ -1,0 +1,147 @@
+"""Flask-WTF authoring forms built from the per-type row descriptions in ``quizzes.form_rows``."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from quizzes.form_rows import SPECS, Col, Rows, Scalar, TypeForm
+from quizzes.form_convert import FormResult, blank_row, form_to_item, item_to_data
+from quizzes.types import CJMM_STEPS, TOPICS
+
+TOPIC_CHOICES = [(t, t.replace("-", " ").capitalize()) for t in TOPICS]
+CJMM_CHOICES = [("", "None")] + [(s, s.replace("_", " ").capitalize()) for s in CJMM_STEPS]
+SPARE_ROWS = 1
+_ROW_FIELD = re.compile(r"^([a-z_]+)-(\d+)-")
+
+__all__ = ["FormResult", "QuestionForm", "build_form", "form_to_item", "item_to_data", "row_counts",
+           "question_form_class"]
+
+
+class QuestionForm(FlaskForm):
+    """Fields every question type has; type-specific ones are added by question_form_class."""
+
+    title = StringField("Title (optional, for lists and exports)", validators=[Optional()])
+    topic = SelectField("Topic", choices=TOPIC_CHOICES, validators=[InputRequired()])
+    stem = TextAreaField("Stem (Markdown)", validators=[InputRequired("Write the question stem.")])
+    cjmm = SelectField("Clinical judgement step (optional)", choices=CJMM_CHOICES, validators=[Optional()])
+    sources = TextAreaField("Sources (optional, one citation per line)", validators=[Optional()])
+    category = StringField("Category", validators=[Optional()])
+    tags = StringField("Tags (comma-separated)", validators=[Optional()])
+    shuffle = BooleanField("Shuffle the options for each learner", default=True)
+
+    type_name = ""
+    spec: TypeForm
+
+
+def _col_field(col: Col) -> Any:
+    """The WTForms field for one column of a repeated row."""
+    if col.kind == "bool":
+        return BooleanField(col.label)
+    if col.kind in ("md", "options"):
+        return TextAreaField(col.label, validators=[Optional()])
+    return StringField(col.label, validators=[Optional()])
+
+
+def _scalar_field(s: Scalar) -> Any:
+    """The WTForms field for one type-specific single field."""
+    if s.kind == "bool":
+        return BooleanField(s.label)
+    if s.kind == "int":
+        return IntegerField(s.label, validators=[InputRequired("Give a whole number."), NumberRange(1, 11)])
+    if s.kind in ("tf", "choice"):
+        return SelectField(s.label, choices=list(s.choices), validators=[InputRequired()])
+    if s.kind in ("md", "options"):
+        return TextAreaField(s.label, validators=[Optional()])
+    return StringField(s.label, validators=[Optional()])
+
+
+@functools.lru_cache(maxsize=256)
+def _row_form(type_name: str, key: str) -> type[Form]:
+    """A plain WTForms form for one row; nested rows carry no CSRF token of their own."""
+    rows = next(r for r in SPECS[type_name].rows if r.key == key)
+    return type(f"{type_name}_{key}_row", (Form,), {c.name: _col_field(c) for c in rows.cols})
+
+
+@functools.lru_cache(maxsize=512)
+def _form_class(type_name: str, counts: tuple[tuple[str, int], ...]) -> type[QuestionForm]:
+    """The cached form class for a type with a given number of rows per list."""
+    spec = SPECS[type_name]
+    wanted = dict(counts)
+    attrs: dict[str, Any] = {"type_name": type_name, "spec": spec}
+    for scalar in spec.scalars:
+        attrs[scalar.name] = _scalar_field(scalar)
+    for rows in spec.rows:
+        attrs[rows.key] = FieldList(FormField(_row_form(type_name, rows.key)), label=rows.label,
+                                    min_entries=wanted.get(rows.key, rows.min_n), max_entries=rows.max_n + SPARE_ROWS)
+    return type(f"{type_name}_question_form", (QuestionForm,), attrs)
+
+
+def question_form_class(type_name: str, counts: Mapping[str, int] | None = None) -> type[QuestionForm]:
+    """The form class for a registry type, with ``counts`` rows per list (clamped to the limits)."""
+    spec = SPECS[type_name]
+    counts = counts or {}
+    fixed = tuple((r.key, max(r.min_n, min(int(counts.get(r.key, r.min_n)), r.max_n + SPARE_ROWS)))
+                  for r in spec.rows)
+    return _form_class(type_name, fixed)
+
+
+def row_counts(type_name: str, posted: Mapping[str, Any] | None, item: Mapping[str, Any] | None = None,
+               add: str | None = None) -> dict[str, int]:
+    """How many rows each list should show: what was posted or stored, one spare, plus any added."""
+    counts: dict[str, int] = {}
+    for rows in SPECS[type_name].rows:
+        if posted is not None and any(k.startswith(f"{rows.key}-") for k in posted):
+            found = {int(m.group(2)) for k in posted if (m := _ROW_FIELD.match(k)) and m.group(1) == rows.key}
+            n = max(found) + 1 if found else rows.min_n
+        elif item is not None:
+            n = len(item.get(rows.key) or []) + SPARE_ROWS
+        else:
+            n = rows.min_n + SPARE_ROWS
+        counts[rows.key] = n + (1 if add == rows.key else 0)
+    return counts
+
+
+def build_form(type_name: str, *, item: Mapping[str, Any] | None = None, category: str = "",
+               tags: list[str] | None = None, posted: Mapping[str, Any] | None = None,
+               add: str | None = None) -> QuestionForm:
+    """The editor form: from the posted data when there is some, else from a stored item."""
+    cls = question_form_class(type_name, row_counts(type_name, posted, item, add))
+    if posted is not None:
+        form = cls()
+    else:
+        data = item_to_data(SPECS[type_name], item) if item is not None else {}
+        data.update(category=category, tags=", ".join(tags or []))
+        form = cls(data=data)
+    _fill_ids(form, SPECS[type_name])
+    return form
+
+
+def _fill_ids(form: QuestionForm, spec: TypeForm) -> None:
+    """Give empty rows a fresh id so authors need not invent one (highlight text keeps none)."""
+    for rows in spec.rows:
+        if not any(c.name == "id" and c.required for c in rows.cols):
+            continue
+        entries = getattr(form, rows.key).entries
+        used = {e.form.id.data for e in entries if e.form.id.data}
+        prefix = _id_prefix(rows)
+        n = 1
+        for entry in entries:
+            if not entry.form.id.data and blank_row(rows, entry.form.data):
+                while f"{prefix}{n}" in used:
+                    n += 1
+                entry.form.id.data = f"{prefix}{n}"
+                used.add(entry.form.id.data)
+
+
+def _id_prefix(rows: Rows) -> str:
+    """A short id prefix for a list: o1 for options, r1 for rows, t1 for targets..."""
+    return {"options": "o", "columns": "c", "rows": "r", "prompts": "p", "targets": "t", "tokens": "k",
+            "blanks": "b", "condition": "c", "actions": "a", "parameters": "p"}.get(rows.key, rows.key[0])
