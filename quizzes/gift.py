@@ -31,6 +31,9 @@ IMPORTED, SKIPPED, DEGRADED = "imported", "skipped", "degraded"
 # Our exporter records what GIFT cannot hold in comments Moodle ignores: "// id: slug",
 # "// shuffle: false" and one "// source: citation" per source.
 _HINT = re.compile(r"^//\s*(id|shuffle|source):\s*(.*?)\s*$")
+# Moodle trims with PHP's trim(), which leaves a non-breaking space alone; so do we, because
+# our exporter ends a missing-word question whose blank ends the text with one.
+_PHP_SPACE = " \t\n\r\x00\x0b"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -78,7 +81,7 @@ def _blocks(text: str) -> list[_Block]:
     current: list[str] = []
     start = 1
     for number, raw in enumerate(re.split(r"\r\n|\r|\n", text) + [""], start=1):
-        if raw.strip():
+        if raw.strip(_PHP_SPACE):
             if not current:
                 start = number
             current.append(raw)
@@ -99,10 +102,10 @@ def _clean_block(start: int, lines: list[str]) -> _Block:
             _add_hint(hints, _HINT.match(stripped))
             line = ""
         kept.append(line)
-    while kept and not kept[0].strip():
+    while kept and not kept[0].strip(_PHP_SPACE):
         kept.pop(0)
         start += 1
-    return _Block(start, "\n".join(kept).strip(), hints)
+    return _Block(start, "\n".join(kept).strip(_PHP_SPACE), hints)
 
 
 def _add_hint(hints: dict[str, Any], match: re.Match[str] | None) -> None:
@@ -129,7 +132,7 @@ def parse_gift(text: str, *, topic: str = "ms-and-muscles", id_prefix: str = "gi
             first, _, body = body.partition("\n")
             category = unescape(first[len("$CATEGORY:"):]).strip() or None
             line += 1
-            body = body.strip()
+            body = body.strip(_PHP_SPACE)
             if not body:
                 continue
         _read_one(result, body, line, block.hints, category, _topic_for(category, topic), id_prefix, used)

@@ -187,7 +187,7 @@ def _write_matching(item: Mapping[str, Any]) -> str:
     lines += [f"\t= -> {escape(text)}" for ident, text in targets.items() if ident not in used]
     # GIFT matching has no per-pair feedback, so rationales travel as a Markdown list in the
     # general feedback, which the importer reads back by prompt text.
-    listed = "\n".join(f"- **{p['text']}**: {p['rationale'].strip()}" for p in item["prompts"])
+    listed = "\n".join(f"- **{p['text'].strip()}**: {p['rationale'].strip()}" for p in item["prompts"])
     lines.append(f"\t####{escape(listed)}")
     return _stem(item) + "{\n" + "\n".join(lines) + "\n}"
 
