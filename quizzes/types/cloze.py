@@ -7,7 +7,7 @@ from typing import Any
 
 from . import checks, slots
 from .base import Form, Item, ParseResult, QuestionType, ScoreResult, total
-from .forms import id_text, maybe_shuffled, public_base
+from .forms import id_text, maybe_shuffled, public_base, shuffled
 
 
 def count(key: str) -> Callable[[Item], float]:
@@ -87,10 +87,11 @@ def validate_dragdrop_cloze(item: Item, where: str) -> None:
 
 
 def public_dragdrop_cloze(item: Item, seed: str) -> dict[str, Any]:
-    """Text pieces with empty targets, and the token pool in authored order."""
+    """Text pieces with empty targets, and the token pool in a seeded order."""
     view = public_base(item)
     view["segments"] = slots.segments(item, {t["id"]: {"kind": "target", "id": t["id"]} for t in item["targets"]})
-    view["tokens"] = id_text(item["tokens"])
+    # Always shuffled: authors tend to list the answers first, in gap order.
+    view["tokens"] = shuffled(id_text(item["tokens"]), seed, f"{item['id']}|tokens")
     view["reuse_tokens"] = item.get("reuse_tokens", False) is True
     return view
 

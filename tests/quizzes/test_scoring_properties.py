@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizzes.types import REGISTRY, ParseResult
+from quizzes.types import REGISTRY, ContentError, ParseResult
 from tests.quizzes.fixtures import load_items, schema_items
 
 ALL_ITEMS = list(load_items().values()) + schema_items()
@@ -183,3 +183,33 @@ def test_shuffle_depends_on_the_seed_and_can_be_turned_off() -> None:
     assert len(orders) > 1
     fixed = dict(item, shuffle=False)
     assert [o["id"] for o in REGISTRY["sata"].public_view(fixed, "seed-3")["options"]] == [o["id"] for o in item["options"]]
+
+
+def _slots(obj: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) pair inside a nested structure."""
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            pairs.append((obj, key))
+            pairs.extend(_slots(value))
+    elif isinstance(obj, list):
+        for index, value in enumerate(obj):
+            pairs.append((obj, index))
+            pairs.extend(_slots(value))
+    return pairs
+
+
+@pytest.mark.parametrize("item", ALL_ITEMS, ids=IDS)
+@SETTINGS
+@given(data=st.data())
+def test_validate_raises_only_content_errors_on_damaged_items(item: dict[str, Any], data: st.DataObject) -> None:
+    damaged = json.loads(json.dumps(item))
+    container, key = data.draw(st.sampled_from(_slots(damaged)))
+    if data.draw(st.booleans()) and isinstance(container, dict):
+        del container[key]
+    else:
+        container[key] = data.draw(junk(item_vocabulary(item)))
+    try:
+        REGISTRY[item["type"]].validate(damaged, "damaged")
+    except ContentError as exc:
+        assert str(exc).startswith("damaged")
