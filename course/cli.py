@@ -91,6 +91,7 @@ def content_check(as_json: bool) -> None:
     try:
         for name in CONTENT_SUMMARIES:
             summary.update(importlib.import_module(name).summary())
+        _check_cross_links()
     except ContentError as exc:
         click.echo(f"Content error: {exc}", err=True)
         sys.exit(1)
@@ -100,6 +101,17 @@ def content_check(as_json: bool) -> None:
     for key, value in summary.items():
         click.echo(f"{key}: {value}")
     click.echo("Content OK.")
+
+
+def _check_cross_links() -> None:
+    """Every shipped quiz that names a module must name one that exists."""
+    from modules.loader import get_course
+    from quizzes.bank_loader import get_bank
+    slugs = {m.slug for m in get_course().modules}
+    for quiz in get_bank().quizzes:
+        if quiz.module and quiz.module not in slugs:
+            raise ContentError(f"quizzes/bank/quizzes.yaml: quiz {quiz.slug} names module "
+                               f"'{quiz.module}', which does not exist ({', '.join(sorted(slugs))})")
 
 
 def register(app: Flask) -> None:
