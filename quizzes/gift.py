@@ -121,21 +121,35 @@ def _add_hint(hints: dict[str, Any], match: re.Match[str] | None) -> None:
         hints.setdefault("sources", []).append(value)
 
 
-def parse_gift(text: str, *, topic: str = "ms-and-muscles", id_prefix: str = "gift") -> GiftResult:
-    """Read GIFT text; never raises for bad input, reporting each problem with its line."""
-    result = GiftResult()
+@dataclass
+class _Context:
+    """What carries over from one question to the next while reading a file."""
+
+    topic: str
+    id_prefix: str
     category: str | None = None
-    used: set[str] = set()
+    used: set[str] = field(default_factory=set)
+
+
+def parse_gift(text: str, *, topic: str = "ms-and-muscles", id_prefix: str = "gift") -> GiftResult:
+    """Read GIFT text; never raises for bad input, reporting each problem with its line.
+
+    ``topic`` is used for questions whose ``$CATEGORY`` does not end in one of our topics;
+    item ids are ``<id_prefix>-<title>`` unless our exporter left an ``// id:`` comment.
+    """
+    if topic not in TOPICS:
+        raise ValueError(f"topic must be one of {', '.join(TOPICS)}, not {topic!r}")
+    result, ctx = GiftResult(), _Context(topic, id_prefix)
     for block in _blocks(protect(text)):
         body, line = block.text, block.line
         if body.startswith("$CATEGORY:"):
             first, _, body = body.partition("\n")
-            category = unescape(first[len("$CATEGORY:"):]).strip() or None
+            ctx.category = unescape(first[len("$CATEGORY:"):]).strip() or None
             line += 1
             body = body.strip(_PHP_SPACE)
             if not body:
                 continue
-        _read_one(result, body, line, block.hints, category, _topic_for(category, topic), id_prefix, used)
+        _read_one(result, body, line, block.hints, ctx)
     return result
 
 
@@ -148,13 +162,14 @@ def _topic_for(category: str | None, default: str) -> str:
     return default
 
 
-def _read_one(result: GiftResult, body: str, line: int, hints: dict[str, Any], category: str | None,
-              topic: str, id_prefix: str, used: set[str]) -> None:
+def _read_one(result: GiftResult, body: str, line: int, hints: dict[str, Any], ctx: _Context) -> None:
     """Parse one question block and add its outcome to the result."""
     title = _title_of(body)
     try:
         fields, degraded = _parse_question(body, line)
-        item_id = _unique_id(hints.get("id") or _slug(f"{id_prefix}-{title}" if title else f"{id_prefix}-line-{line}"), used)
+        base = f"{ctx.id_prefix}-{title}" if title else f"{ctx.id_prefix}-line-{line}"
+        item_id = _unique_id(hints.get("id") or _slug(base), ctx.used)
+        topic = _topic_for(ctx.category, ctx.topic)
         item = {"id": item_id, "type": fields.pop("type"), "topic": topic, **fields}
         if title:
             item["title"] = title
@@ -169,9 +184,9 @@ def _read_one(result: GiftResult, body: str, line: int, hints: dict[str, Any], c
     except ContentError as err:
         result.report.append(ReportLine(SKIPPED, title or excerpt(body), line, f"Does not fit the item schema: {err}"))
         return
-    used.add(item_id)
+    ctx.used.add(item_id)
     label = title or excerpt(item["stem"])
-    result.questions.append(ImportedQuestion(item, line, label, category, tuple(degraded)))
+    result.questions.append(ImportedQuestion(item, line, label, ctx.category, tuple(degraded)))
     if degraded:
         result.report.append(ReportLine(DEGRADED, label, line, "; ".join(degraded)))
     else:

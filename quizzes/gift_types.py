@@ -33,7 +33,7 @@ class Unsupported(Exception):
 
 def excerpt(text: str) -> str:
     """A short one-line label for a question that has no title."""
-    flat = " ".join(unescape(text).split())
+    flat = " ".join("".join(c if c.isprintable() else " " for c in unescape(text)).split())
     return flat if len(flat) <= 60 else flat[:57] + "..."
 
 

@@ -28,16 +28,23 @@ def _valid(item: dict[str, Any]) -> None:
     REGISTRY[item["type"]].validate(item, "test")
 
 
+def _corpus() -> dict[str, dict[str, Any]]:
+    """The valid corpus, imported, by question title."""
+    return {q.title: q.item for q in parse_gift(_read("valid/ms_muscles.gift")).questions}
+
+
 def test_valid_corpus_imports_every_supported_kind() -> None:
     result = parse_gift(_read("valid/ms_muscles.gift"))
-    items = {q.title: q.item for q in result.questions}
     assert [q.item["type"] for q in result.questions] == ["mcq", "true_false", "matching", "sata", "dropdown_cloze", "mcq"]
     assert [r.status for r in result.report] == [IMPORTED] * 6
     # ::title:: lines sit on lines 5, 12, 16, 26, 32 and 34 of the file.
     assert [r.line for r in result.report] == [5, 12, 16, 26, 32, 34]
-    for item in items.values():
-        _valid(item)
+    for question in result.questions:
+        _valid(question.item)
 
+
+def test_valid_corpus_keeps_stems_options_keys_and_rationales() -> None:
+    items = _corpus()
     mcq = items["MRC grade 3"]
     assert mcq["stem"].startswith("A client lifts") and "**any**" in mcq["stem"]  # [markdown] marker gone
     assert [(o["text"], o.get("correct", False)) for o in mcq["options"]] == [
@@ -60,6 +67,9 @@ def test_valid_corpus_imports_every_supported_kind() -> None:
     assert "Weight loss despite good intake" in targets.values()  # '= -> x' is a distractor
     assert all(p["rationale"] == "Disuse is the main kind of muscle loss in MS." for p in matching["prompts"])
 
+
+def test_valid_corpus_sata_cloze_and_escapes() -> None:
+    items = _corpus()
     sata = items["Refer for EMG"]
     assert [o["correct"] for o in sata["options"]] == [True, True, False]
     assert sata["topic"] == "diagnosis"
@@ -290,3 +300,12 @@ def test_round_trip_property_for_matching(stem: str, lefts: list[str], rights: l
     assert exported.skipped == []
     (question,) = parse_gift(exported.text).questions
     assert _shape(question.item) == _shape(item)
+
+
+def test_ids_are_unique_slugs_and_topic_is_checked() -> None:
+    text = "::Same title::A?{=a#A. ~b#B.}\n\n::Same title::B?{=a#A. ~b#B.}\n\nNo title?{=a#A. ~b#B.}"
+    ids = [q.item["id"] for q in parse_gift(text, id_prefix="imp").questions]
+    assert ids == ["imp-same-title", "imp-same-title-2", "imp-line-5"]
+    assert {q.item["topic"] for q in parse_gift(text, topic="falls-safety").questions} == {"falls-safety"}
+    with pytest.raises(ValueError):
+        parse_gift(text, topic="not-a-topic")
