@@ -47,7 +47,7 @@ class ServiceError(Exception):
 
 
 def _now() -> float:
-    """Wall-clock seconds; a function so tests can move time forward."""
+    """Wall-clock seconds for the token cache; a function so tests can move its time forward."""
     return time.time()
 
 
@@ -60,7 +60,7 @@ def _cache_key(reg: Registration, scopes: Sequence[str]) -> str:
 def client_assertion(reg: Registration) -> str:
     """The signed JWT that authenticates the tool at the token endpoint (RFC 7523 section 3)."""
     key = keys.signing_key()
-    now = int(_now())
+    now = int(time.time())
     claims = {"iss": reg.client_id, "sub": reg.client_id,
               "aud": reg.auth_audience or reg.auth_token_url,
               "iat": now, "exp": now + ASSERTION_LIFETIME, "jti": uuid.uuid4().hex}
