@@ -115,6 +115,7 @@ def document_context(handouts: list[Handout], clinic: Mapping[str, Any],
         "body_pt": BODY_PT[options.large_print],
         "large_print": options.large_print,
         "stylesheet": static_url("exports/print.css"),
+        "asset_base": static_url("exports/"),
     }
 
 
@@ -154,11 +155,10 @@ def html_to_pdf(html: str, fetcher: SafeFetcher | None = None) -> bytes:
 
 
 def _section_context(section: Any) -> dict[str, Any]:
-    """Plain values for one section, with the figure pointed at the static folder."""
+    """Plain values for one section; templates find figures under their asset_base."""
     figure = None
     if section.figure is not None:
-        figure = {"src": static_url(f"exports/figures/{section.figure.file}"),
-                  "file": section.figure.file, "alt": section.figure.alt,
+        figure = {"path": f"figures/{section.figure.file}", "alt": section.figure.alt,
                   "caption": section.figure.caption}
     return {"heading": section.heading, "html": section.html,
             "actions": list(section.actions), "figure": figure}

@@ -1,0 +1,57 @@
+"""Forms for printing handouts and for a course's clinic profile (Flask-WTF, CSRF on)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from exports.render import CLINIC_LIMITS, NOTES_MAX
+
+
+class CheckboxListField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PrintForm(FlaskForm):
+    """Which handouts to print, on what paper, at what size, with an optional note."""
+
+    slugs = CheckboxListField("Handouts", validators=[DataRequired("Choose at least one handout.")])
+    paper = RadioField("Paper size", default="letter",
+                       choices=[SelectChoice("letter", "US Letter"), SelectChoice("a4", "A4")])
+    large_print = BooleanField("Large print (18 pt text)")
+    notes = TextAreaField(
+        "Notes from the care team (optional, printed in a box)",
+        validators=[Optional(), Length(max=NOTES_MAX,
+                                       message=f"Keep notes to {NOTES_MAX} characters or fewer.")])
+
+    def set_handouts(self, choices: list[tuple[str, str]]) -> "PrintForm":
+        """Offer the shipped handouts as choices (the list is data, so it is set per request)."""
+        self.slugs.choices = [SelectChoice(value, label) for value, label in choices]
+        return self
+
+
+class ClinicForm(FlaskForm):
+    """The clinic details and logo printed on this course's handouts."""
+
+    name = StringField("Clinic name", validators=[DataRequired("Enter the clinic's name."),
+                                                  Length(max=CLINIC_LIMITS["name"])])
+    department = StringField("Department (optional)",
+                             validators=[Optional(), Length(max=CLINIC_LIMITS["department"])])
+    phone = StringField("Phone number patients should call",
+                        validators=[DataRequired("Enter a phone number."),
+                                    Length(max=CLINIC_LIMITS["phone"]),
+                                    Regexp(r"^[0-9+()\-. ext]+$",
+                                           message="Use digits, spaces and + ( ) - . only.")])
+    address = TextAreaField("Address (optional)",
+                            validators=[Optional(), Length(max=CLINIC_LIMITS["address"])])
+    website = StringField("Website (optional, printed as text)",
+                          validators=[Optional(), Length(max=CLINIC_LIMITS["website"])])
+    logo = FileField("Logo (PNG, JPEG or SVG, up to 512 KB)")
+    remove_logo = BooleanField("Remove the current logo")

@@ -1,0 +1,134 @@
+"""Handout pages: browse and read handouts, print PDFs, and edit the course's clinic profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, redirect,
+                   render_template, request, url_for)
+
+from course.home import NavItem, Panel, add_nav, add_panel
+from course.identity import course_view, instructor_view, is_instructor
+from course.models import Context, User
+from course.roles import INSTRUCTOR
+from exports.cli import handouts_cli
+from exports.content import get_handout, get_handouts
+from exports.forms import ClinicForm, PrintForm
+from exports.logo import LogoError
+from exports.render import PAPERS, RenderOptions, handout_context
+from exports.services import (clinic_profile, clinic_values, handout_pdf,
+                              save_clinic_profile)
+
+bp = Blueprint("exports", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/exports")
+PREFIX = "/c/<int:cid>/handouts"
+
+
+def setup(app: Flask) -> None:
+    """Hook the handouts into the course: navigation, home panel and `flask handouts`."""
+    add_nav(app, NavItem("Handouts", "exports.index", order=60))
+    add_panel(app, _home_panel)
+    app.cli.add_command(handouts_cli)
+
+
+@bp.get(f"{PREFIX}/")
+@course_view()
+def index(cid: int) -> str:
+    """Every handout with its main message, and the form to print one or a packet."""
+    return _index_page(_print_form())
+
+
+@bp.post(f"{PREFIX}/print")
+@course_view()
+def print_pdf(cid: int) -> Response | tuple[str, int]:
+    """Validate the print form and send the PDF (one handout, or a packet of several)."""
+    form = _print_form()
+    if not form.validate_on_submit():
+        return _index_page(form), 400
+    options = RenderOptions(paper=form.paper.data, large_print=form.large_print.data,
+                            notes=form.notes.data or "")
+    return _pdf_response(cid, list(form.slugs.data), options)
+
+
+@bp.get(f"{PREFIX}/<slug>.pdf")
+@course_view()
+def handout_pdf_quick(cid: int, slug: str) -> Response:
+    """One handout as a PDF from a plain link: ?paper=letter|a4&large=1."""
+    _handout_or_404(slug)
+    paper = request.args.get("paper", "letter")
+    if paper not in PAPERS:
+        abort(400)
+    return _pdf_response(cid, [slug], RenderOptions(paper=paper,
+                                                    large_print=request.args.get("large") == "1"))
+
+
+@bp.get(f"{PREFIX}/<slug>")
+@course_view()
+def read(cid: int, slug: str) -> str:
+    """A handout as a web page, with the same content and boxes as the PDF."""
+    handout = _handout_or_404(slug)
+    clinic = clinic_values(cid)
+    context = handout_context(handout, clinic, RenderOptions())
+    return render_template("exports/handout.html", h=context, clinic=clinic, packet=False,
+                           notes="", asset_base=url_for("exports.static", filename="exports/"))
+
+
+@bp.route(f"{PREFIX}/clinic", methods=["GET", "POST"])
+@instructor_view
+def clinic(cid: int) -> Response | str | tuple[str, int]:
+    """Instructors set the clinic name, contact details and logo printed on handouts."""
+    profile = clinic_profile(cid)
+    form = ClinicForm(obj=profile)
+    if form.validate_on_submit():
+        upload = form.logo.data
+        logo = upload.read() if upload else None
+        values = {k: form[k].data or "" for k in ("name", "department", "phone", "address",
+                                                   "website")}
+        try:
+            save_clinic_profile(cid, values, logo or None, form.remove_logo.data)
+        except LogoError as exc:
+            form.logo.errors = [str(exc)]
+        else:
+            flash("Clinic details saved. New handouts will use them.", "success")
+            return redirect(url_for("exports.clinic", cid=cid))
+    status = 400 if request.method == "POST" else 200
+    page = render_template("exports/clinic.html", form=form, clinic=clinic_values(cid))
+    return (page, status) if status != 200 else page
+
+
+def _print_form() -> PrintForm:
+    """The print form with the shipped handouts as choices."""
+    return PrintForm().set_handouts([(h.slug, h.title) for h in get_handouts()])
+
+
+def _index_page(form: PrintForm) -> str:
+    """Render the handout list and print form."""
+    handouts = [{"slug": h.slug, "title": h.title, "main_message": h.main_message,
+                 "reviewed": f"{h.reviewed.day} {h.reviewed:%B %Y}"} for h in get_handouts()]
+    return render_template("exports/index.html", handouts=handouts, form=form,
+                           clinic=clinic_values(g.context.id), can_edit=is_instructor())
+
+
+def _pdf_response(cid: int, slugs: list[str], options: RenderOptions) -> Response:
+    """Send PDF bytes as a download named after the handout or the packet."""
+    data, _hit = handout_pdf(current_app.instance_path, cid, slugs, options)
+    name = f"{slugs[0]}.pdf" if len(slugs) == 1 else "ms-handouts.pdf"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+def _handout_or_404(slug: str) -> Any:
+    """The handout with this slug, or a 404 page."""
+    try:
+        return get_handout(slug)
+    except KeyError:
+        abort(404)
+
+
+def _home_panel(ctx: Context, user: User, role: str) -> Panel:
+    """The course-home card that links to the handouts."""
+    return Panel("exports/_panel.html",
+                 {"count": len(get_handouts()), "cid": ctx.id, "staff": role == INSTRUCTOR},
+                 order=60)
