@@ -13,7 +13,8 @@ from course.content import ContentError
 from course.db import db
 from quizzes.bank_loader import get_bank
 from quizzes.models import COURSE, IN_PROGRESS, Attempt, Question, QuestionVersion, Response
-from quizzes.sanitise import clean_item, clean_text, content_hash
+from quizzes.sanitise import clean_item, clean_text
+from quizzes.sync import content_hash
 from quizzes.types import REGISTRY, get_type
 
 MAX_TAGS = 20

@@ -8,21 +8,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, SelectField,
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField,
                      StringField, TextAreaField)
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from quizzes.form_rows import SPECS, Col, Rows, Scalar, TypeForm
 from quizzes.form_convert import FormResult, blank_row, form_to_item, item_to_data
 from quizzes.types import CJMM_STEPS, TOPICS
 
-TOPIC_CHOICES = [(t, t.replace("-", " ").capitalize()) for t in TOPICS]
-CJMM_CHOICES = [("", "None")] + [(s, s.replace("_", " ").capitalize()) for s in CJMM_STEPS]
+
+
+def choices(pairs: Any) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+TOPIC_CHOICES = choices((t, t.replace("-", " ").capitalize()) for t in TOPICS)
+CJMM_CHOICES = choices([("", "None")] + [(s, s.replace("_", " ").capitalize()) for s in CJMM_STEPS])
 SPARE_ROWS = 1
 _ROW_FIELD = re.compile(r"^([a-z_]+)-(\d+)-")
 
-__all__ = ["FormResult", "QuestionForm", "build_form", "form_to_item", "item_to_data", "row_counts",
-           "question_form_class"]
+__all__ = ["FormResult", "ImportForm", "QuestionForm", "QuizSettingsForm", "RandomSlotForm", "build_form",
+           "form_to_item", "item_to_data", "question_form_class", "row_counts"]
 
 
 class QuestionForm(FlaskForm):
@@ -57,7 +66,7 @@ def _scalar_field(s: Scalar) -> Any:
     if s.kind == "int":
         return IntegerField(s.label, validators=[InputRequired("Give a whole number."), NumberRange(1, 11)])
     if s.kind in ("tf", "choice"):
-        return SelectField(s.label, choices=list(s.choices), validators=[InputRequired()])
+        return SelectField(s.label, choices=choices(s.choices), validators=[InputRequired()])
     if s.kind in ("md", "options"):
         return TextAreaField(s.label, validators=[Optional()])
     return StringField(s.label, validators=[Optional()])
@@ -145,3 +154,42 @@ def _id_prefix(rows: Rows) -> str:
     """A short id prefix for a list: o1 for options, r1 for rows, t1 for targets..."""
     return {"options": "o", "columns": "c", "rows": "r", "prompts": "p", "targets": "t", "tokens": "k",
             "blanks": "b", "condition": "c", "actions": "a", "parameters": "p"}.get(rows.key, rows.key[0])
+
+
+# --- quiz builder and import forms ---------------------------------------------------------------
+
+class QuizSettingsForm(FlaskForm):
+    """The learner-facing settings of a quiz (the same ones the attempt engine applies)."""
+
+    title = StringField("Title", validators=[InputRequired("Give the quiz a title."), Length(max=255)])
+    description = TextAreaField("Description (Markdown, optional)", validators=[Optional()])
+    attempts_allowed = IntegerField("Attempts allowed (0 = unlimited)", default=3,
+                                    validators=[InputRequired("Give a whole number."), NumberRange(0, 100)])
+    grading = SelectField("Grade to keep", choices=choices([("highest", "Highest attempt"), ("average", "Average of attempts"),
+                                                            ("first", "First attempt"), ("last", "Last attempt")]))
+    time_limit_minutes = IntegerField("Time limit in minutes (empty = none)",
+                                      validators=[Optional(), NumberRange(1, 600)])
+    shuffle = BooleanField("Shuffle the order of standalone questions")
+    review = SelectField("After an attempt, learners see", choices=choices([
+        ("score", "Their score only"), ("correctness", "Which answers were right"),
+        ("rationales", "Right answers and the rationales")]))
+    review_when = SelectField("Show that", choices=choices([("after_each", "After every attempt"),
+                                                            ("after_last", "After the last allowed attempt")]))
+    pass_mark = DecimalField("Pass mark (%)", default=70, places=None,
+                             validators=[InputRequired("Give a percentage."), NumberRange(0, 100)])
+    published = BooleanField("Published (learners can see it)", default=True)
+
+
+class RandomSlotForm(FlaskForm):
+    """"N random questions from a category and/or a tag"."""
+
+    count = IntegerField("How many questions", default=1, validators=[InputRequired(), NumberRange(1, 50)])
+    category = SelectField("From category", choices=[], validate_choice=False)
+    tag = SelectField("With tag", choices=[], validate_choice=False)
+
+
+class ImportForm(FlaskForm):
+    """A GIFT file to import into the course bank."""
+
+    file = FileField("GIFT file (.txt or .gift, UTF-8)", validators=[FileRequired("Choose a file to import.")])
+    dry_run = BooleanField("Dry run: show the report without importing")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -50,8 +48,3 @@ def clean_item(value: Any) -> Any:
         return [clean_item(v) for v in value]
     return value
 
-
-def content_hash(data: Mapping[str, Any]) -> str:
-    """A stable SHA-256 of an item dict (key order does not matter)."""
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,0 +1,160 @@
+"""Instructor reports: gradebook (+ CSV and drill-down), item analysis, and GIFT/QTI transfer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, abort, g, render_template, request
+from markupsafe import Markup
+from sqlalchemy import select
+
+from course.db import db
+from quizzes.analysis import WHICH_LABELS, analyse_quiz
+from quizzes.attempts import versions_for
+from quizzes.bank_loader import get_bank
+from quizzes.builder import course_quizzes
+from quizzes.forms import ImportForm
+from quizzes.gradebook import (build_gradebook, course_attempt, duration, gradebook_csv, learner_attempts,
+                               learner_in_course)
+from quizzes.instructor_views import PREFIX
+from quizzes.models import Quiz
+from quizzes.pages import case_view, review_view
+from quizzes.roster import forget_roster
+from quizzes.statistics_responses import WHICH_ATTEMPTS
+from quizzes.transfer import FORMATS, TransferError, decode_upload, export_file, export_items, import_gift
+from course.identity import instructor_view
+from course.models import User
+from quizzes.views import bp
+
+
+@bp.app_template_filter("quiz_duration")
+def quiz_duration(seconds: int | None) -> str:
+    """Seconds for people."""
+    return duration(seconds)
+
+
+@bp.app_template_filter("stat")
+def stat(value: float | None, digits: int = 1) -> Markup:
+    """A statistic, or a dash that says why it is blank."""
+    if value is None:
+        return Markup('<span title="Not defined for these attempts">\u2014</span>')
+    return Markup(f"{value:.{digits}f}")
+
+
+def _quizzes() -> list[Quiz]:
+    """This course's quizzes in display order."""
+    return course_quizzes(g.context.id)
+
+
+@bp.get(f"{PREFIX}/gradebook")
+@instructor_view
+def gradebook(cid: int) -> str:
+    """Learners x quizzes, with module progress and the roster from the platform."""
+    if request.args.get("refresh") == "1":
+        forget_roster(g.context.id)
+    book = build_gradebook(g.context, _quizzes())
+    return render_template("quizzes/instructor/gradebook.html", book=book)
+
+
+@bp.get(f"{PREFIX}/gradebook.csv")
+@instructor_view
+def gradebook_download(cid: int) -> Response:
+    """The gradebook as CSV (cells that a spreadsheet could run as formulas are neutralised)."""
+    text = gradebook_csv(build_gradebook(g.context, _quizzes()))
+    return Response("\ufeff" + text, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="gradebook-course-{g.context.id}.csv"'})
+
+
+@bp.get(f"{PREFIX}/gradebook/learners/<int:uid>")
+@instructor_view
+def learner(cid: int, uid: int) -> str:
+    """One learner's attempts in this course."""
+    if not learner_in_course(g.context.id, uid):
+        abort(404)
+    person = db.session.get(User, uid)
+    attempts = learner_attempts(g.context.id, uid)
+    quizzes = {q.id: q for q in _quizzes()}
+    return render_template("quizzes/instructor/learner.html", person=person, attempts=attempts, quizzes=quizzes)
+
+
+@bp.get(f"{PREFIX}/attempts/<int:aid>")
+@instructor_view
+def attempt_review(cid: int, aid: int) -> str:
+    """Any learner's attempt in this course, with every answer, the key and the rationales."""
+    attempt = course_attempt(g.context.id, aid)
+    if attempt is None:
+        abort(404)
+    rows = {r.position: r for r in attempt.responses}
+    items = []
+    for position, version in sorted(versions_for(attempt).items()):
+        row = rows.get(position)
+        review = review_view(version.data, position, row.parts if row else None, row.points if row else None,
+                             row.max_points if row else None, True, True)
+        entry = next((e for e in attempt.layout if e.get("position") == position), {})
+        review["case"] = case_view(get_bank(), entry.get("case_study_id"), entry.get("stage"))
+        review["version"] = version.number
+        items.append(review)
+    person = db.session.get(User, attempt.user_id)
+    return render_template("quizzes/instructor/attempt.html", attempt=attempt, person=person, items=items,
+                           quiz=db.session.get(Quiz, attempt.quiz_id))
+
+
+@bp.get(f"{PREFIX}/quizzes/<int:quiz_id>/statistics")
+@instructor_view
+def statistics(cid: int, quiz_id: int) -> str:
+    """Item analysis of one quiz for the chosen attempts (Moodle's definitions)."""
+    quiz = db.session.scalars(select(Quiz).where(Quiz.id == quiz_id, Quiz.context_id == g.context.id)).first()
+    if quiz is None:
+        abort(404)
+    which = request.args.get("which", "highest")
+    if which not in WHICH_ATTEMPTS:
+        abort(400, f"Choose which attempts to analyse: {', '.join(WHICH_ATTEMPTS)}.")
+    return render_template("quizzes/instructor/statistics.html", report=analyse_quiz(quiz, which),
+                           which_labels=WHICH_LABELS)
+
+
+@bp.get(f"{PREFIX}/transfer")
+@instructor_view
+def transfer(cid: int) -> str:
+    """Import a GIFT file; export the course bank as GIFT or QTI."""
+    return render_template("quizzes/instructor/transfer.html", form=ImportForm(), report=None,
+                           count=len(export_items(g.context.id)))
+
+
+@bp.post(f"{PREFIX}/transfer/import")
+@instructor_view
+def import_file(cid: int) -> Any:
+    """Import an uploaded GIFT file and show the per-question report; a broken file is a 400."""
+    form = ImportForm()
+    if not form.validate():
+        return render_template("quizzes/instructor/transfer.html", form=form, report=None,
+                               count=len(export_items(g.context.id))), 400
+    try:
+        text = decode_upload(form.file.data.read())
+    except TransferError as err:
+        form.file.errors = [str(err)]
+        return render_template("quizzes/instructor/transfer.html", form=form, report=None,
+                               count=len(export_items(g.context.id))), 400
+    report = import_gift(g.context.id, g.user.id, text, dry_run=bool(form.dry_run.data))
+    status = 400 if report.lines and not (report.created or report.dry_run) and _all_skipped(report.lines) else 200
+    return render_template("quizzes/instructor/transfer.html", form=ImportForm(formdata=None), report=report,
+                           count=len(export_items(g.context.id))), status
+
+
+def _all_skipped(lines: list[Any]) -> bool:
+    """Whether nothing in the file could be imported."""
+    return all(line.status == "skipped" for line in lines)
+
+
+@bp.get(f"{PREFIX}/transfer/export")
+@instructor_view
+def export(cid: int) -> Response:
+    """Download the course bank as GIFT text or a QTI 1.2 zip; left-out items are listed in a header."""
+    fmt = request.args.get("format", "")
+    if fmt not in FORMATS:
+        abort(400, "Choose an export format: gift or qti.")
+    result = export_file(fmt, export_items(g.context.id), g.context.title or f"course {g.context.id}")
+    headers: Mapping[str, str] = {"Content-Disposition": f'attachment; filename="{result.filename}"',
+                                  "X-Skipped-Items": str(len(result.skipped))}
+    return Response(result.data, mimetype=result.mimetype, headers=dict(headers))
