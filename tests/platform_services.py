@@ -20,12 +20,15 @@ import pytest
 import requests
 from flask import Flask, Response, jsonify, request
 
+from lti1p3platform.deep_linking import LtiDeepLinking
+
 from course.lti import http
 from tests.conftest import launch, launch_as
 from tests.platform import (INSTRUCTOR, LEARNER, TOOL, FlaskAdapter, PlatformConf,
                             TestPlatform, platform_app)
 
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+MESSAGE_TYPE = "https://purl.imsglobal.org/spec/lti/claim/message_type"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 
@@ -170,11 +173,13 @@ class PlatformServices:
             if custom:
                 launch_.set_custom_parameters_claim(custom)
             if deep_link:
-                launch_.set_dl(f"{platform.issuer}/deep-link-return", title="Add content",
-                               accept_types={"ltiResourceLink"}, extra_data=data)
-                if not multiple:
-                    claim = launch_._deep_linking_launch_data
-                    claim[next(iter(claim))]["accept_multiple"] = False
+                # tests.platform's Launch signs get_launch_data() itself, which skips
+                # lti1p3platform's deep-linking branch: set its claim and message type here.
+                claim = LtiDeepLinking(f"{platform.issuer}/deep-link-return") \
+                    .get_lti_deep_linking_launch_claim("Add content", "", {"ltiResourceLink"},
+                                                       data)
+                next(iter(claim.values()))["accept_multiple"] = multiple
+                launch_.set_extra_claims({**claim, MESSAGE_TYPE: "LtiDeepLinkingRequest"})
         return extra
 
     def next_link(self, base: str, params: dict[str, str], page: int, pages: int) -> str | None:
