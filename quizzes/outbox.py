@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import current_app
@@ -41,7 +41,8 @@ def score_payload(user_sub: str, grade: float, when: datetime, completed: bool,
         "scoreMaximum": SCORE_MAXIMUM,
         "activityProgress": "Completed" if completed else "Submitted",
         "gradingProgress": "FullyGraded",
-        "timestamp": when.isoformat(timespec="milliseconds"),
+        "timestamp": when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+                         .replace("+00:00", "Z"),
         "comment": comment,
     }
 
@@ -135,6 +136,7 @@ class SendResult:
 
     status: str
     error: str | None = None
+    retry_after: float | None = None  # seconds the platform asked us to wait (HTTP 429/503)
 
 
 def _deliver(row: ScoreOutbox) -> SendResult:
@@ -150,7 +152,9 @@ def _deliver(row: ScoreOutbox) -> SendResult:
         retry = bool(getattr(exc, "retryable", True))
         log.warning("score delivery failed", extra={"outbox": row.id, "retryable": retry,
                                                     "error": message})
-        return SendResult(PENDING if retry else FAILED, str(message)[:2000])
+        wait = getattr(exc, "retry_after", None)
+        wait = float(wait) if isinstance(wait, (int, float)) and wait > 0 else None
+        return SendResult(PENDING if retry else FAILED, str(message)[:2000], wait)
     return SendResult(SENT)
 
 
@@ -170,7 +174,10 @@ def send_one(row_id: int, now: datetime | None = None) -> str:
         if outcome.status == FAILED or row.tries >= MAX_TRIES:
             row.status = FAILED
         else:
-            row.status, row.next_try_at = PENDING, now + backoff(row.tries)
+            delay = backoff(row.tries)
+            if outcome.retry_after:
+                delay = min(max(delay, timedelta(seconds=outcome.retry_after)), MAX_DELAY)
+            row.status, row.next_try_at = PENDING, now + delay
     row.claimed_at = None
     db.session.commit()
     return row.status
