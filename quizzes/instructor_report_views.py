@@ -10,21 +10,22 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from course.db import db
-from quizzes.analysis import WHICH_LABELS, analyse_quiz
-from quizzes.attempts import versions_for
-from quizzes.bank_loader import get_bank
-from quizzes.builder import course_quizzes
-from quizzes.forms import ImportForm
-from quizzes.gradebook import (build_gradebook, course_attempt, duration, gradebook_csv, learner_attempts,
-                               learner_in_course)
-from quizzes.instructor_views import PREFIX
-from quizzes.models import Quiz
-from quizzes.pages import case_view, review_view
-from quizzes.roster import forget_roster
-from quizzes.statistics_responses import WHICH_ATTEMPTS
-from quizzes.transfer import FORMATS, TransferError, decode_upload, export_file, export_items, import_gift
 from course.identity import instructor_view
 from course.models import User
+from quizzes.analysis import WHICH_LABELS, analyse_quiz
+from quizzes.attempts import versions_for
+from quizzes.builder import course_quizzes
+from quizzes.forms import ImportForm
+from quizzes.gift import DEGRADED, IMPORTED
+from quizzes.gradebook import (attempt_seconds, build_gradebook, course_attempt, duration, gradebook_csv,
+                               learner_attempts, learner_in_course)
+from quizzes.instructor_views import PREFIX
+from quizzes.models import Quiz
+from quizzes.pages import review_view
+from quizzes.roster import forget_roster
+from quizzes.statistics_responses import WHICH_ATTEMPTS
+from quizzes.transfer import (FORMATS, ImportReport, TransferError, decode_upload, export_file, export_items,
+                              import_gift)
 from quizzes.views import bp
 
 
@@ -75,7 +76,8 @@ def learner(cid: int, uid: int) -> str:
     person = db.session.get(User, uid)
     attempts = learner_attempts(g.context.id, uid)
     quizzes = {q.id: q for q in _quizzes()}
-    return render_template("quizzes/instructor/learner.html", person=person, attempts=attempts, quizzes=quizzes)
+    return render_template("quizzes/instructor/learner.html", person=person, attempts=attempts, quizzes=quizzes,
+                           seconds={a.id: attempt_seconds(a) for a in attempts})
 
 
 @bp.get(f"{PREFIX}/attempts/<int:aid>")
@@ -91,8 +93,6 @@ def attempt_review(cid: int, aid: int) -> str:
         row = rows.get(position)
         review = review_view(version.data, position, row.parts if row else None, row.points if row else None,
                              row.max_points if row else None, True, True)
-        entry = next((e for e in attempt.layout if e.get("position") == position), {})
-        review["case"] = case_view(get_bank(), entry.get("case_study_id"), entry.get("stage"))
         review["version"] = version.number
         items.append(review)
     person = db.session.get(User, attempt.user_id)
@@ -114,12 +114,20 @@ def statistics(cid: int, quiz_id: int) -> str:
                            which_labels=WHICH_LABELS)
 
 
+def _transfer_page(form: ImportForm, report: ImportReport | None = None, status: int = 200) -> Any:
+    """The import/export page, listing what each export format would leave out."""
+    items = export_items(g.context.id)
+    title = g.context.title or f"course {g.context.id}"
+    skipped = {fmt: export_file(fmt, items, title).skipped for fmt in FORMATS}
+    return render_template("quizzes/instructor/transfer.html", form=form, report=report, count=len(items),
+                           skipped=skipped), status
+
+
 @bp.get(f"{PREFIX}/transfer")
 @instructor_view
-def transfer(cid: int) -> str:
+def transfer(cid: int) -> Any:
     """Import a GIFT file; export the course bank as GIFT or QTI."""
-    return render_template("quizzes/instructor/transfer.html", form=ImportForm(), report=None,
-                           count=len(export_items(g.context.id)))
+    return _transfer_page(ImportForm())
 
 
 @bp.post(f"{PREFIX}/transfer/import")
@@ -128,23 +136,15 @@ def import_file(cid: int) -> Any:
     """Import an uploaded GIFT file and show the per-question report; a broken file is a 400."""
     form = ImportForm()
     if not form.validate():
-        return render_template("quizzes/instructor/transfer.html", form=form, report=None,
-                               count=len(export_items(g.context.id))), 400
+        return _transfer_page(form, status=400)
     try:
         text = decode_upload(form.file.data.read())
     except TransferError as err:
         form.file.errors = [str(err)]
-        return render_template("quizzes/instructor/transfer.html", form=form, report=None,
-                               count=len(export_items(g.context.id))), 400
+        return _transfer_page(form, status=400)
     report = import_gift(g.context.id, g.user.id, text, dry_run=bool(form.dry_run.data))
-    status = 400 if report.lines and not (report.created or report.dry_run) and _all_skipped(report.lines) else 200
-    return render_template("quizzes/instructor/transfer.html", form=ImportForm(formdata=None), report=report,
-                           count=len(export_items(g.context.id))), status
-
-
-def _all_skipped(lines: list[Any]) -> bool:
-    """Whether nothing in the file could be imported."""
-    return all(line.status == "skipped" for line in lines)
+    usable = report.count(IMPORTED) + report.count(DEGRADED)
+    return _transfer_page(ImportForm(formdata=None), report, 200 if usable else 400)
 
 
 @bp.get(f"{PREFIX}/transfer/export")
