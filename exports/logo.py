@@ -6,6 +6,7 @@ import base64
 import io
 import re
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, UnidentifiedImageError
 
@@ -21,9 +22,6 @@ SVG_ELEMENTS = {
 }
 _EMBEDDED_RASTER = re.compile(r"^data:image/(png|jpeg);base64,[A-Za-z0-9+/=\s]+$")
 _URL_CALL = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.IGNORECASE)
-
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 
 
 class LogoError(ValueError):
@@ -91,7 +89,9 @@ def sanitize_svg(data: bytes) -> bytes:
     if root.tag != f"{{{SVG_NS}}}svg":
         raise LogoError("the SVG logo must have an <svg> root element")
     _clean_element(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    # Serialised by hand: ET.tostring takes prefixes from a process-wide registry that other
+    # modules (the QTI export) change, which turned <svg> into <ns0:svg> here.
+    return _serialize(root, top=True).encode("utf-8")
 
 
 def _clean_element(element: ET.Element) -> None:
@@ -112,12 +112,27 @@ def _clean_element(element: ET.Element) -> None:
 def _safe_attribute(name: str, value: str) -> bool:
     """Allow an attribute unless it runs code or points outside the document."""
     local = _local(name).lower()
+    if name.startswith("{") and not name.startswith(f"{{{XLINK_NS}}}"):
+        return False  # editor metadata (Inkscape, Sketch) and xml:*; never needed to draw
     if local.startswith("on") or local == "base" or "javascript:" in value.lower():
         return False
     if local == "href":
         return value.startswith("#") or bool(_EMBEDDED_RASTER.match(value))
     return all(target.startswith("#") for target in _URL_CALL.findall(value)) \
         and "@import" not in value.lower()
+
+
+def _serialize(element: ET.Element, top: bool = False) -> str:
+    """Write a cleaned SVG element tree with the SVG namespace as the default namespace."""
+    attrs = [(f"xlink:{_local(k)}" if k.startswith(f"{{{XLINK_NS}}}") else _local(k), v)
+             for k, v in element.attrib.items()]
+    if top:
+        attrs = [("xmlns", SVG_NS), ("xmlns:xlink", XLINK_NS), *attrs]
+    tag = _local(element.tag)
+    opening = tag + "".join(f" {name}={quoteattr(value)}" for name, value in attrs)
+    inner = escape(element.text or "") + "".join(
+        _serialize(child) + escape(child.tail or "") for child in element)
+    return f"<{opening}>{inner}</{tag}>" if inner else f"<{opening}/>"
 
 
 def _href(element: ET.Element) -> str:

@@ -83,3 +83,16 @@ def test_svg_may_embed_a_raster_image_as_data() -> None:
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/png;base64,{png}"'
            ' width="4" height="4"/></svg>').encode()
     assert b"<image" in sanitize_svg(svg) or b":image" in sanitize_svg(svg)
+
+
+def test_svg_output_does_not_depend_on_the_global_namespace_registry(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another module claiming the default prefix once turned stored logos into <ns0:svg>.
+    monkeypatch.setattr(ET, "_namespace_map", dict(ET._namespace_map))
+    ET.register_namespace("", "http://www.imsglobal.org/xsd/ims_qtiasiv1p2")
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:ink="http://www.inkscape.org/ns"'
+           b' ink:label="x" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>')
+    clean = sanitize_svg(svg)
+    assert clean.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
+    assert b"label" not in clean and b"inkscape" not in clean
+    assert validate_logo(clean) == (clean, "image/svg+xml")
