@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import functools
+import os
 from datetime import datetime
 from typing import Any
 
-from flask import (Blueprint, Flask, Response, abort, g, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import (Blueprint, Flask, Response, abort, current_app, g, jsonify, redirect,
+                   render_template, request, send_from_directory, url_for)
 
 from course.home import NavItem, Panel, add_nav, add_panel
 from course.identity import course_view, instructor_view
@@ -199,12 +200,18 @@ def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
                  order=10)
 
 
+def static_file(filename: str) -> Response:
+    """Serve modules/static/modules/<filename> at /static/modules/<filename>."""
+    folder = os.path.join(bp.static_folder or "", "modules")
+    return send_from_directory(folder, filename, max_age=current_app.get_send_file_max_age(filename))
+
+
 def setup(app: Flask) -> None:
     """Load the content now (broken content stops startup), then add home panel and nav links."""
     web_course()
     # The blueprint's own static route sits under /c/<cid>/modules; one shared URL caches better.
     app.add_url_rule("/static/modules/<path:filename>", endpoint="modules_static",
-                     view_func=bp.send_static_file)
+                     view_func=static_file)
     add_panel(app, home_panel)
     add_nav(app, NavItem("Modules", "modules.index", order=10))
     add_nav(app, NavItem("Glossary", "modules.glossary", order=20))
