@@ -19,7 +19,6 @@ import jwt
 import pytest
 import requests
 from flask import Flask, Response, jsonify, request
-
 from lti1p3platform.deep_linking import LtiDeepLinking
 
 from course.lti import http
