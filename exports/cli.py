@@ -81,7 +81,7 @@ def _clinic(clinic_id: int | None) -> dict[str, Any]:
     except SQLAlchemyError:
         # No clinic_profile table yet (database not migrated): print with the placeholder.
         db.session.rollback()
-        click.echo("No clinic profiles in the database; using the generic placeholder.",
-                   err=True)
+        click.echo("Could not read clinic profiles (is the database migrated?); "
+                   "using the generic placeholder.", err=True)
         profile = None
     return clinic_dict(profile)
