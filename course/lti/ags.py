@@ -89,8 +89,9 @@ def _failure(resp: requests.Response, what: str) -> AgsError:
         return AgsError(MOODLE_401, retryable=True, status=code)
     retryable = code >= 500 or code == 429
     detail = resp.text[:200].strip()
-    return AgsError(f"The platform refused to {what} (HTTP {code}){': ' + detail if detail else ''}.",
-                    retryable, code, retry_after_seconds(resp))
+    said = f": {detail}" if detail else ""
+    return AgsError(f"The platform refused to {what} (HTTP {code}){said}.", retryable, code,
+                    retry_after_seconds(resp))
 
 
 def post_score(context: Context, lineitem_url: str, payload: dict[str, Any]) -> None:

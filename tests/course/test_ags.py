@@ -116,7 +116,8 @@ def test_line_item_is_created_once_then_found(app, course, services):  # noqa: F
     assert mine[0]["tag"] == "quiz"
 
 
-def test_pagination_follows_mixed_case_links_over_three_pages(app, platform, course, services):  # noqa: F811,E501
+def test_pagination_keeps_mixed_case_links_over_three_pages(app, platform, course,
+                                                            services):  # noqa: F811
     services.page_size, services.honour_filters = 2, False
     for n in range(5):
         services.add_line_item(platform, "course-1", f"Other {n}", f"other:{n}")
@@ -135,7 +136,8 @@ def test_next_link_keeps_case_and_finds_rel_next():
     assert tokens.next_link(resp) == "https://LMS.example/Api/Items?Cursor=XyZ"
 
 
-def test_launch_line_item_wins_for_its_own_resource_link(app, platform, client, services):  # noqa: F811,E501
+def test_launch_line_item_wins_for_its_own_resource_link(app, platform, client,
+                                                         services):  # noqa: F811
     own = services.add_line_item(platform, "course-1", QUIZ.title, "quiz:quiz-weakness")
     cid = launch_with_services(client, platform, services, "learner", lineitem=own["id"],
                                custom={"resource": "quiz:quiz-weakness"})

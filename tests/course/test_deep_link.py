@@ -89,7 +89,8 @@ def test_learner_cannot_open_or_submit_the_picker(app, platform, services):  # n
     assert posted.status_code == 403 and "JWT" not in posted.get_data(as_text=True)
 
 
-def test_response_signed_with_a_learners_key_is_rejected(client, platform, services):  # noqa: F811,E501
+def test_response_signed_with_a_learners_key_is_rejected(client, platform,
+                                                         services):  # noqa: F811
     real_kid = client.get("/lti/jwks").get_json()["keys"][0]["kid"]
     items = [dl.content_item(dl.Choice("quiz", "quiz-weakness", "Forged"), "http://localhost/")]
     body = dl.response_claims({}, platform.issuer, platform.client_id, platform.deployment_id,
@@ -100,7 +101,7 @@ def test_response_signed_with_a_learners_key_is_rejected(client, platform, servi
     assert services.deep_links == []
 
 
-def test_resource_launch_cannot_answer_deep_linking(app, client, platform, services):  # noqa: F811,E501
+def test_resource_launch_cannot_answer_deep_linking(client, platform, services):  # noqa: F811
     cid = launch_as(client, platform, "instructor")
     assert client.get(f"/lti/c/{cid}/deep-link").status_code == 400
 
