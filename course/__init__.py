@@ -49,6 +49,9 @@ def _register_blueprints(app: Flask) -> None:
     from course.views import bp as course_bp
     app.register_blueprint(course_bp)
     app.register_blueprint(lti_bp)
+    # Demo tables exist in every schema so one migration history serves every deployment;
+    # the demo's routes are registered only when it is switched on.
+    import course.lti.demo.models  # noqa: F401
     if app.config["DEMO_PLATFORM"]:
         from course.lti.demo.views import bp as demo_bp
         app.register_blueprint(demo_bp)
