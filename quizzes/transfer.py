@@ -16,6 +16,7 @@ from quizzes.bank_loader import get_bank
 from quizzes.gift import DEGRADED, IMPORTED, SKIPPED, ReportLine, parse_gift
 from quizzes.gift_export import export_gift
 from quizzes.qti import export_qti_zip
+from quizzes.sanitise import clean_item, clean_text
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # the CLI's own cap; the web form uses MAX_CONTENT_LENGTH
 FORMATS = ("gift", "qti")
@@ -101,14 +102,18 @@ def import_gift(context_id: int, user_id: int | None, text: str, *, dry_run: boo
 
 
 def export_items(context_id: int | None) -> list[dict[str, Any]]:
-    """Items to export: a course's live questions (current versions), or the shipped bank."""
+    """Items to export: a course's live questions (current versions), or the shipped bank.
+
+    Cleaned again on the way out, so no raw HTML reaches another system even from old rows.
+    """
     if context_id is None:
-        return [dict(item) for item in get_bank().items.values()]
-    return [dict(current_version(q).data) for q in reversed(course_questions(context_id))]
+        return [clean_item(dict(item)) for item in get_bank().items.values()]
+    return [clean_item(dict(current_version(q).data)) for q in reversed(course_questions(context_id))]
 
 
 def export_file(fmt: str, items: list[dict[str, Any]], title: str) -> ExportFile:
     """Build a GIFT text file or a QTI 1.2 zip from items; unsupported types are listed, not mangled."""
+    title = clean_text(title).strip() or "questions"  # a platform's course title is not trusted either
     stem = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-") or "questions"
     if fmt == "gift":
         out = export_gift(items)
