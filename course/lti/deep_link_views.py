@@ -10,6 +10,8 @@ from course.lti import claims, keys
 from course.lti import deep_link as dl
 from course.lti.launch import restore_launch
 from course.lti.views import bp
+from modules.loader import get_course
+from quizzes.bank_loader import get_bank
 
 USED_TTL_SECONDS = 3600
 # The auto-post script is served by the tool itself because the CSP forbids inline script.
@@ -42,8 +44,6 @@ def _deep_link_launch() -> dict[str, Any]:
 
 def _catalogue() -> list[dl.Choice]:
     """Every module and quiz the course ships."""
-    from modules.loader import get_course
-    from quizzes.bank_loader import get_bank
     return dl.catalogue(get_course().modules, get_bank().quizzes)
 
 
