@@ -1,0 +1,110 @@
+"""axe-core finds no WCAG 2.1 AA violations in the instructor workspace: bank, editor with its
+preview, quiz builder and preview, gradebook, statistics, import/export; slots reorder by keyboard."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+import pytest
+from sqlalchemy import select
+
+from course.db import db
+from course.models import User
+from quizzes import attempts, builder
+from quizzes.authoring import create_question
+from tests.browser.conftest import assert_no_axe_violations, demo_login
+from tests.quizzes.instructor_helpers import sample_item
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def workspace(browser: Any, live_server: Any) -> Iterator[tuple[Any, str, dict]]:
+    """The demo instructor's page, the workspace URL, and a quiz the demo learner has taken."""
+    learner = browser.new_context()
+    lpage = learner.new_page()
+    demo_login(lpage, live_server.url)
+    learner.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    cid = demo_login(page, live_server.url, person="demo-instructor")
+    with live_server.app.app_context():
+        user = db.session.scalars(select(User).where(User.sub == "demo-learner")).one()
+        qids = [create_question(cid, None, sample_item(t), category="Week 1").id for t in ("mcq", "sata", "bowtie")]
+        quiz = builder.create_quiz(cid, None, builder.Settings(title="Browser check", attempts_allowed=0))
+        for qid in qids:
+            builder.add_fixed(quiz, qid)
+        builder.add_random(quiz, 1, category="Week 1")
+        for answer in ("a", "b"):
+            attempt = attempts.start_attempt(quiz, user.id)
+            attempts.save_answers(attempt, {"q1-opt": answer}, [1])
+            attempts.submit_attempt(attempt.id)
+        ids = {"quiz": quiz.id, "question": qids[2], "learner": user.id, "attempt": attempt.id}
+    yield page, f"{live_server.url}/c/{cid}/quizzes/instructor", ids
+    context.close()
+
+
+def visit(page: Any, url: str) -> None:
+    """Open a page and make sure it is not an error page."""
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+
+
+def test_bank_and_filters(workspace):
+    page, base, _ = workspace
+    visit(page, f"{base}/bank")
+    assert_no_axe_violations(page)
+    visit(page, f"{base}/bank?type=mcq&q=muscle")
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("type_name", ["mcq", "matrix_mr", "dropdown_cloze", "highlight", "bowtie"])
+def test_editor_with_preview_and_errors(workspace, type_name):
+    page, base, _ = workspace
+    visit(page, f"{base}/questions/new/{type_name}")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Save question").click()  # empty form: errors next to fields
+    assert page.locator(".field-error").count() > 0
+    assert_no_axe_violations(page)
+
+
+def test_edit_existing_question_with_live_preview(workspace):
+    page, base, ids = workspace
+    visit(page, f"{base}/questions/{ids['question']}/edit")
+    page.locator(".form-actions").get_by_role("button", name="Preview").click()
+    assert page.get_by_text("As a learner sees it").is_visible()
+    assert_no_axe_violations(page)
+    page.fill("#stem", "A client with MS has stiffer legs after a fever. Complete the diagram.")
+    from playwright.sync_api import expect
+    expect(page.locator("#preview-status")).to_have_text("Preview updated.")  # the script refreshed it
+    expect(page.locator("#preview-body")).to_contain_text("stiffer legs after a fever")
+    assert_no_axe_violations(page)
+
+
+def test_builder_preview_and_keyboard_reorder(workspace):
+    page, base, ids = workspace
+    visit(page, f"{base}/quizzes")
+    assert_no_axe_violations(page)
+    visit(page, f"{base}/quizzes/{ids['quiz']}")
+    assert_no_axe_violations(page)
+    def titles() -> list[str]:
+        """Slot titles without their "N. " numbers."""
+        return [t.split(". ", 1)[1] for t in page.locator(".slot-main strong").all_inner_texts()]
+    before = titles()
+    page.locator(".slot").first.get_by_role("button", name=re.compile("Move down")).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert titles() == [before[1], before[0], *before[2:]]
+    visit(page, f"{base}/quizzes/{ids['quiz']}/preview")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Check this answer").click()
+    assert_no_axe_violations(page)
+
+
+def test_gradebook_drill_down_and_statistics(workspace):
+    page, base, ids = workspace
+    for url in (f"{base}/gradebook", f"{base}/gradebook/learners/{ids['learner']}",
+                f"{base}/attempts/{ids['attempt']}", f"{base}/quizzes/{ids['quiz']}/statistics",
+                f"{base}/quizzes/{ids['quiz']}/statistics?which=all", f"{base}/transfer"):
+        visit(page, url)
+        assert_no_axe_violations(page)
