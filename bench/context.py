@@ -1,0 +1,52 @@
+"""What every measurement shares: the plan (durations), the servers and the learners made."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.backends import Backends
+from bench.learner import Learner
+from bench.platform import BenchPlatform
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Durations and sizes: the full run keeps under ~6 minutes, --quick under 2."""
+
+    name: str
+    wrk_seconds: int
+    warm_seconds: int
+    launch_seconds: float
+    demo_seconds: float
+    storm_size: int
+    renders: int
+    downloads: int
+
+    @classmethod
+    def full(cls) -> "Plan":
+        """The figures the README quotes."""
+        return cls("full", 10, 2, 10.0, 5.0, 300, 3, 20)
+
+    @classmethod
+    def quick(cls) -> "Plan":
+        """Shorter windows and a smaller storm, to check the harness itself."""
+        return cls("quick", 3, 1, 3.0, 2.0, 60, 1, 5)
+
+
+@dataclass
+class Run:
+    """The state of one bench run, filled in as the phases go."""
+
+    plan: Plan
+    backends: Backends
+    log_dir: Path
+    platform: BenchPlatform
+    baseline_url: str = ""
+    app_url: str = ""
+    app_env: dict[str, str] = field(default_factory=dict)
+    baseline_rps: float | None = None
+    hello_rps: float | None = None
+    reader: Learner | None = None  # the learner whose pages wrk loads
+    learners: list[Learner] = field(default_factory=list)  # launched learners, for the storm
+    next_sub: int = 0  # the next unused bench learner number
+    notes: list[str] = field(default_factory=list)

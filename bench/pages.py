@@ -1,0 +1,135 @@
+"""Requests per second and p50/p99 with wrk: the baseline, hello world and the learner pages."""
+from __future__ import annotations
+
+from bench.context import Run
+from bench.launches import COURSE
+from bench.learner import Learner
+from bench.load import LoadError, LoadResult, run_wrk
+from bench.report import Figure, missing
+
+PAGE_RATIO_TARGET = 0.6
+P99_TARGET_MS = 100.0
+PAGES = (("course_home", "Course home"), ("module_page", "Module section page"),
+         ("quiz_attempt_page", "Quiz attempt page"))
+
+
+def load(run: Run, url: str, cookie: str = "") -> LoadResult:
+    """A warm-up run (not kept), then the measured wrk run at 50 connections."""
+    run_wrk(url, run.plan.warm_seconds, cookie=cookie)
+    return run_wrk(url, run.plan.wrk_seconds, cookie=cookie)
+
+
+def _keys(key: str, label: str) -> list[tuple[str, str, str, str]]:
+    """(key, label, unit, target) of a page's figures."""
+    return [(f"{key}_rps", f"{label}: req/s", "req/s", ""),
+            (f"{key}_p50_ms", f"{label}: p50", "ms", ""),
+            (f"{key}_p99_ms", f"{label}: p99", "ms", "")]
+
+
+def figures_for(key: str, label: str, result: LoadResult | None, reason: str = "",
+                p99_target: bool = False) -> list[Figure]:
+    """req/s, p50 and p99 of one wrk run (or n/a with the reason)."""
+    keys = _keys(key, label)
+    if result is None or result.non_2xx or result.errors:
+        why = reason
+        if result is not None and not why:
+            why = (f"{result.non_2xx} non-2xx and {result.errors} socket errors in "
+                   f"{result.requests} requests")
+        return [missing(k, lab, why, unit, tgt) for k, lab, unit, tgt in keys]
+    out = [Figure(keys[0][0], keys[0][1], result.rps, "req/s"),
+           Figure(keys[1][0], keys[1][1], result.p50_ms, "ms"),
+           Figure(keys[2][0], keys[2][1], result.p99_ms, "ms")]
+    if p99_target:
+        out[2].target, out[2].met = f"< {P99_TARGET_MS:.0f} ms", result.p99_ms < P99_TARGET_MS
+    return out
+
+
+def measure_baseline(run: Run) -> list[Figure]:
+    """The bare Flask page (one query, ~10 KB) and the hello-world route."""
+    out: list[Figure] = []
+    for key, label, path in (("baseline_page", "Baseline page (1 query, ~10 KB)", "/"),
+                             ("hello_world", "Hello world", "/hello")):
+        try:
+            result: LoadResult | None = load(run, run.baseline_url + path)
+            reason = ""
+        except LoadError as exc:
+            result, reason = None, str(exc)
+        out += figures_for(key, label, result, reason)
+        ok = result is not None and not result.non_2xx and not result.errors
+        if key == "baseline_page" and ok and result:
+            run.baseline_rps = result.rps
+        if key == "hello_world" and ok and result:
+            run.hello_rps = result.rps
+    return out
+
+
+def page_paths(run: Run) -> dict[str, str | Exception]:
+    """Launch the reader and find each page's path (or why it cannot be loaded yet)."""
+    reader = Learner(run.app_url, run.platform, "bench-reader", COURSE)
+    reader.launch()
+    run.reader = reader
+    cid = reader.cid
+    paths: dict[str, str | Exception] = {"course_home": f"/c/{cid}/"}
+    try:
+        from modules.loader import get_course
+        module = get_course().modules[0]
+        paths["module_page"] = f"/c/{cid}/modules/{module.slug}/{module.sections[0].slug}"
+    except Exception as exc:  # the module loader may not have landed or may be broken
+        paths["module_page"] = exc
+    try:
+        from quizzes.bank_loader import get_bank
+        quiz = next(q for q in get_bank().quizzes if q.module)
+        aid = reader.start_attempt(quiz.slug)
+        paths["quiz_attempt_page"] = f"/c/{cid}/quizzes/attempts/{aid}/?q=1"
+    except Exception as exc:  # quizzes may not have landed
+        paths["quiz_attempt_page"] = exc
+    return paths
+
+
+def measure_pages(run: Run) -> list[Figure]:
+    """Each learner page under wrk with the reader's session cookie, and its ratio to baseline."""
+    paths = page_paths(run)
+    out: list[Figure] = []
+    for key, label in PAGES:
+        path = paths[key]
+        result, reason = None, ""
+        if isinstance(path, Exception):
+            reason = f"{path.__class__.__name__}: {path}"[:120]
+        else:
+            try:
+                assert run.reader is not None
+                run.reader.get(path)  # a 401/302/404 would make wrk's numbers meaningless
+                result = load(run, run.app_url + path, run.reader.cookie())
+            except Exception as exc:  # reported as n/a, never fatal
+                reason = f"{exc.__class__.__name__}: {exc}"[:120]
+        out += figures_for(key, label, result, reason, p99_target=True)
+        out.append(ratio_figure(key, label, result.rps if result and not reason
+                                and not result.non_2xx else None, run.baseline_rps, reason))
+    return out
+
+
+def ratio_figure(key: str, label: str, rps: float | None, baseline: float | None,
+                 reason: str = "") -> Figure:
+    """A page's requests per second as a fraction of the baseline page's."""
+    target = f">= {PAGE_RATIO_TARGET:.0%}"
+    if rps is None or not baseline:
+        why = reason or ("baseline not measured" if not baseline else "page not measured")
+        return missing(f"{key}_ratio", f"{label}: ratio to baseline", why, "", target)
+    ratio = rps / baseline
+    return Figure(f"{key}_ratio", f"{label}: ratio to baseline", ratio, "x", target,
+                  met=ratio >= PAGE_RATIO_TARGET)
+
+
+def baseline_unavailable(reason: str) -> list[Figure]:
+    """Baseline and hello-world figures as n/a."""
+    return (figures_for("baseline_page", "Baseline page (1 query, ~10 KB)", None, reason)
+            + figures_for("hello_world", "Hello world", None, reason))
+
+
+def pages_unavailable(reason: str) -> list[Figure]:
+    """Every learner-page figure as n/a."""
+    out: list[Figure] = []
+    for key, label in PAGES:
+        out += figures_for(key, label, None, reason, p99_target=True)
+        out.append(ratio_figure(key, label, None, None, reason))
+    return out

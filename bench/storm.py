@@ -1,0 +1,155 @@
+"""The submission storm: N launched learners submit the final quiz at once, then the outbox is
+drained by `flask --app wsgi worker --once` to the bench platform's AGS endpoint, which
+records every score POST so lost and duplicated scores can be counted."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from bench.backends import ROOT
+from bench.context import Run
+from bench.launches import THREADS, launch_many
+from bench.learner import Learner, csrf_token
+from bench.load import percentile
+from bench.report import Figure, missing
+
+QUIZ = "quiz-final-cases"
+SUBMIT_P99_TARGET_MS = 1000.0
+DRAIN_TIMEOUT = 240
+
+
+@dataclass
+class Storm:
+    """What the storm did, seen from the learners' side."""
+
+    ready: list[tuple[Learner, int, str]] = field(default_factory=list)  # learner, aid, token
+    latencies: list[float] = field(default_factory=list)
+    ok: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _learners(run: Run, size: int) -> list[Learner]:
+    """`size` launched learners: those the launch benchmark made, plus more when needed."""
+    learners = list(run.learners[:size])
+    if len(learners) < size:
+        more = launch_many(run.app_url, run.platform, 120.0, limit=size - len(learners),
+                           start=run.next_sub)
+        run.next_sub += size + THREADS
+        learners += more.learners
+    return learners[:size]
+
+
+def _prepare(learner: Learner) -> tuple[Learner, int, str]:
+    """Start the quiz, answer its first question, and keep the form token for Submit."""
+    aid = learner.start_attempt(QUIZ)
+    learner.answer_first(aid)
+    token = csrf_token(learner.get(f"/c/{learner.cid}/quizzes/attempts/{aid}/finish").text)
+    return learner, aid, token
+
+
+def run_storm(run: Run, size: int) -> Storm:
+    """Prepare every attempt, then release all submissions at the same moment."""
+    storm = Storm()
+    with ThreadPoolExecutor(THREADS) as pool:
+        for future in [pool.submit(_prepare, x) for x in _learners(run, size)]:
+            try:
+                storm.ready.append(future.result(timeout=120))
+            except Exception as exc:  # counted; the storm goes on with who is ready
+                storm.errors.append(f"prepare: {exc.__class__.__name__}: {exc}"[:200])
+    gate, lock = threading.Barrier(len(storm.ready) or 1, timeout=60), threading.Lock()
+
+    def submit(item: tuple[Learner, int, str]) -> None:
+        """Wait for everyone, then press Submit."""
+        gate.wait()
+        try:
+            took, ok = item[0].submit(item[1], item[2])
+        except Exception as exc:  # a timeout or reset is a failed submission, not a crash
+            with lock:
+                storm.errors.append(f"submit: {exc.__class__.__name__}"[:200])
+            return
+        with lock:
+            storm.latencies.append(took)
+            storm.ok += ok
+    if storm.ready:
+        with ThreadPoolExecutor(len(storm.ready)) as pool:
+            list(pool.map(submit, storm.ready))
+    return storm
+
+
+def _flask(run: Run, *args: str, timeout: float = DRAIN_TIMEOUT) -> subprocess.CompletedProcess:
+    """A `flask --app wsgi` (or python -m) command in the app's environment."""
+    return subprocess.run([sys.executable, *args], env=run.app_env, capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT)
+
+
+def drain(run: Run) -> tuple[float, str]:
+    """One `flask --app wsgi worker --once` pass: (seconds, what it printed)."""
+    began = time.perf_counter()
+    done = _flask(run, "-m", "flask", "--app", "wsgi", "worker", "--once")
+    said = (done.stdout.strip() or done.stderr.strip()[-300:] or "(nothing)")
+    return time.perf_counter() - began, said
+
+
+def db_counts(run: Run) -> dict:
+    """Submitted attempts and outbox statuses for the storm learners, from the database."""
+    done = _flask(run, "-m", "bench.appquery", QUIZ, "bench-learner-", timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"appquery failed: {done.stderr[-300:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(run: Run) -> list[Figure]:
+    """Submit N attempts at once, drain the outbox, count delivered, lost and duplicated."""
+    size = run.plan.storm_size
+    storm = run_storm(run, size)
+    if storm.errors:
+        run.notes.append(f"storm: {len(storm.errors)} errors, e.g. {storm.errors[0]}")
+    seconds, said = drain(run)
+    after = db_counts(run)
+    subs = {learner.sub for learner, _, _ in storm.ready}
+    posts = run.platform.recorder.score_posts(subs)
+    waiting = sum(n for s, n in after["outbox"].items() if s in ("pending", "sending"))
+    delivered = len(posts)
+    submitted = after["submitted"]
+    lost = max(0, submitted - delivered - waiting) + max(0, storm.ok - submitted)
+    duplicated = sum(n - 1 for n in posts.values() if n > 1)
+    run.notes.append(f"storm outbox after the drain {after['outbox']}; "
+                     f"worker said: {said[:200]}")
+    p99 = percentile(storm.latencies, 99)
+    return [
+        Figure("storm_attempts", "Storm: attempts submitted at once", len(storm.ready)),
+        Figure("storm_submitted", "Storm: attempts recorded as submitted", submitted),
+        Figure("storm_submit_errors", "Storm: submissions refused or failed",
+               len(storm.ready) - storm.ok),
+        Figure("storm_submit_p50_ms", "Storm: submission p50",
+               _ms(percentile(storm.latencies, 50)), "ms"),
+        Figure("storm_submit_p99_ms", "Storm: submission p99", _ms(p99), "ms",
+               f"< {SUBMIT_P99_TARGET_MS:.0f} ms",
+               met=None if p99 is None else p99 * 1000 < SUBMIT_P99_TARGET_MS),
+        Figure("storm_delivered", "Storm: scores delivered to AGS", delivered),
+        Figure("storm_waiting", "Storm: scores still queued (retry scheduled)", waiting),
+        Figure("storm_lost", "Storm: scores lost", lost, "", "0", met=lost == 0),
+        Figure("storm_duplicated", "Storm: scores duplicated", duplicated, "", "0",
+               met=duplicated == 0),
+        Figure("storm_drain_s", "Storm: outbox drain time (worker --once)", seconds, "s"),
+    ]
+
+
+def _ms(seconds: float | None) -> float | None:
+    """Seconds to milliseconds, keeping None."""
+    return None if seconds is None else seconds * 1000
+
+
+STORM_KEYS = ("storm_attempts", "storm_submitted", "storm_submit_errors", "storm_submit_p50_ms",
+              "storm_submit_p99_ms", "storm_delivered", "storm_waiting", "storm_lost",
+              "storm_duplicated", "storm_drain_s")
+
+
+def unavailable(reason: str) -> list[Figure]:
+    """Every storm figure as n/a, when the storm could not run."""
+    return [missing(key, key.replace("_", " "), reason) for key in STORM_KEYS]
