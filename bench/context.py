@@ -30,7 +30,7 @@ class Plan:
     @classmethod
     def quick(cls) -> "Plan":
         """Shorter windows and a smaller storm, to check the harness itself."""
-        return cls("quick", 3, 1, 3.0, 2.0, 60, 1, 5)
+        return cls("quick", 3, 1, 3.0, 2.0, 50, 1, 5)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import time
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -34,6 +34,7 @@ class Learner:
         self.root, self.platform, self.sub, self.course = root.rstrip("/"), platform, sub, course
         self.http = requests.Session()
         self.cid: int | None = None
+        self.token = ""
 
     def launch(self) -> float:
         """OIDC login then id_token POST (LTI 1.3 section 5.1); returns the seconds it took."""
@@ -70,8 +71,9 @@ class Learner:
     def start_attempt(self, quiz: str) -> int:
         """Open the quiz page, press Start, and return the attempt id."""
         page = self.get(f"/c/{self.cid}/quizzes/{quiz}/").text
+        self.token = csrf_token(page)  # one per session: every later form can post it
         resp = self.http.post(f"{self.root}/c/{self.cid}/quizzes/{quiz}/start",
-                              data={"csrf_token": csrf_token(page)}, allow_redirects=False,
+                              data={"csrf_token": self.token}, allow_redirects=False,
                               timeout=TIMEOUT)
         found = re.search(r"/attempts/(\d+)/", resp.headers.get("Location", ""))
         if resp.status_code != 302 or not found:
@@ -98,10 +100,6 @@ class Learner:
                               timeout=TIMEOUT)
         ok = resp.status_code == 302 and resp.headers.get("Location", "").endswith("/review")
         return time.perf_counter() - start, ok
-
-    def absolute(self, location: str) -> str:
-        """A redirect target as an absolute URL."""
-        return urljoin(self.root + "/", location)
 
 
 class FormReader(HTMLParser):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from bench.backends import ROOT
 from bench.context import Run
 from bench.launches import THREADS, launch_many
-from bench.learner import Learner, csrf_token
+from bench.learner import Learner
 from bench.load import percentile
 from bench.report import Figure, missing
 
@@ -30,6 +30,7 @@ class Storm:
     ready: list[tuple[Learner, int, str]] = field(default_factory=list)  # learner, aid, token
     latencies: list[float] = field(default_factory=list)
     ok: int = 0
+    answered: int = 0  # attempts whose first question was answered and saved
     errors: list[str] = field(default_factory=list)
 
 
@@ -44,12 +45,11 @@ def _learners(run: Run, size: int) -> list[Learner]:
     return learners[:size]
 
 
-def _prepare(learner: Learner) -> tuple[Learner, int, str]:
-    """Start the quiz, answer its first question, and keep the form token for Submit."""
+def _prepare(learner: Learner) -> tuple[tuple[Learner, int, str], bool]:
+    """Start the quiz and answer its first question; Submit will post the session's token."""
     aid = learner.start_attempt(QUIZ)
-    learner.answer_first(aid)
-    token = csrf_token(learner.get(f"/c/{learner.cid}/quizzes/attempts/{aid}/finish").text)
-    return learner, aid, token
+    answered = learner.answer_first(aid)
+    return (learner, aid, learner.token), answered
 
 
 def run_storm(run: Run, size: int) -> Storm:
@@ -58,9 +58,12 @@ def run_storm(run: Run, size: int) -> Storm:
     with ThreadPoolExecutor(THREADS) as pool:
         for future in [pool.submit(_prepare, x) for x in _learners(run, size)]:
             try:
-                storm.ready.append(future.result(timeout=120))
+                item, answered = future.result(timeout=120)
             except Exception as exc:  # counted; the storm goes on with who is ready
                 storm.errors.append(f"prepare: {exc.__class__.__name__}: {exc}"[:200])
+                continue
+            storm.ready.append(item)
+            storm.answered += answered
     gate, lock = threading.Barrier(len(storm.ready) or 1, timeout=60), threading.Lock()
 
     def submit(item: tuple[Learner, int, str]) -> None:
@@ -118,7 +121,8 @@ def measure(run: Run) -> list[Figure]:
     submitted = after["submitted"]
     lost = max(0, submitted - delivered - waiting) + max(0, storm.ok - submitted)
     duplicated = sum(n - 1 for n in posts.values() if n > 1)
-    run.notes.append(f"storm outbox after the drain {after['outbox']}; "
+    run.notes.append(f"storm: {storm.answered} of {len(storm.ready)} attempts had question 1 "
+                     f"answered; outbox after the drain {after['outbox']}; "
                      f"worker said: {said[:200]}")
     p99 = percentile(storm.latencies, 99)
     return [
