@@ -36,11 +36,11 @@ def quiz_duration(seconds: int | None) -> str:
 
 
 @bp.app_template_filter("stat")
-def stat(value: float | None, digits: int = 1) -> Markup:
-    """A statistic, or a dash that says why it is blank."""
+def stat(value: float | None, digits: int = 1, unit: str = "") -> Markup:
+    """A statistic with its unit, or a dash that says why it is blank."""
     if value is None:
         return Markup('<span title="Not defined for these attempts">\u2014</span>')
-    return Markup(f"{value:.{digits}f}")
+    return Markup(f"{value:.{digits}f}{unit}")
 
 
 def _quizzes() -> list[Quiz]:

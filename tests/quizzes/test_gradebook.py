@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from course.db import db
 from course.models import Context, User
+from modules.loader import get_course
 from quizzes import attempts, builder
 from quizzes.authoring import create_question
 from quizzes.gradebook import build_gradebook, gradebook_csv, neutralise
@@ -95,6 +96,7 @@ def test_grade_follows_the_grading_method(app, client, platform):
         [line] = book.lines
         assert line.cells[0].grade == 0.0 and line.cells[0].submitted == 2
         assert line.learner.launched and book.notices  # no roster service in this launch: a notice
+        assert book.modules_total == len(get_course().modules) and line.modules_done == 0
 
 
 def test_drill_down_to_attempts_and_their_review(app, client, platform):
