@@ -10,6 +10,7 @@ from course.db import db, utcnow
 from quizzes import outbox
 from quizzes.bank_loader import get_bank
 from quizzes.models import PENDING, SENT, Attempt, QuestionVersion, ScoreOutbox
+from quizzes.types import REGISTRY
 from tests.conftest import csrf_from
 from tests.platform_services import launch_with_services, services  # noqa: F401 (fixture)
 from tests.quizzes.test_attempts import right_form
@@ -149,3 +150,31 @@ def test_moodle_grade_sync_off_is_explained(app, learner, services):  # noqa: F8
     status, _, error = outbox_rows(app)[0]
     assert status == PENDING and "grade sync" in error
     assert "grade sync" in client.get(f"/c/{cid}/quizzes/{SLUG}/").get_data(as_text=True)
+
+
+def test_demo_learner_quiz_review_and_score_in_demo_gradebook(tmp_path):
+    """The acceptance path of `make run`: demo learner, NGN case quiz, review, worker, gradebook."""
+    from course.lti import http
+    from tests.conftest import build_app
+    from tests.course.test_demo_platform import demo_launch
+    from tests.platform import FlaskAdapter
+
+    demo = build_app(tmp_path, DEMO_PLATFORM=True)
+    http.mount("http://localhost/", FlaskAdapter(demo))  # the tool's AGS calls stay in-process
+    try:
+        client = demo.test_client()
+        cid = int(re.search(r"/c/(\d+)/", demo_launch(client).location).group(1))
+        bank = get_bank()
+        quiz = next(q for q in bank.quizzes if q.settings.review_when == "after_each"
+                    and sum(REGISTRY[bank.items[i]["type"]].family == "ngn"
+                            for i in bank.quiz_item_ids(q)) >= 3)
+        aid = take_quiz(demo, client, cid, slug=quiz.slug)
+        review = client.get(f"/c/{cid}/quizzes/attempts/{aid}/review").get_data(as_text=True)
+        assert "Why:" in review and "Your answer:" in review and "Score: <strong>100%" in review
+        result = demo.test_cli_runner().invoke(args=["worker", "--once"])
+        assert result.exit_code == 0 and "sent=1" in result.output, result.output
+        gradebook = client.get("/demo/gradebook").get_data(as_text=True)
+        assert "Alex Morgan" in gradebook and "100 / 100" in gradebook
+        assert "Sent" in client.get(f"/c/{cid}/quizzes/").get_data(as_text=True)
+    finally:
+        http.unmount_all()
