@@ -92,16 +92,8 @@ def item_analysis_figure() -> Figure:
         return missing(key, label, f"{exc.__class__.__name__}: {exc}"[:120], "s")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the whole bench; exit 0 whatever the numbers are."""
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="short windows (under 2 minutes)")
-    args = parser.parse_args(argv)
-    plan = Plan.quick() if args.quick else Plan.full()
-    signal.signal(signal.SIGTERM, _interrupt)
-    began, load_start = time.perf_counter(), _load()
-    if ensure_wrk() is None:
-        print("wrk is not installed: page figures will be n/a (apt-get install wrk)")
+def bench(plan: Plan) -> tuple[list[Figure], Run]:
+    """Set up the database, cache and servers in a temporary folder, measure, tear down."""
     with tempfile.TemporaryDirectory(prefix="msc-bench-") as tmp, ExitStack() as stack:
         instance = Path(tmp) / "instance"
         instance.mkdir()
@@ -116,14 +108,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench ({plan.name}): {chosen.database_kind}, "
               f"{'Redis' if chosen.redis_url else 'file cache'}; {schema}", flush=True)
         figures = measure_all(run, stack)
+    return figures, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the whole bench; exit 0 whatever the numbers are."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short windows (under 2 minutes)")
+    plan = Plan.quick() if parser.parse_args(argv).quick else Plan.full()
+    signal.signal(signal.SIGTERM, _interrupt)
+    began, load_start = time.perf_counter(), _load()
+    if ensure_wrk() is None:
+        print("wrk is not installed: page figures will be n/a (apt-get install wrk)")
+    figures, run = bench(plan)
     figures.append(item_analysis_figure())
-    meta = {"mode": plan.name, "load_average_start": load_start, "load_average_end": _load(), "database": chosen.database_kind,
-            "cache": "redis" if chosen.redis_url else "filesystem", "gunicorn": "2 sync workers",
-            "wrk": f"-t2 -c50 -d{plan.wrk_seconds}s", "notes": run.notes,
-            "elapsed_s": round(time.perf_counter() - began, 1)}
+    meta = {"mode": plan.name, "load_average_start": load_start, "load_average_end": _load(),
+            "database": run.backends.database_kind,
+            "cache": "redis" if run.backends.redis_url else "filesystem",
+            "gunicorn": "2 sync workers", "wrk": f"-t2 -c50 -d{plan.wrk_seconds}s",
+            "notes": run.notes, "elapsed_s": round(time.perf_counter() - began, 1)}
     print_table(figures, f"make bench ({plan.name}) - {meta['elapsed_s']:.0f} s")
-    print(f"load average: {meta['load_average_start']} at start, {meta['load_average_end']} "
-          f"at end ({os.cpu_count()} cores); other processes skew these figures")
+    print(f"load average: {load_start} at start, {meta['load_average_end']} at end "
+          f"({os.cpu_count()} cores); other processes on the machine skew these figures")
     for note in run.notes:
         print(f"note: {note}")
     write_results(figures, meta)

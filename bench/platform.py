@@ -63,13 +63,12 @@ class BenchPlatform:
         self.kid = secrets.token_hex(8)
         self.jwk = {**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}
         self.recorder = Recorder()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: PlatformServer | None = None
         self.base_url = ""
 
     def __enter__(self) -> "BenchPlatform":
         """Serve the endpoints on a free 127.0.0.1 port."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
+        self._server = PlatformServer(self)
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, name="bench-platform",
                          daemon=True).start()
@@ -106,100 +105,112 @@ class BenchPlatform:
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
 
 
-def _handler(platform: BenchPlatform) -> type[BaseHTTPRequestHandler]:
-    """A request handler class bound to one platform."""
+class PlatformServer(ThreadingHTTPServer):
+    """The HTTP server, carrying the platform its handlers answer for."""
 
-    class Handler(BaseHTTPRequestHandler):
-        """JWKS, token and AGS endpoints; quiet, JSON in and out."""
+    daemon_threads = True
 
-        protocol_version = "HTTP/1.1"
+    def __init__(self, platform: BenchPlatform) -> None:
+        """Listen on a free 127.0.0.1 port."""
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.platform = platform
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """No access log: the bench prints its own summary."""
 
-        def _send(self, status: int, body: Any = None, media: str = "application/json") -> None:
-            """Answer with JSON (or an empty body)."""
-            data = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", media)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+class Handler(BaseHTTPRequestHandler):
+    """JWKS, token and AGS endpoints; quiet, JSON in and out."""
 
-        def _body(self) -> bytes:
-            """The request body."""
-            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    protocol_version = "HTTP/1.1"
+    server: PlatformServer
 
-        def _authorised(self) -> bool:
-            """Whether the bearer token is one this platform issued."""
-            token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            with platform.recorder.lock:
-                return token in platform.recorder.tokens
+    @property
+    def platform(self) -> BenchPlatform:
+        """The platform this server belongs to."""
+        return self.server.platform
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            """JWKS, or the line items of a course."""
-            url = urlsplit(self.path)
-            if url.path == "/jwks":
-                return self._send(200, {"keys": [platform.jwk]})
-            match = re.fullmatch(r"/ags/([\w-]+)/lineitems", url.path)
-            if not match:
-                return self._send(404, {"error": "not found"})
-            if not self._authorised():
-                return self._send(401, {"error": "invalid token"})
-            wanted = parse_qs(url.query).get("resource_id", [None])[0]
-            with platform.recorder.lock:
-                items = [i for i in platform.recorder.items if i["course"] == match.group(1)
-                         and (wanted is None or i["resourceId"] == wanted)]
-            self._send(200, [{k: v for k, v in i.items() if k != "course"} for i in items],
-                       "application/vnd.ims.lis.v2.lineitemcontainer+json")
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log: the bench prints its own summary."""
 
-        def do_POST(self) -> None:  # noqa: N802
-            """Token, line-item creation or a score."""
-            path = urlsplit(self.path).path
-            if path == "/token":
-                return self._token()
-            if not self._authorised():
-                return self._send(401, {"error": "invalid token"})
-            created = re.fullmatch(r"/ags/([\w-]+)/lineitems", path)
-            if created:
-                return self._create_item(created.group(1))
-            match = ITEM_PATH.match(path)
-            if not match or not match.group(3):
-                return self._send(404, {"error": "not found"})
-            body = json.loads(self._body() or b"{}")
-            with platform.recorder.lock:
-                platform.recorder.scores.append({**body, "line_item": int(match.group(2)),
-                                                 "received": time.time()})
-            self._send(204)
+    def _send(self, status: int, body: Any = None, media: str = "application/json") -> None:
+        """Answer with JSON (or an empty body)."""
+        data = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-        def _token(self) -> None:
-            """Client credentials grant: any well-formed assertion from our client id."""
-            form = parse_qs(self._body().decode())
-            try:
-                claims = jwt.decode(form.get("client_assertion", [""])[0],
-                                    options={"verify_signature": False})
-            except jwt.InvalidTokenError:
-                return self._send(400, {"error": "invalid_request"})
-            if claims.get("iss") != CLIENT_ID:
-                return self._send(401, {"error": "invalid_client"})
-            token = secrets.token_hex(16)
-            with platform.recorder.lock:
-                platform.recorder.tokens.add(token)
-                platform.recorder.token_requests += 1
-            self._send(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600,
-                             "scope": form.get("scope", [""])[0]})
+    def _body(self) -> bytes:
+        """The request body."""
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-        def _create_item(self, course: str) -> None:
-            """Create a line item (AGS 3.2.4)."""
-            body = json.loads(self._body() or b"{}")
-            with platform.recorder.lock:
-                item_id = len(platform.recorder.items) + 1
-                item = {"id": f"{platform.base_url}/ags/{course}/lineitems/{item_id}",
-                        "label": body.get("label"), "scoreMaximum": body.get("scoreMaximum"),
-                        "resourceId": body.get("resourceId", ""), "tag": body.get("tag", ""),
-                        "course": course}
-                platform.recorder.items.append(item)
-            self._send(201, {k: v for k, v in item.items() if k != "course"},
-                       "application/vnd.ims.lis.v2.lineitem+json")
+    def _authorised(self) -> bool:
+        """Whether the bearer token is one this platform issued."""
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        with self.platform.recorder.lock:
+            return token in self.platform.recorder.tokens
 
-    return Handler
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        """JWKS, or the line items of a course."""
+        url = urlsplit(self.path)
+        if url.path == "/jwks":
+            return self._send(200, {"keys": [self.platform.jwk]})
+        match = re.fullmatch(r"/ags/([\w-]+)/lineitems", url.path)
+        if not match:
+            return self._send(404, {"error": "not found"})
+        if not self._authorised():
+            return self._send(401, {"error": "invalid token"})
+        wanted = parse_qs(url.query).get("resource_id", [None])[0]
+        with self.platform.recorder.lock:
+            items = [i for i in self.platform.recorder.items if i["course"] == match.group(1)
+                     and (wanted is None or i["resourceId"] == wanted)]
+        self._send(200, [{k: v for k, v in i.items() if k != "course"} for i in items],
+                   "application/vnd.ims.lis.v2.lineitemcontainer+json")
+
+    def do_POST(self) -> None:  # noqa: N802
+        """Token, line-item creation or a score."""
+        path, raw = urlsplit(self.path).path, self._body()  # read first: keep-alive needs it
+        if path == "/token":
+            return self._token(raw)
+        if not self._authorised():
+            return self._send(401, {"error": "invalid token"})
+        created = re.fullmatch(r"/ags/([\w-]+)/lineitems", path)
+        if created:
+            return self._create_item(created.group(1), raw)
+        match = ITEM_PATH.match(path)
+        if not match or not match.group(3):
+            return self._send(404, {"error": "not found"})
+        body = json.loads(raw or b"{}")
+        with self.platform.recorder.lock:
+            self.platform.recorder.scores.append({**body, "line_item": int(match.group(2)),
+                                                  "received": time.time()})
+        self._send(204)
+
+    def _token(self, raw: bytes) -> None:
+        """Client credentials grant: any well-formed assertion from our client id."""
+        form = parse_qs(raw.decode())
+        try:
+            claims = jwt.decode(form.get("client_assertion", [""])[0],
+                                options={"verify_signature": False})
+        except jwt.InvalidTokenError:
+            return self._send(400, {"error": "invalid_request"})
+        if claims.get("iss") != CLIENT_ID:
+            return self._send(401, {"error": "invalid_client"})
+        token = secrets.token_hex(16)
+        with self.platform.recorder.lock:
+            self.platform.recorder.tokens.add(token)
+            self.platform.recorder.token_requests += 1
+        self._send(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600,
+                         "scope": form.get("scope", [""])[0]})
+
+    def _create_item(self, course: str, raw: bytes) -> None:
+        """Create a line item (AGS 3.2.4)."""
+        body = json.loads(raw or b"{}")
+        with self.platform.recorder.lock:
+            item_id = len(self.platform.recorder.items) + 1
+            item = {"id": f"{self.platform.base_url}/ags/{course}/lineitems/{item_id}",
+                    "label": body.get("label"), "scoreMaximum": body.get("scoreMaximum"),
+                    "resourceId": body.get("resourceId", ""), "tag": body.get("tag", ""),
+                    "course": course}
+            self.platform.recorder.items.append(item)
+        self._send(201, {k: v for k, v in item.items() if k != "course"},
+                   "application/vnd.ims.lis.v2.lineitem+json")

@@ -31,6 +31,13 @@ class Storm:
     latencies: list[float] = field(default_factory=list)
     ok: int = 0
     answered: int = 0  # attempts whose first question was answered and saved
+    finished: list[float] = field(default_factory=list)  # perf_counter when each answer came
+    released: float = 0.0  # perf_counter when the barrier let everyone go
+
+    @property
+    def wall(self) -> float | None:
+        """Seconds from the release to the last answer."""
+        return max(self.finished) - self.released if self.finished else None
     errors: list[str] = field(default_factory=list)
 
 
@@ -68,7 +75,8 @@ def run_storm(run: Run, size: int) -> Storm:
 
     def submit(item: tuple[Learner, int, str]) -> None:
         """Wait for everyone, then press Submit."""
-        gate.wait()
+        if gate.wait() == 0:
+            storm.released = time.perf_counter()
         try:
             took, ok = item[0].submit(item[1], item[2])
         except Exception as exc:  # a timeout or reset is a failed submission, not a crash
@@ -77,6 +85,7 @@ def run_storm(run: Run, size: int) -> Storm:
             return
         with lock:
             storm.latencies.append(took)
+            storm.finished.append(time.perf_counter())
             storm.ok += ok
     if storm.ready:
         with ThreadPoolExecutor(len(storm.ready)) as pool:
@@ -135,6 +144,9 @@ def measure(run: Run) -> list[Figure]:
         Figure("storm_submit_p99_ms", "Storm: submission p99", _ms(p99), "ms",
                f"< {SUBMIT_P99_TARGET_MS:.0f} ms",
                met=None if p99 is None else p99 * 1000 < SUBMIT_P99_TARGET_MS),
+        Figure("storm_submit_wall_s", "Storm: release to last answer", storm.wall, "s"),
+        Figure("storm_submit_rate", "Storm: submissions answered per second",
+               len(storm.latencies) / storm.wall if storm.wall else None, "/s"),
         Figure("storm_delivered", "Storm: scores delivered to AGS", delivered),
         Figure("storm_waiting", "Storm: scores still queued (retry scheduled)", waiting),
         Figure("storm_lost", "Storm: scores lost", lost, "", "0", met=lost == 0),
@@ -150,8 +162,9 @@ def _ms(seconds: float | None) -> float | None:
 
 
 STORM_KEYS = ("storm_attempts", "storm_submitted", "storm_submit_errors", "storm_submit_p50_ms",
-              "storm_submit_p99_ms", "storm_delivered", "storm_waiting", "storm_lost",
-              "storm_duplicated", "storm_drain_s")
+              "storm_submit_p99_ms", "storm_submit_wall_s", "storm_submit_rate",
+              "storm_delivered", "storm_waiting", "storm_lost", "storm_duplicated",
+              "storm_drain_s")
 
 
 def unavailable(reason: str) -> list[Figure]:
