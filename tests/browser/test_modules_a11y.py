@@ -86,14 +86,20 @@ def test_instructor_home_and_progress_table(browser, live_server, learner):
     context.close()
 
 
-@pytest.mark.parametrize("path", ["modules/", "modules/glossary", "modules/progress-free"])
-def test_pages_fit_360_px_without_sideways_scrolling(browser, live_server, path):
+NARROW_PAGES = {
+    "module list": "modules/",
+    "glossary": "modules/glossary",
+    "emg section": "modules/{}/{}".format(*first_section_with("emg")),
+    "ladder section": "modules/{}/{}".format(*first_section_with("ladder")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NARROW_PAGES))
+def test_pages_fit_360_px_without_sideways_scrolling(browser, live_server, name):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     cid = demo_login(page, live_server.url)
-    module, section = first_section_with("emg" if path.endswith("free") else "ladder")
-    url = f"{live_server.url}/c/{cid}/" + (f"modules/{module}/{section}"
-                                            if path.endswith("free") else path)
+    url = f"{live_server.url}/c/{cid}/{NARROW_PAGES[name]}"
     visit(page, url)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"{url} is {width} px wide"

@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from modules.schema import PracticeItem
 from modules.views import web_course
@@ -240,3 +242,29 @@ def test_pages_need_a_launch(client):
 def test_static_files_are_served(client):
     assert client.get("/static/modules/practice.js").status_code == 200
     assert client.get("/static/modules/modules.css").status_code == 200
+
+
+def test_question_traces_share_a_neutral_name_but_describe_different_shapes():
+    from modules.traces import NEUTRAL_TITLE, trace_svg
+    kinds = ["normal", "denervation", "myopathic", "upper_motor_neuron"]
+    svgs = [trace_svg(kind, uid="q", neutral=True) for kind in kinds]
+    titles = {re.search(r"<title[^>]*>([^<]*)</title>", s).group(1) for s in svgs}
+    descs = {re.search(r"<desc[^>]*>([^<]*)</desc>", s).group(1) for s in svgs}
+    assert titles == {NEUTRAL_TITLE}
+    assert len(descs) == len(kinds)
+    assert all(kind.split("_")[0] not in svg.lower() for kind, svg in zip(kinds, svgs)
+               if kind != "normal")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.dictionaries(
+    st.sampled_from(["answer", "order", "pos-triggers", "pos-first-line", "pos-x", "junk"]),
+    st.one_of(st.text(max_size=30), st.lists(st.text(max_size=5), max_size=3))))
+def test_any_posted_fields_give_feedback_never_a_server_error(learner, fields):
+    client, cid = learner
+    for kind in ("ladder", "emg"):
+        module, section, item = item_of_type(kind)
+        resp = answer(client, cid, module, section, item.id, fields, as_json=True)
+        assert resp.status_code == 200
+        assert resp.get_json()["state"] in {"correct", "incorrect", "problem"}
