@@ -16,6 +16,7 @@ class Plan:
     name: str
     wrk_seconds: int
     warm_seconds: int
+    light_seconds: int  # the 2-connection run: latency without a queue in front of it
     launch_seconds: float
     demo_seconds: float
     storm_size: int
@@ -25,12 +26,12 @@ class Plan:
     @classmethod
     def full(cls) -> "Plan":
         """The figures the README quotes."""
-        return cls("full", 10, 2, 10.0, 5.0, 300, 3, 20)
+        return cls("full", 10, 2, 5, 10.0, 5.0, 300, 3, 20)
 
     @classmethod
     def quick(cls) -> "Plan":
         """Shorter windows and a smaller storm, to check the harness itself."""
-        return cls("quick", 3, 1, 3.0, 2.0, 50, 1, 5)
+        return cls("quick", 3, 1, 2, 3.0, 2.0, 50, 2, 5)
 
 
 @dataclass

@@ -19,6 +19,18 @@ def load(run: Run, url: str, cookie: str = "") -> LoadResult:
     return run_wrk(url, run.plan.wrk_seconds, cookie=cookie)
 
 
+def light(run: Run, key: str, label: str, url: str, cookie: str = "") -> Figure:
+    """p99 at 2 connections (one per worker): the page's own latency, without queueing."""
+    fkey, flabel = f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections"
+    try:
+        result = run_wrk(url, run.plan.light_seconds, connections=2, cookie=cookie)
+    except LoadError as exc:
+        return missing(fkey, flabel, str(exc), "ms")
+    if result.non_2xx or result.errors:
+        return missing(fkey, flabel, f"{result.non_2xx} non-2xx responses", "ms")
+    return Figure(fkey, flabel, result.p99_ms, "ms")
+
+
 def _keys(key: str, label: str) -> list[tuple[str, str, str, str]]:
     """(key, label, unit, target) of a page's figures."""
     return [(f"{key}_rps", f"{label}: req/s", "req/s", ""),
@@ -56,6 +68,9 @@ def measure_baseline(run: Run) -> list[Figure]:
             result, reason = None, str(exc)
         out += figures_for(key, label, result, reason)
         ok = result is not None and not result.non_2xx and not result.errors
+        out.append(light(run, key, label, run.baseline_url + path) if ok else
+                   missing(f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections",
+                           reason or "not measured", "ms"))
         if key == "baseline_page" and ok and result:
             run.baseline_rps = result.rps
         if key == "hello_world" and ok and result:
@@ -86,26 +101,34 @@ def page_paths(run: Run) -> dict[str, str | Exception]:
     return paths
 
 
-def measure_pages(run: Run) -> list[Figure]:
-    """Each learner page under wrk with the reader's session cookie, and its ratio to baseline."""
-    paths = page_paths(run)
-    out: list[Figure] = []
-    for key, label in PAGES:
-        path = paths[key]
-        result, reason = None, ""
-        if isinstance(path, Exception):
-            reason = f"{path.__class__.__name__}: {path}"[:120]
-        else:
-            try:
-                assert run.reader is not None
-                run.reader.get(path)  # a 401/302/404 would make wrk's numbers meaningless
-                result = load(run, run.app_url + path, run.reader.cookie())
-            except Exception as exc:  # reported as n/a, never fatal
-                reason = f"{exc.__class__.__name__}: {exc}"[:120]
-        out += figures_for(key, label, result, reason, p99_target=True)
-        out.append(ratio_figure(key, label, result.rps if result and not reason
-                                and not result.non_2xx else None, run.baseline_rps, reason))
+def page_figures(run: Run, key: str, label: str, path: str | Exception) -> list[Figure]:
+    """One learner page: wrk at 50 and at 2 connections, and its ratio to the baseline."""
+    result, reason = None, ""
+    if isinstance(path, Exception):
+        reason = f"{path.__class__.__name__}: {path}"[:120]
+    else:
+        try:
+            assert run.reader is not None
+            run.reader.get(path)  # a 401/302/404 would make wrk's numbers meaningless
+            result = load(run, run.app_url + path, run.reader.cookie())
+        except Exception as exc:  # reported as n/a, never fatal
+            reason = f"{exc.__class__.__name__}: {exc}"[:120]
+    out = figures_for(key, label, result, reason, p99_target=True)
+    good = result is not None and not reason and not result.non_2xx and not result.errors
+    if good and run.reader is not None and not isinstance(path, Exception):
+        out.append(light(run, key, label, run.app_url + path, run.reader.cookie()))
+    else:
+        out.append(missing(f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections",
+                           reason or "page not measured", "ms"))
+    out.append(ratio_figure(key, label, result.rps if good and result else None,
+                            run.baseline_rps, reason))
     return out
+
+
+def measure_pages(run: Run) -> list[Figure]:
+    """Each learner page under wrk with the reader's session cookie."""
+    paths = page_paths(run)
+    return [f for key, label in PAGES for f in page_figures(run, key, label, paths[key])]
 
 
 def ratio_figure(key: str, label: str, rps: float | None, baseline: float | None,
@@ -122,8 +145,12 @@ def ratio_figure(key: str, label: str, rps: float | None, baseline: float | None
 
 def baseline_unavailable(reason: str) -> list[Figure]:
     """Baseline and hello-world figures as n/a."""
-    return (figures_for("baseline_page", "Baseline page (1 query, ~10 KB)", None, reason)
-            + figures_for("hello_world", "Hello world", None, reason))
+    out: list[Figure] = []
+    for key, label in (("baseline_page", "Baseline page (1 query, ~10 KB)"),
+                       ("hello_world", "Hello world")):
+        out += figures_for(key, label, None, reason)
+        out.append(missing(f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections", reason, "ms"))
+    return out
 
 
 def pages_unavailable(reason: str) -> list[Figure]:
@@ -131,5 +158,6 @@ def pages_unavailable(reason: str) -> list[Figure]:
     out: list[Figure] = []
     for key, label in PAGES:
         out += figures_for(key, label, None, reason, p99_target=True)
+        out.append(missing(f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections", reason, "ms"))
         out.append(ratio_figure(key, label, None, None, reason))
     return out
