@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from course.db import db
-from course.models import User
 from quizzes.attempts import saved_responses
 from quizzes.bank_loader import get_bank
 from quizzes.models import COURSE, SHIPPED, Attempt, Question, Quiz, QuizSlot

@@ -200,6 +200,7 @@ def test_concurrent_submit_from_threads_submits_once(app, course):
     barrier, outcomes = threading.Barrier(4), []
 
     def submit() -> None:
+        """One tab's submit, in its own app context and session."""
         with app.app_context():
             barrier.wait()
             outcomes.append(attempts.submit_attempt(attempt_id)[1])
@@ -222,6 +223,7 @@ def test_concurrent_start_from_two_tabs_opens_one_attempt(app, course):
     barrier, ids = threading.Barrier(3), []
 
     def start() -> None:
+        """One tab's start, in its own app context and session."""
         with app.app_context():
             barrier.wait()
             ids.append(attempts.start_attempt(db.session.get(Quiz, quiz_id), user).id)

@@ -16,6 +16,7 @@ class FakeAgsError(Exception):
     """Shaped like course.lti.ags.AgsError."""
 
     def __init__(self, message: str, retryable: bool, retry_after: float | None = None) -> None:
+        """Keep the fields the outbox reads."""
         super().__init__(message)
         self.message, self.retryable, self.retry_after = message, retryable, retry_after
 
@@ -24,17 +25,20 @@ class FakeAgs:
     """Records posts; fails the next N calls when told to."""
 
     def __init__(self) -> None:
+        """Nothing posted, nothing failing."""
         self.posts: list[tuple[str, dict[str, Any]]] = []
         self.line_item_calls = 0
         self.failures: list[Exception] = []
         self.lock = threading.Lock()
 
     def line_item_for_quiz(self, context: Any, quiz: Any, launch_lineitem: str | None = None) -> str:
+        """One line item per quiz slug, counting the look-ups."""
         with self.lock:
             self.line_item_calls += 1
         return f"https://lms.test/lineitems/{quiz.slug}"
 
     def post_score(self, context: Any, lineitem_url: str, payload: dict[str, Any]) -> None:
+        """Record the score, or raise the next planned failure."""
         with self.lock:
             if self.failures:
                 raise self.failures.pop(0)
@@ -182,6 +186,7 @@ def test_parallel_workers_never_send_a_row_twice(app, fake):
     barrier = threading.Barrier(3)
 
     def work() -> None:
+        """One worker process."""
         with app.app_context():
             barrier.wait()
             outbox.drain(batch=2)

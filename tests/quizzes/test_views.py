@@ -198,6 +198,7 @@ def test_double_submit_and_two_sessions_give_one_submission(app, platform):
     barrier, codes = threading.Barrier(2), []
 
     def press(i: int) -> None:
+        """Submit from session i."""
         barrier.wait()
         codes.append(tabs[i].post(url + "submit", data={"csrf_token": tokens[i]}).status_code)
 
