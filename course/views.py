@@ -7,7 +7,7 @@ from course.extensions import cache
 from course.home import nav_links, panels_for
 from course.identity import course_view
 
-bp = Blueprint("course", __name__, template_folder="templates", static_folder="static",
+bp = Blueprint("course", __name__, template_folder="templates", static_folder="static/course",
                static_url_path="/static/course")
 
 

@@ -118,3 +118,10 @@ def test_frame_ancestors_lists_registered_platform(client, platform):
 def test_unknown_page_is_a_friendly_404(client):
     resp = client.get("/no/such/page")
     assert resp.status_code == 404 and "Page not found" in resp.get_data(as_text=True)
+
+
+def test_base_stylesheet_and_script_are_served(client):
+    html = client.get("/").get_data(as_text=True)
+    for path in ("/static/course/app.css", "/static/course/frame.js"):
+        assert path in html
+        assert client.get(path).status_code == 200, path
