@@ -71,11 +71,12 @@ def test_editor_with_preview_and_errors(workspace, type_name):
 def test_edit_existing_question_with_live_preview(workspace):
     page, base, ids = workspace
     visit(page, f"{base}/questions/{ids['question']}/edit")
+    from playwright.sync_api import expect
     page.locator(".form-actions").get_by_role("button", name="Preview").click()
-    assert page.get_by_text("As a learner sees it").is_visible()
+    # expect() waits for the POST-and-render; is_visible() would race the navigation.
+    expect(page.get_by_text("As a learner sees it")).to_be_visible()
     assert_no_axe_violations(page)
     page.fill("#stem", "A client with MS has stiffer legs after a fever. Complete the diagram.")
-    from playwright.sync_api import expect
     expect(page.locator("#preview-status")).to_have_text("Preview updated.")  # the script refreshed it
     expect(page.locator("#preview-body")).to_contain_text("stiffer legs after a fever")
     assert_no_axe_violations(page)
