@@ -73,8 +73,8 @@ def _random_pool(quiz: Quiz, category: str | None, tag: str | None) -> list[int]
     return list(latest_version_ids(picked).values())
 
 
-def _blocks(quiz: Quiz, seed: str) -> list[Block]:
-    """Resolve the quiz's slots into layout blocks for one attempt."""
+def blocks_for(quiz: Quiz, seed: str) -> list[Block]:
+    """Resolve the quiz's slots into layout blocks for one attempt (previews use it too)."""
     bank, refs = get_bank(), sync_bank()
     fixed = latest_version_ids([s.question_id for s in quiz.slots if s.question_id])
     blocks: list[Block] = []
@@ -95,6 +95,9 @@ def _blocks(quiz: Quiz, seed: str) -> list[Block]:
     return blocks
 
 
+_blocks = blocks_for  # the name the instructor preview imported first
+
+
 def start_attempt(quiz: Quiz, user_id: int, now: datetime | None = None) -> Attempt:
     """Resume the open attempt, or start a new one if attempts remain (safe under races)."""
     now = now or utcnow()
@@ -106,7 +109,7 @@ def start_attempt(quiz: Quiz, user_id: int, now: datetime | None = None) -> Atte
     if grading.attempts_left(quiz.attempts_allowed, used) == 0:
         raise AttemptError("You have used all the attempts this quiz allows.")
     seed = secrets.token_hex(8)
-    layout = arrange(_blocks(quiz, seed), seed, quiz.shuffle)
+    layout = arrange(blocks_for(quiz, seed), seed, quiz.shuffle)
     if not layout:
         raise AttemptError("This quiz has no questions yet.")
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None

@@ -138,6 +138,7 @@ def _remember_launch_line_item(found: models.Quiz) -> None:
 
 def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
     """The course home block: each quiz with the learner's status."""
+    expire_overdue(ctx.id, user.id)
     rows = quiz_statuses(ctx.id, user.id, [q for q in ensure_course_quizzes(ctx.id)
                                            if q.published or role == INSTRUCTOR])
     if not rows:
