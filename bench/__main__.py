@@ -138,4 +138,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        print("bench interrupted: every server it started has been stopped", file=sys.stderr)
+        raise SystemExit(130)
