@@ -12,7 +12,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
-from course.models import Context, User
+from course.models import Context, Membership, User
+from course.roles import INSTRUCTOR
 from quizzes import grading
 from quizzes.models import (FAILED, PENDING, SENDING, SENT, SUBMITTED, Attempt, LineItem, Quiz,
                             ScoreOutbox, aware)
@@ -49,10 +50,17 @@ def score_payload(user_sub: str, grade: float, when: datetime, completed: bool,
 
 # --- queue (inside the submitting transaction) ---------------------------------------------------
 
-def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox:
-    """Queue the quiz grade after a submission, in the caller's transaction (no commit)."""
+def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox | None:
+    """Queue the quiz grade after a submission, in the caller's transaction (no commit).
+
+    Staff trying a quiz get no score row: the LMS gradebook is for learners.
+    """
     quiz = db.session.get(Quiz, attempt.quiz_id)
     user = db.session.get(User, attempt.user_id)
+    role = db.session.scalar(select(Membership.role).where(
+        Membership.user_id == user.id, Membership.context_id == quiz.context_id))
+    if role == INSTRUCTOR:
+        return None
     scores = [s or 0.0 for s in db.session.scalars(select(Attempt.score).where(
         Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.state == SUBMITTED)
         .order_by(Attempt.number))]

@@ -301,3 +301,13 @@ def test_history_lists_attempts_with_scores(learner):
     client.post(url + "submit", data={"csrf_token": token})
     html = client.get(f"/c/{cid}/quizzes/history").get_data(as_text=True)
     assert "Attempt 1" in html and str(escape(FIRST.title)) in html and "0%" in html
+
+
+def test_instructor_trying_a_quiz_sends_no_score(app, platform):
+    teacher = app.test_client()
+    cid = launch_as(teacher, platform, "instructor")
+    url = start(teacher, cid)
+    token = csrf_from(teacher.get(url).get_data(as_text=True))
+    assert teacher.post(url + "submit", data={"csrf_token": token}).status_code == 302
+    assert rows(app, Attempt, Attempt.state == SUBMITTED) == 1
+    assert rows(app, ScoreOutbox) == 0
