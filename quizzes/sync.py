@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -109,10 +110,38 @@ def _sync_items(bank: Bank) -> dict[str, ShippedRef]:
     return {k: ShippedRef(q.id, newest[q.id].id) for k, q in questions.items() if k in bank.items}
 
 
+_DIGESTS: dict[int, tuple[Bank, str]] = {}
+
+
+def bank_digest(bank: Bank) -> str:
+    """A digest of the whole bank (items and quiz specs), computed once per loaded bank."""
+    known = _DIGESTS.get(id(bank))
+    if known is not None and known[0] is bank:
+        return known[1]
+    parts = sorted(f"{k}:{content_hash(v)}" for k, v in bank.items.items())
+    parts += [f"quiz:{q.slug}:{spec_hash(q)}" for q in bank.quizzes]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    _DIGESTS[id(bank)] = (bank, digest)  # keeps the bank alive, so the id cannot be reused
+    return digest
+
+
+def _memo() -> dict[Any, Any]:
+    """What this app (process) has already synced; a new app, e.g. in each test, starts empty."""
+    return current_app.extensions.setdefault("quizzes.sync", {})
+
+
 def sync_bank(bank: Bank | None = None) -> dict[str, ShippedRef]:
-    """Make the database match the shipped bank; returns bank item id -> question and version."""
+    """Make the database match the shipped bank; returns bank item id -> question and version.
+
+    The work runs once per process and bank digest: shipped rows are read-only afterwards.
+    """
     bank = bank if bank is not None else get_bank()
-    return _retrying(lambda: _sync_items(bank))
+    key = ("bank", bank_digest(bank))
+    refs = _memo().get(key)
+    if refs is None:
+        refs = _retrying(lambda: _sync_items(bank))
+        _memo()[key] = refs
+    return refs
 
 
 def spec_hash(spec: QuizSpec) -> str:
@@ -164,6 +193,9 @@ def ensure_course_quizzes(context_id: int, bank: Bank | None = None) -> list[Qui
     """Every quiz of a course, shipped ones materialised on first access, in display order."""
     bank = bank if bank is not None else get_bank()
     refs = sync_bank(bank)
-    _retrying(lambda: _materialise(context_id, bank, refs))
+    key = ("course", context_id, bank_digest(bank))
+    if key not in _memo():  # once per course and process: quizzes are not recreated per request
+        _retrying(lambda: _materialise(context_id, bank, refs))
+        _memo()[key] = True
     return list(db.session.scalars(select(Quiz).where(Quiz.context_id == context_id)
                                    .order_by(Quiz.position, Quiz.title, Quiz.id)))
