@@ -2,8 +2,8 @@
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.orm import DeclarativeBase, registry
 
 # Named constraints so Alembic can alter them on every backend (SQLite batch mode needs names).
 NAMING = {
@@ -18,7 +18,9 @@ NAMING = {
 class Base(DeclarativeBase):
     """Declarative base for every model in the app."""
 
-    metadata = MetaData(naming_convention=NAMING)
+    # Every Mapped[datetime] is timezone-aware, so PostgreSQL never reinterprets UTC values.
+    registry = registry(metadata=MetaData(naming_convention=NAMING),
+                        type_annotation_map={datetime: DateTime(timezone=True)})
 
 
 db = SQLAlchemy(model_class=Base)

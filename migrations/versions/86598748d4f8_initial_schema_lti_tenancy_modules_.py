@@ -1,8 +1,8 @@
-"""quizzes, module progress, clinic profiles, demo platform services
+"""initial schema: LTI tenancy, modules progress, quizzes, outbox, clinic profiles, demo platform
 
-Revision ID: 11eb4cc9e36f
-Revises: 359bbfdd79c4
-Create Date: 2026-11-21 08:47:08.751762
+Revision ID: 86598748d4f8
+Revises: 
+Create Date: 2026-11-21 09:36:34.929404
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '11eb4cc9e36f'
-down_revision = '359bbfdd79c4'
+revision = '86598748d4f8'
+down_revision = None
 branch_labels = None
 depends_on = None
 
@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('website', sa.String(length=200), nullable=False),
     sa.Column('logo', sa.LargeBinary(), nullable=True),
     sa.Column('logo_mime', sa.String(length=40), nullable=True),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_clinic_profile'))
     )
     with op.batch_alter_table('clinic_profile', schema=None) as batch_op:
@@ -42,12 +42,50 @@ def upgrade():
     sa.Column('resource_id', sa.String(length=255), nullable=False),
     sa.Column('tag', sa.String(length=255), nullable=False),
     sa.Column('resource_link_id', sa.String(length=255), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_demo_line_item'))
     )
     with op.batch_alter_table('demo_line_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_demo_line_item_course'), ['course'], unique=False)
 
+    op.create_table('registration',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('issuer', sa.String(length=255), nullable=False),
+    sa.Column('client_id', sa.String(length=255), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('auth_login_url', sa.String(length=1024), nullable=False),
+    sa.Column('auth_token_url', sa.String(length=1024), nullable=False),
+    sa.Column('auth_audience', sa.String(length=1024), nullable=True),
+    sa.Column('key_set_url', sa.String(length=1024), nullable=True),
+    sa.Column('key_set', sa.JSON(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_registration')),
+    sa.UniqueConstraint('issuer', 'client_id', name=op.f('uq_registration_issuer_client_id'))
+    )
+    op.create_table('tool_key',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kid', sa.String(length=64), nullable=False),
+    sa.Column('private_pem', sa.Text(), nullable=False),
+    sa.Column('public_jwk', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('retired', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tool_key')),
+    sa.UniqueConstraint('kid', name=op.f('uq_tool_key_kid'))
+    )
+    op.create_table('context',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=False),
+    sa.Column('context_id', sa.String(length=255), nullable=False),
+    sa.Column('title', sa.String(length=255), nullable=False),
+    sa.Column('label', sa.String(length=255), nullable=False),
+    sa.Column('lineitems_url', sa.String(length=1024), nullable=True),
+    sa.Column('memberships_url', sa.String(length=1024), nullable=True),
+    sa.Column('ags_scopes', sa.JSON(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_context_registration_id_registration'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_context')),
+    sa.UniqueConstraint('registration_id', 'context_id', name=op.f('uq_context_registration_id_context_id'))
+    )
     op.create_table('demo_score',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('line_item_id', sa.Integer(), nullable=False),
@@ -57,14 +95,48 @@ def upgrade():
     sa.Column('activity_progress', sa.String(length=32), nullable=False),
     sa.Column('grading_progress', sa.String(length=32), nullable=False),
     sa.Column('comment', sa.String(length=1000), nullable=False),
-    sa.Column('timestamp', sa.DateTime(), nullable=False),
-    sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.Column('timestamp', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['line_item_id'], ['demo_line_item.id'], name=op.f('fk_demo_score_line_item_id_demo_line_item'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_demo_score')),
     sa.UniqueConstraint('line_item_id', 'user_id', name=op.f('uq_demo_score_line_item_id_user_id'))
     )
     with op.batch_alter_table('demo_score', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_demo_score_line_item_id'), ['line_item_id'], unique=False)
+
+    op.create_table('deployment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=False),
+    sa.Column('deployment_id', sa.String(length=255), nullable=False),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_deployment_registration_id_registration'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deployment')),
+    sa.UniqueConstraint('registration_id', 'deployment_id', name=op.f('uq_deployment_registration_id_deployment_id'))
+    )
+    op.create_table('lti_user',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=False),
+    sa.Column('sub', sa.String(length=255), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('email', sa.String(length=255), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_lti_user_registration_id_registration'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_user')),
+    sa.UniqueConstraint('registration_id', 'sub', name=op.f('uq_lti_user_registration_id_sub'))
+    )
+    op.create_table('membership',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('context_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('lti_roles', sa.JSON(), nullable=False),
+    sa.Column('last_launch_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['context_id'], ['context.id'], name=op.f('fk_membership_context_id_context'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['lti_user.id'], name=op.f('fk_membership_user_id_lti_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_membership')),
+    sa.UniqueConstraint('user_id', 'context_id', name=op.f('uq_membership_user_id_context_id'))
+    )
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_membership_context_id'), ['context_id'], unique=False)
 
     op.create_table('module_item_answer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -78,7 +150,7 @@ def upgrade():
     sa.Column('correct', sa.Boolean(), nullable=False),
     sa.Column('score', sa.Double(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('answered_at', sa.DateTime(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['context_id'], ['context.id'], name=op.f('fk_module_item_answer_context_id_context'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['lti_user.id'], name=op.f('fk_module_item_answer_user_id_lti_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module_item_answer')),
@@ -93,9 +165,9 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('module_slug', sa.String(length=120), nullable=False),
     sa.Column('last_section', sa.String(length=120), nullable=False),
-    sa.Column('started_at', sa.DateTime(), nullable=False),
-    sa.Column('last_activity_at', sa.DateTime(), nullable=False),
-    sa.Column('completed_at', sa.DateTime(), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['context_id'], ['context.id'], name=op.f('fk_module_progress_context_id_context'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['lti_user.id'], name=op.f('fk_module_progress_user_id_lti_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module_progress')),
@@ -110,8 +182,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('module_slug', sa.String(length=120), nullable=False),
     sa.Column('section_slug', sa.String(length=120), nullable=False),
-    sa.Column('first_viewed_at', sa.DateTime(), nullable=False),
-    sa.Column('last_viewed_at', sa.DateTime(), nullable=False),
+    sa.Column('first_viewed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_viewed_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['context_id'], ['context.id'], name=op.f('fk_module_section_view_context_id_context'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['lti_user.id'], name=op.f('fk_module_section_view_user_id_lti_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module_section_view')),
@@ -328,10 +400,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_module_item_answer_context_id'))
 
     op.drop_table('module_item_answer')
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_membership_context_id'))
+
+    op.drop_table('membership')
+    op.drop_table('lti_user')
+    op.drop_table('deployment')
     with op.batch_alter_table('demo_score', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_demo_score_line_item_id'))
 
     op.drop_table('demo_score')
+    op.drop_table('context')
+    op.drop_table('tool_key')
+    op.drop_table('registration')
     with op.batch_alter_table('demo_line_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_demo_line_item_course'))
 
