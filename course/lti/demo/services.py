@@ -163,7 +163,7 @@ def line_item(course: str, item_id: int) -> Response:
 
 
 def _parse_score(body: Any) -> tuple[dict[str, Any], datetime] | str:
-    """The score's fields and its timestamp as naive UTC, or a reason to refuse it."""
+    """The score's fields and its timestamp in UTC, or a reason to refuse it."""
     if not isinstance(body, dict) or not body.get("userId"):
         return "a score needs a userId"
     try:
@@ -175,7 +175,12 @@ def _parse_score(body: Any) -> tuple[dict[str, Any], datetime] | str:
     given = body.get("scoreGiven")
     if given is not None and not isinstance(given, (int, float)):
         return "scoreGiven must be a number"
-    return body, stamp.astimezone(timezone.utc).replace(tzinfo=None)
+    return body, stamp.astimezone(timezone.utc)
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive values (stored as UTC); PostgreSQL hands back aware ones."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 @bp.post("/ags/<course>/lineitems/<int:item_id>/scores")
@@ -194,7 +199,7 @@ def scores(course: str, item_id: int) -> Response:
     body, stamp = parsed
     row = db.session.scalars(select(DemoScore).where(
         DemoScore.line_item_id == item.id, DemoScore.user_id == str(body["userId"]))).first()
-    if row is not None and row.timestamp >= stamp:
+    if row is not None and _utc(row.timestamp) >= stamp:
         return Response(status=204)  # a repeat or a stale score: already have this or newer
     if row is None:
         row = DemoScore(line_item_id=item.id, user_id=str(body["userId"])[:255])
