@@ -15,10 +15,6 @@ from quizzes.bank_loader import get_bank
 
 USED_TTL_SECONDS = 3600
 # The auto-post script is served by the tool itself because the CSP forbids inline script.
-AUTOPOST_JS = ('// Send the signed deep-linking response to the platform as soon as it loads.\n'
-               'document.getElementById("deep-link-return").submit();\n')
-
-
 def _deep_link_launch() -> dict[str, Any]:
     """The launch behind this grant, checked to be a deep-linking request for this course."""
     try:
@@ -83,13 +79,5 @@ def _reply(body: dict[str, Any], settings: dict[str, Any], chosen: list[dl.Choic
     key = keys.signing_key()
     token = dl.sign(response, key.private_pem, key.kid)
     return render_template("lti/deep_link_return.html", action=settings["deep_link_return_url"],
-                           jwt=token, chosen=chosen)
-
-
-@bp.get("/deep-link-autopost.js")
-def deep_link_autopost_js() -> Response:
-    """The script that submits the deep-linking response form."""
-    resp = Response(AUTOPOST_JS, mimetype="text/javascript")
-    resp.cache_control.max_age = 86400
-    resp.cache_control.public = True
-    return resp
+                           fields={"JWT": token}, chosen=chosen,
+                           heading="Returning to your course…", form_id="deep-link-return")

@@ -42,7 +42,7 @@ def test_round_trip_quiz_and_module(client, platform, services):  # noqa: F811
                                   "action": "add"})
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert "deep-link-autopost.js" in html and "<script>" not in html
+    assert "/static/course/autopost.js" in html and "<script>" not in html
     action, token = _reply(html)
     assert action == f"{platform.issuer}/deep-link-return"
     answer = _to_platform(action, token)
@@ -130,6 +130,6 @@ def test_unknown_item_missing_choice_and_missing_csrf(client, platform, services
 
 
 def test_autopost_script_is_served_as_javascript(client):
-    resp = client.get("/lti/deep-link-autopost.js")
+    resp = client.get("/static/course/autopost.js")
     assert resp.status_code == 200 and resp.mimetype == "text/javascript"
-    assert "deep-link-return" in resp.get_data(as_text=True)
+    assert "data-autopost" in resp.get_data(as_text=True)

@@ -131,6 +131,7 @@ class DemoLaunch(LTIAdvantageMessageLaunchAbstract):
 
     def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> str:
         """A form that posts id_token and state to the tool's redirect_uri."""
-        return render_template("demo/autopost.html", action=launch_data["launch_url"],
+        return render_template("demo/autopost.html", heading="Launching the course…",
+                               action=launch_data["launch_url"],
                                fields={"id_token": launch_data["id_token"],
                                        "state": launch_data["state"]})
