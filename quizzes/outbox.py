@@ -99,10 +99,16 @@ def ags_client() -> Any:
     return override if override is not None else importlib.import_module("course.lti.ags")
 
 
+def stale_after() -> timedelta:
+    """How long a row may stay "sending" before another worker takes it (OUTBOX_STALE_SECONDS)."""
+    seconds = current_app.config.get("OUTBOX_STALE_SECONDS")
+    return timedelta(seconds=float(seconds)) if seconds else STALE_AFTER
+
+
 def _due(now: datetime) -> Any:
     """Rows ready to send: pending and due, or stuck in sending past the stale timeout."""
     return or_(and_(ScoreOutbox.status == PENDING, ScoreOutbox.next_try_at <= now),
-               and_(ScoreOutbox.status == SENDING, ScoreOutbox.claimed_at <= now - STALE_AFTER))
+               and_(ScoreOutbox.status == SENDING, ScoreOutbox.claimed_at <= now - stale_after()))
 
 
 def claim_due(now: datetime, limit: int = 20) -> list[int]:
