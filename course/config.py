@@ -26,11 +26,18 @@ def _dev_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def redis_options(env: Mapping[str, str]) -> dict[str, float]:
+    """Short socket timeouts, so a dead or hung Redis fails a request fast instead of hanging it."""
+    seconds = float(env.get("REDIS_TIMEOUT_SECONDS", "2"))
+    return {"socket_connect_timeout": seconds, "socket_timeout": seconds}
+
+
 def _cache_settings(env: Mapping[str, str], instance: Path) -> dict[str, Any]:
     """Redis when REDIS_URL is set, else a file cache that every worker on the machine shares."""
     if env.get("REDIS_URL"):
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": env["REDIS_URL"],
-                "CACHE_KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "msc:")}
+                "CACHE_KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "msc:"),
+                "CACHE_OPTIONS": redis_options(env)}
     # A threshold stops the file cache pruning live launch data; 0 would mean "never prune".
     return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(instance / "cache"),
             "CACHE_THRESHOLD": 50000}
@@ -75,6 +82,8 @@ def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[s
         "WTF_CSRF_SSL_STRICT": False,
         "LTI_LEEWAY_SECONDS": int(env.get("LTI_LEEWAY_SECONDS", "60")),
         "HTTP_TIMEOUT_SECONDS": float(env.get("HTTP_TIMEOUT_SECONDS", "10")),
+        # A score "sending" this long belonged to a worker that died; another worker takes it.
+        "OUTBOX_STALE_SECONDS": float(env.get("OUTBOX_STALE_SECONDS", "300")),
         "LOG_JSON": _flag(env, "LOG_JSON", production),
     }
     config.update(_cache_settings(env, instance))
