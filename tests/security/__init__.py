@@ -1,0 +1,1 @@
+"""Security suite: forged tokens, CSRF, headers, tenant isolation, fuzzing and secrets."""
