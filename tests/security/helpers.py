@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from urllib.parse import urlparse
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from werkzeug.routing import Rule
 
 from course.db import db
@@ -27,18 +27,20 @@ def rules(app: Flask, methods: Iterable[str]) -> list[Rule]:
 
 
 def build(app: Flask, rule: Rule, values: dict[str, Any]) -> str:
-    """The path of a rule with its arguments taken from `values` (`endpoint.arg` wins over `arg`).
+    """The path of a rule, arguments from `values`: `endpoint.arg`, then `blueprint.arg`, then `arg`.
 
     A rule with an argument nobody knows how to fill fails the test: new routes must be added
     to the sweeps on purpose.
     """
     args = {}
+    blueprint = rule.endpoint.rpartition(".")[0]
     for name in rule.arguments:
-        key = f"{rule.endpoint}.{name}"
-        if key not in values and name not in values:
+        keys = [f"{rule.endpoint}.{name}", f"{blueprint}.{name}", name]
+        key = next((k for k in keys if k in values), None)
+        if key is None:
             raise AssertionError(f"route {rule.rule} ({rule.endpoint}) has a parameter <{name}> "
                                  "the security sweep cannot fill: add it to the sweep's values")
-        args[name] = values.get(key, values.get(name))
+        args[name] = values[key]
     adapter = app.url_map.bind("localhost")
     return adapter.build(rule.endpoint, args, force_external=False)
 
@@ -217,3 +219,28 @@ def changed_tables(before: dict[str, set[tuple]], after: dict[str, set[tuple]]) 
         if gone or new:
             diff[name] = {"removed": sorted(gone)[:3], "added": sorted(new)[:3]}
     return diff
+
+
+# Columns that name a tenant-owned row without a foreign key (ClinicProfile.context_id).
+BY_NAME = {"context_id": "context", "user_id": "lti_user", "quiz_id": "quiz",
+           "question_id": "quiz_question", "attempt_id": "quiz_attempt"}
+
+
+def owned_snapshot(app: Flask, owned: dict[str, set[int]]) -> dict[str, set[tuple]]:
+    """The rows a tenant owns: its own rows in `owned` tables and every row pointing at one."""
+    out: dict[str, set[tuple]] = {}
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            refs = []
+            for col in table.columns:
+                target = next((fk.column.table.name for fk in col.foreign_keys), None)
+                target = target or BY_NAME.get(col.name)
+                if col.primary_key and table.name in owned:
+                    target = table.name
+                if target in owned:
+                    refs.append(col.in_(owned[target]))
+            if refs:
+                rows = db.session.execute(select(table).where(or_(*refs))).all()
+                out[table.name] = {tuple(repr(v) for v in row) for row in rows}
+        db.session.remove()
+    return out
