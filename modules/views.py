@@ -26,6 +26,14 @@ bp = Blueprint("modules", __name__, url_prefix="/c/<int:cid>/modules",
                template_folder="templates", static_folder="static",
                static_url_path="/static/modules")
 
+
+@bp.url_value_preprocessor
+def _drop_static_cid(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """The prefix puts <cid> in the blueprint's own static URL too; send_static_file takes none."""
+    if endpoint == "modules.static" and values is not None:
+        values.pop("cid", None)
+
+
 # Pages live at /c/<cid>/modules/<module>/<section> and the glossary at /c/<cid>/modules/glossary,
 # so a term link from any module page goes up one level, not two as the loader's default assumes.
 WEB_LINKS = LinkStyle(term="../glossary#{anchor}")
