@@ -33,11 +33,15 @@ def load_identity(context_pk: int) -> None:
     found = current_grant(context_pk)
     if not found:
         abort(401)
-    ctx = db.session.get(Context, context_pk)
-    user = db.session.scalars(select(User).where(User.id == found["u"])).first()
-    if ctx is None or user is None or user.registration_id != ctx.registration_id:
+    # One round trip for both rows; the join also requires the user and the context to belong
+    # to the same platform registration.
+    row = db.session.execute(
+        select(Context, User).join(User, User.registration_id == Context.registration_id)
+        .where(Context.id == context_pk, User.id == found["u"])).first()
+    if row is None:
         abort(401)
-    g.context, g.user, g.role, g.launch_id = ctx, user, found["r"], found.get("l")
+    g.context, g.user = row
+    g.role, g.launch_id = found["r"], found.get("l")
 
 
 def course_view(role: str | None = None) -> Callable:

@@ -1,12 +1,26 @@
 """Security headers on every response; the CSP allows framing only by registered platforms."""
+import logging
+from time import monotonic
 from urllib.parse import urlparse
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from course.db import db
 from course.extensions import cache
+
+log = logging.getLogger(__name__)
+
+CACHE_KEY = "platform-origins"
+SHARED_SECONDS = 60  # the shared cache's copy; invalidate_origins() deletes it on every change
+# Each process also keeps the origins for a few seconds, so a response costs no cache round trip
+# (bench finding 4). Staleness of a few seconds is fine: a platform registered or changed by
+# another process (the CLI, another app server) deletes the shared copy, so every process sees it
+# within MEMO_SECONDS; the process that made the change clears its own memo at once. An
+# administrator registers a platform and then configures the LMS, which takes far longer.
+MEMO_SECONDS = 5.0
+MEMO_KEY = "platform_origins_memo"  # per app in app.extensions: each test app has its own
 
 
 def _origin(url: str | None) -> str | None:
@@ -16,24 +30,50 @@ def _origin(url: str | None) -> str | None:
 
 
 def platform_origins() -> list[str]:
-    """Origins of every registered platform, cached briefly since every response needs them."""
-    cached = cache.get("platform-origins")
+    """Origins of every registered platform: memo, then shared cache, then the database."""
+    memo = current_app.extensions.get(MEMO_KEY)
+    now = monotonic()
+    if memo is not None and memo[0] > now:
+        return memo[1]
+    origins = _shared_origins()
+    if origins is not None:
+        # One assignment of a tuple, so threads of a gthread worker never see half a memo.
+        current_app.extensions[MEMO_KEY] = (now + MEMO_SECONDS, origins)
+    return origins or []
+
+
+def _shared_origins() -> list[str] | None:
+    """The shared cache's copy, else the database's; None when neither can answer."""
+    try:
+        cached = cache.get(CACHE_KEY)
+    except Exception as exc:  # Redis or file errors: the headers must still go out
+        log.warning("origins cache unavailable, reading the database",
+                    extra={"error": exc.__class__.__name__})
+        cached = None
     if cached is not None:
         return cached
     from course.models import Registration
     try:
         rows = db.session.execute(select(Registration.issuer, Registration.auth_login_url)).all()
     except SQLAlchemyError:
+        # Database down too: answer with 'self' only, and try again on the next response.
         db.session.rollback()
-        return []
+        return None
     origins = sorted({o for row in rows for o in map(_origin, row) if o})
-    cache.set("platform-origins", origins, timeout=60)
+    try:
+        cache.set(CACHE_KEY, origins, timeout=SHARED_SECONDS)
+    except Exception:  # cache down: the memo still spares the database on most responses
+        pass
     return origins
 
 
 def invalidate_origins() -> None:
-    """Forget the cached origins after a registration changes."""
-    cache.delete("platform-origins")
+    """Forget the origins, in this process and in the shared cache, after a registration change."""
+    current_app.extensions.pop(MEMO_KEY, None)
+    try:
+        cache.delete(CACHE_KEY)
+    except Exception as exc:  # cache down: a copy it still holds expires in SHARED_SECONDS
+        log.warning("could not clear the origins cache", extra={"error": exc.__class__.__name__})
 
 
 def csp(origins: list[str]) -> str:

@@ -1,8 +1,8 @@
-"""Module progress: pure status arithmetic, and the service that records views and answers."""
+"""Module progress service: read a learner's stored activity, and record views and answers."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Iterable, TypeVar
 
 from sqlalchemy import select
@@ -14,157 +14,42 @@ from course.roles import LEARNER
 from modules.models import ItemAnswer, ModuleProgress, SectionView
 from modules.practice import PracticeResult
 from modules.schema import Course, Module, PracticeItem, Section
+# The pure rules live in modules.status; they are re-exported because callers know them here.
+from modules.status import (LearnerRow, ModuleStatus, SectionStatus, as_utc, module_status,
+                            resume_point, section_item_kind)
+
+__all__ = ["Activity", "LearnerRow", "ModuleStatus", "SectionStatus", "TOUCH_AFTER",
+           "activity_by_user", "as_utc", "course_statuses", "learner_activity", "module_status",
+           "progress_table", "record_answer", "record_view", "resume_point",
+           "section_item_kind"]
 
 Row = TypeVar("Row", ModuleProgress, SectionView, ItemAnswer)
 
-
-# --- pure status ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SectionStatus:
-    """How far a learner is through one section."""
-
-    slug: str
-    title: str
-    number: int
-    viewed: bool
-    checks_total: int
-    checks_answered: int
-
-    @property
-    def done(self) -> bool:
-        """Viewed, with every knowledge check answered."""
-        return self.viewed and self.checks_answered >= self.checks_total
-
-
-@dataclass(frozen=True)
-class ModuleStatus:
-    """How far a learner is through one module; ``complete`` follows the current content."""
-
-    slug: str
-    title: str
-    number: int
-    sections: tuple[SectionStatus, ...]
-    last_section: str = ""
-    started_at: datetime | None = None
-    last_activity_at: datetime | None = None
-    completed_at: datetime | None = None
-
-    @property
-    def sections_viewed(self) -> int:
-        """Sections opened at least once."""
-        return sum(s.viewed for s in self.sections)
-
-    @property
-    def checks_total(self) -> int:
-        """Knowledge checks in the module."""
-        return sum(s.checks_total for s in self.sections)
-
-    @property
-    def checks_answered(self) -> int:
-        """Knowledge checks answered at least once, right or wrong."""
-        return sum(min(s.checks_answered, s.checks_total) for s in self.sections)
-
-    @property
-    def steps_total(self) -> int:
-        """Units of progress: one per section view and one per knowledge check."""
-        return len(self.sections) + self.checks_total
-
-    @property
-    def steps_done(self) -> int:
-        """Units of progress done so far."""
-        return self.sections_viewed + self.checks_answered
-
-    @property
-    def percent(self) -> int:
-        """Whole-number percentage for the progress bar."""
-        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
-
-    @property
-    def text(self) -> str:
-        """The words beside a progress bar."""
-        return (f"{self.sections_viewed} of {len(self.sections)} sections viewed, "
-                f"{self.checks_answered} of {self.checks_total} checks answered")
-
-    @property
-    def started(self) -> bool:
-        """Whether the learner has done anything in this module."""
-        return self.steps_done > 0
-
-    @property
-    def complete(self) -> bool:
-        """Every section viewed and every knowledge check answered."""
-        return all(s.done for s in self.sections)
-
-    @property
-    def continue_slug(self) -> str | None:
-        """The section to resume: the last one opened if unfinished, else the next unfinished."""
-        if self.complete:
-            return None
-        slugs = [s.slug for s in self.sections]
-        start = slugs.index(self.last_section) if self.last_section in slugs else 0
-        ordered = self.sections[start:] + self.sections[:start]
-        return next(s.slug for s in ordered if not s.done)
-
-
-def module_status(module: Module, viewed: Iterable[str], answered: Iterable[str],
-                  row: ModuleProgress | None = None) -> ModuleStatus:
-    """Combine a module's content with the sections viewed and item ids answered."""
-    seen, done_items = set(viewed), set(answered)
-    sections = tuple(
-        SectionStatus(slug=s.slug, title=s.title, number=s.number, viewed=s.slug in seen,
-                      checks_total=len(s.checks),
-                      checks_answered=sum(c.id in done_items for c in s.checks))
-        for s in module.sections
-    )
-    return ModuleStatus(
-        slug=module.slug, title=module.title, number=module.number, sections=sections,
-        last_section=row.last_section if row else "",
-        started_at=row.started_at if row else None,
-        last_activity_at=row.last_activity_at if row else None,
-        completed_at=row.completed_at if row else None,
-    )
-
-
-def resume_point(statuses: Iterable[ModuleStatus]) -> tuple[str, str] | None:
-    """(module, section) for the course's Continue button: latest unfinished, else next one."""
-    unfinished = [s for s in statuses if not s.complete]
-    started = [s for s in unfinished if s.started and s.last_activity_at is not None]
-    if started:
-        latest = max(started, key=lambda s: as_utc(s.last_activity_at))
-        return latest.slug, latest.continue_slug or ""
-    if unfinished:
-        first = unfinished[0]
-        return first.slug, first.continue_slug or ""
-    return None
-
-
-def as_utc(when: datetime | None) -> datetime:
-    """Compare timestamps safely: SQLite hands back naive UTC, new objects are aware."""
-    if when is None:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
-def section_item_kind(section: Section, item: PracticeItem) -> str:
-    """"check" for a knowledge check, else "practice"."""
-    return "check" if any(c.id == item.id for c in section.checks) else "practice"
+# Opening a page again within this window writes nothing. "Last viewed" and "last activity" only
+# order the Continue button and fill the instructor's "last activity" column, where a few minutes
+# do not matter; a write and a commit on every GET doubled the section page's cost and made a
+# learner's requests queue on the same row locks (bench finding 2).
+TOUCH_AFTER = timedelta(minutes=5)
 
 
 # --- queries -------------------------------------------------------------------------------
 
 @dataclass
 class Activity:
-    """One learner's stored activity in a context, grouped by module."""
+    """One learner's stored rows in a context, grouped by module slug."""
 
     rows: dict[str, ModuleProgress] = field(default_factory=dict)
-    viewed: dict[str, set[str]] = field(default_factory=dict)
-    answered: dict[str, set[str]] = field(default_factory=dict)
+    views: dict[str, dict[str, SectionView]] = field(default_factory=dict)  # by section slug
+    answers: dict[str, dict[str, ItemAnswer]] = field(default_factory=dict)  # by item id
 
     def status(self, module: Module) -> ModuleStatus:
         """This learner's status in one module."""
-        return module_status(module, self.viewed.get(module.slug, ()),
-                             self.answered.get(module.slug, ()), self.rows.get(module.slug))
+        return module_status(module, self.views.get(module.slug, {}),
+                             self.answers.get(module.slug, {}), self.rows.get(module.slug))
+
+    def answers_in(self, module_slug: str) -> dict[str, ItemAnswer]:
+        """The stored answers of one module by item id (item ids are unique within a module)."""
+        return self.answers.get(module_slug, {})
 
 
 def activity_by_user(context_id: int, user_id: int | None = None,
@@ -185,10 +70,10 @@ def activity_by_user(context_id: int, user_id: int | None = None,
         found.setdefault(mp.user_id, Activity()).rows[mp.module_slug] = mp
     for view in rows(SectionView):
         act = found.setdefault(view.user_id, Activity())
-        act.viewed.setdefault(view.module_slug, set()).add(view.section_slug)
+        act.views.setdefault(view.module_slug, {})[view.section_slug] = view
     for ans in rows(ItemAnswer):
         act = found.setdefault(ans.user_id, Activity())
-        act.answered.setdefault(ans.module_slug, set()).add(ans.item_id)
+        act.answers.setdefault(ans.module_slug, {})[ans.item_id] = ans
     return found
 
 
@@ -201,41 +86,6 @@ def course_statuses(context_id: int, user_id: int, course: Course) -> list[Modul
     """The learner's status in every module, in course order."""
     activity = learner_activity(context_id, user_id)
     return [activity.status(m) for m in course.modules]
-
-
-def section_answers(context_id: int, user_id: int, module_slug: str,
-                    section_slug: str) -> dict[str, ItemAnswer]:
-    """The learner's stored answers for the items of one section, by item id."""
-    query = select(ItemAnswer).where(
-        ItemAnswer.context_id == context_id, ItemAnswer.user_id == user_id,
-        ItemAnswer.module_slug == module_slug, ItemAnswer.section_slug == section_slug)
-    return {a.item_id: a for a in db.session.scalars(query)}
-
-
-@dataclass(frozen=True)
-class LearnerRow:
-    """One line of the instructor's progress table."""
-
-    user_id: int
-    name: str
-    statuses: tuple[ModuleStatus, ...]
-
-    @property
-    def started_at(self) -> datetime | None:
-        """When the learner first did anything in any module."""
-        times = [s.started_at for s in self.statuses if s.started_at and s.started]
-        return min(times, key=as_utc) if times else None
-
-    @property
-    def last_activity_at(self) -> datetime | None:
-        """The learner's latest activity in any module."""
-        times = [s.last_activity_at for s in self.statuses if s.last_activity_at]
-        return max(times, key=as_utc) if times else None
-
-    @property
-    def modules_completed(self) -> int:
-        """How many modules are complete."""
-        return sum(s.complete for s in self.statuses)
 
 
 def progress_table(context_id: int, course: Course) -> list[LearnerRow]:
@@ -255,44 +105,83 @@ def progress_table(context_id: int, course: Course) -> list[LearnerRow]:
 
 # --- writes --------------------------------------------------------------------------------
 
-def record_view(context_id: int, user_id: int, module: Module, section_slug: str) -> ModuleStatus:
-    """Note that a learner opened a section; commit; return the module status after it."""
+def record_view(context_id: int, user_id: int, module: Module, section_slug: str,
+                activity: Activity | None = None) -> ModuleStatus:
+    """Note that a learner opened a section; return the module status after it.
+
+    ``activity`` is the learner's rows for this module when the caller has read them already;
+    it is updated in place. Writes (and commits) only on the first view, on a move to another
+    section, or when the stored times are older than TOUCH_AFTER.
+    """
     now = utcnow()
-    keys = {"context_id": context_id, "user_id": user_id, "module_slug": module.slug}
-    _upsert(SectionView, {**keys, "section_slug": section_slug}, {"last_viewed_at": now})
-    mp, _ = _upsert(ModuleProgress, keys, {"last_section": section_slug, "last_activity_at": now})
-    return _finish(context_id, user_id, module, mp)
+    if activity is None:
+        activity = learner_activity(context_id, user_id, module.slug)
+    keys = _keys(context_id, user_id, module)
+    views = activity.views.setdefault(module.slug, {})
+    view = views.get(section_slug)
+    changed = view is None or _stale(view.last_viewed_at, now)
+    if changed:
+        views[section_slug], _ = _save(SectionView, {**keys, "section_slug": section_slug},
+                                       {"last_viewed_at": now}, view)
+    mp = activity.rows.get(module.slug)
+    if mp is None or mp.last_section != section_slug or _stale(mp.last_activity_at, now):
+        mp, changed = _touch(activity, keys, section_slug, now), True
+    return _finish(activity, module, mp, now, changed)
 
 
 def record_answer(context_id: int, user_id: int, module: Module, section: Section,
                   item: PracticeItem, result: PracticeResult) -> ModuleStatus:
     """Store the latest answer to an item with its correctness; commit; return the status."""
     now = utcnow()
-    keys = {"context_id": context_id, "user_id": user_id, "module_slug": module.slug}
+    activity = learner_activity(context_id, user_id, module.slug)
+    keys = _keys(context_id, user_id, module)
     values = {"section_slug": section.slug, "kind": section_item_kind(section, item),
               "answer": result.chosen, "correct": result.correct, "score": result.score,
               "answered_at": now}
-    ans, created = _upsert(ItemAnswer, {**keys, "item_id": item.id}, values)
+    answers = activity.answers.setdefault(module.slug, {})
+    ans, created = _save(ItemAnswer, {**keys, "item_id": item.id}, values, answers.get(item.id))
     if not created:
         ans.attempts += 1
-    mp, _ = _upsert(ModuleProgress, keys, {"last_section": section.slug, "last_activity_at": now})
-    return _finish(context_id, user_id, module, mp)
+    answers[item.id] = ans
+    mp = _touch(activity, keys, section.slug, now)
+    return _finish(activity, module, mp, now, changed=True)
 
 
-def _finish(context_id: int, user_id: int, module: Module, mp: ModuleProgress) -> ModuleStatus:
-    """Stamp completion the first time the module is complete, then commit."""
-    db.session.flush()
-    status = learner_activity(context_id, user_id, module.slug).status(module)
+def _keys(context_id: int, user_id: int, module: Module) -> dict[str, Any]:
+    """The columns that name one learner's rows in one module."""
+    return {"context_id": context_id, "user_id": user_id, "module_slug": module.slug}
+
+
+def _stale(when: datetime | None, now: datetime) -> bool:
+    """Whether a stored time is old enough to be worth a write (see TOUCH_AFTER)."""
+    return when is None or now - as_utc(when) >= TOUCH_AFTER
+
+
+def _touch(activity: Activity, keys: dict[str, Any], section_slug: str,
+           now: datetime) -> ModuleProgress:
+    """Move the module's resume point to this section and stamp its activity time."""
+    slug = keys["module_slug"]
+    mp, _ = _save(ModuleProgress, keys, {"last_section": section_slug, "last_activity_at": now},
+                  activity.rows.get(slug))
+    activity.rows[slug] = mp
+    return mp
+
+
+def _finish(activity: Activity, module: Module, mp: ModuleProgress, now: datetime,
+            changed: bool) -> ModuleStatus:
+    """Stamp completion the first time the module is complete; commit only if anything changed."""
+    status = activity.status(module)
     if status.complete and mp.completed_at is None:
-        mp.completed_at = mp.last_activity_at
-    db.session.commit()
-    return replace(status, completed_at=mp.completed_at)
+        mp.completed_at = mp.last_activity_at = now
+        status, changed = activity.status(module), True
+    if changed:
+        db.session.commit()
+    return status
 
 
-def _upsert(model: type[Row], keys: dict[str, Any], values: dict[str, Any]) -> tuple[Row, bool]:
-    """(row, created): set ``values`` on the row with ``keys``, inserting it when missing."""
-    query = select(model).filter_by(**keys)
-    row = db.session.scalars(query).first()
+def _save(model: type[Row], keys: dict[str, Any], values: dict[str, Any],
+          row: Row | None) -> tuple[Row, bool]:
+    """(row, created): set ``values`` on the row already read, inserting it when it was missing."""
     if row is None:
         try:
             with db.session.begin_nested():
@@ -301,7 +190,7 @@ def _upsert(model: type[Row], keys: dict[str, Any], values: dict[str, Any]) -> t
             return row, True
         except IntegrityError:
             # Another request inserted the same row between our read and write (unique keys).
-            row = db.session.scalars(query).one()
+            row = db.session.scalars(select(model).filter_by(**keys)).one()
     for name, value in values.items():
         setattr(row, name, value)
     return row, False

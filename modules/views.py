@@ -20,6 +20,7 @@ from modules.links import LinkStyle
 from modules.loader import load_course
 from modules.practice import check_practice
 from modules.schema import Course, Module, PracticeItem, Section
+from modules.status import ModuleStatus, as_utc, resume_point
 from modules.traces import trace_svg
 
 bp = Blueprint("modules", __name__, url_prefix="/c/<int:cid>/modules",
@@ -67,7 +68,7 @@ def index(cid: int) -> str:
     """Every module with the learner's progress, and a Continue button."""
     statuses = progress.course_statuses(g.context.id, g.user.id, web_course())
     return render_template("modules/index.html", course=web_course(), statuses=statuses,
-                           resume=progress.resume_point(statuses))
+                           resume=resume_point(statuses))
 
 
 @bp.get("/glossary")
@@ -110,8 +111,10 @@ def section(cid: int, module: str, section: str) -> str:
     """One section: its text, practice and knowledge checks; opening it counts as viewed."""
     mod = _module(module)
     sec = _section(mod, section)
-    status = progress.record_view(g.context.id, g.user.id, mod, sec.slug)
-    answers = progress.section_answers(g.context.id, g.user.id, mod.slug, sec.slug)
+    # One read of the learner's rows serves the view record, the status and the stored answers.
+    activity = progress.learner_activity(g.context.id, g.user.id, mod.slug)
+    status = progress.record_view(g.context.id, g.user.id, mod, sec.slug, activity)
+    answers = activity.answers_in(mod.slug)
     flagged = request.args.get("unanswered", "")
     problem = request.args.get("problem", "")
     items = [_item_view(item, answers.get(item.id), problem if item.id == flagged else "")
@@ -119,8 +122,8 @@ def section(cid: int, module: str, section: str) -> str:
     before, after = mod.neighbours(sec.slug)
     return render_template(
         "modules/section.html", module=mod, section=sec, status=status, before=before,
-        after=after, position=mod.sections.index(sec) + 1, practice=items[:len(sec.practice)], checks=items[len(sec.practice):],
-        next_module=_next_module(mod))
+        after=after, position=mod.sections.index(sec) + 1, practice=items[:len(sec.practice)],
+        checks=items[len(sec.practice):], next_module=_next_module(mod))
 
 
 @bp.post("/<module>/<section>/items/<item_id>")
@@ -141,7 +144,7 @@ def answer(cid: int, module: str, section: str, item_id: str) -> Response:
 
 
 def _reply(module: Module, section: Section, item: PracticeItem, feedback: Feedback,
-           status: progress.ModuleStatus | None) -> Response:
+           status: ModuleStatus | None) -> Response:
     """JSON for practice.js; otherwise redirect back to the item's feedback (no JS needed)."""
     if _wants_json():
         html = render_template("modules/_feedback.html", fb=feedback, item=item)
@@ -190,7 +193,7 @@ def module_when(value: datetime | None) -> str:
     """Format a stored UTC timestamp for tables: 4 Mar 2026, 14:05 UTC."""
     if value is None:
         return ""
-    return progress.as_utc(value).strftime("%-d %b %Y, %H:%M UTC")
+    return as_utc(value).strftime("%-d %b %Y, %H:%M UTC")
 
 
 def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
@@ -204,7 +207,7 @@ def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
         return Panel("modules/panel_instructor.html", values, order=10)
     statuses = progress.course_statuses(ctx.id, user.id, course)
     return Panel("modules/panel_learner.html",
-                 {"cid": ctx.id, "statuses": statuses, "resume": progress.resume_point(statuses)},
+                 {"cid": ctx.id, "statuses": statuses, "resume": resume_point(statuses)},
                  order=10)
 
 
