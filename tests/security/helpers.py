@@ -55,6 +55,24 @@ def endpoint_of(app: Flask, url: str, method: str = "POST") -> str | None:
     return endpoint
 
 
+def visit(app: Flask, client: Any, values: dict[str, Any], skip: Iterable[str] = (),
+          only: Any = None) -> dict[str, Any]:
+    """GET every GET route (those `only` accepts) as this browser: {url: response}."""
+    seen = {}
+    for rule in rules(app, ["GET"]):
+        if rule.endpoint in skip or (only is not None and not only(rule)):
+            continue
+        url = build(app, rule, values)
+        seen[url] = client.get(url)
+    return seen
+
+
+def html_pages(responses: dict[str, Any]) -> dict[str, str]:
+    """The HTML bodies among responses."""
+    return {url: r.get_data(as_text=True) for url, r in responses.items()
+            if r.mimetype == "text/html"}
+
+
 # --- forms in pages ---------------------------------------------------------------------------
 
 @dataclass
@@ -169,10 +187,10 @@ def forms_in(html: str) -> list[Form]:
     return parser.forms
 
 
-def harvest(app: Flask, pages: dict[str, str]) -> dict[str, Form]:
-    """The first form posting to each endpoint, from a set of pages {url: html}."""
+def harvest(app: Flask, *page_sets: dict[str, str]) -> dict[str, Form]:
+    """The first form posting to each endpoint, from sets of pages {url: html}."""
     found: dict[str, Form] = {}
-    for url, html in pages.items():
+    for url, html in (pair for pages in page_sets for pair in pages.items()):
         for form in forms_in(html):
             if form.method != "POST":
                 continue
