@@ -1,8 +1,10 @@
 """Clear error pages for every HTTP error, and JSON for API clients; never a stack trace."""
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -22,6 +24,9 @@ MESSAGES = {
     503: ("Temporarily unavailable",
           "The service is briefly unavailable. Your saved work is safe; try again shortly."),
 }
+
+CACHE_DOWN = ("The course's shared cache is unreachable, so launching the course and signing in "
+              "cannot work at the moment. Your saved work is safe; try again in a few minutes.")
 
 
 def error_response(status: int, message: str | None = None) -> Response:
@@ -58,8 +63,19 @@ def register(app: Flask) -> None:
         """Database unreachable: a clean 503; the transaction was rolled back."""
         from course.db import db
         db.session.rollback()
+        # The rollback expired the course and user rows; rendering the course header would
+        # reload them from the database that just failed, so the page goes without it.
+        g.pop("context", None)
+        g.pop("user", None)
         log.error("database unavailable: %s", exc.__class__.__name__)
         return error_response(503)
+
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    def cache_down(exc: Exception) -> Response:
+        """Redis unreachable or too slow: a clean 503 that says launches need it."""
+        log.error("cache unavailable: %s", exc.__class__.__name__)
+        return error_response(503, CACHE_DOWN)
 
     @app.errorhandler(InternalServerError)
     def crash(exc: InternalServerError) -> Response:
@@ -67,7 +83,7 @@ def register(app: Flask) -> None:
         log.error("unhandled error", exc_info=getattr(exc, "original_exception", exc))
         return error_response(500)
 
-    del http_error, csrf_error, database_down, crash  # registered; names not needed
+    del http_error, csrf_error, database_down, cache_down, crash  # registered; names not needed
 
 
 __all__ = ["register", "error_response", "ServiceUnavailable"]

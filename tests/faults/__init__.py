@@ -1,0 +1,1 @@
+"""Fault-injection tests: database restart, worker killed, Redis down, LMS outage."""
