@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from course.db import db, utcnow
 from course.identity import course_view
 from quizzes import grading
-from quizzes.attempts import (AttemptClosed, AttemptError, SaveOutcome, save_answers, saved_responses,
-                              submit_attempt, versions_for)
+from quizzes.attempts import (AttemptClosed, AttemptError, AttemptNotFound, SaveOutcome,
+                              save_answers, saved_responses, submit_attempt, versions_for)
 from quizzes.bank_loader import get_bank
 from quizzes.models import SUBMITTED, Attempt, Quiz, aware
 from quizzes.pages import answered, case_view, question_view, review_view
@@ -153,8 +153,11 @@ def finish(cid: int, aid: int) -> Any:
 @course_view()
 def submit(cid: int, aid: int) -> WerkzeugResponse:
     """Submit once; a repeat (double click, second tab, retry) lands on the same review."""
-    found = _own(aid)
-    submit_attempt(found.id)
+    try:
+        # The claim checks the owner itself, so the attempt is not selected first.
+        submit_attempt(aid, owner=(g.context.id, g.user.id))
+    except AttemptNotFound:
+        abort(404)
     return redirect(url_for("quizzes.review", cid=cid, aid=aid))
 
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
@@ -31,6 +31,10 @@ class AttemptError(Exception):
 
 class AttemptClosed(AttemptError):
     """The attempt was submitted already, so it cannot change."""
+
+
+class AttemptNotFound(AttemptError):
+    """No such attempt for this learner in this course (views answer 404)."""
 
 
 @dataclass
@@ -210,30 +214,47 @@ def _score_all(attempt: Attempt) -> tuple[float, float]:
     """Score every position (unanswered ones as empty) and store the results on the rows."""
     rows, versions = saved_responses(attempt), versions_for(attempt)
     points = max_points = 0.0
+    unanswered: list[dict[str, Any]] = []
     for position, version in versions.items():
         row = rows.get(position)
+        result = REGISTRY[version.data["type"]].score(version.data,
+                                                      (row.response if row else None) or {})
+        scored = {"points": result.points, "max_points": result.max_points,
+                  "parts": [asdict(p) for p in result.parts]}
         if row is None:
-            row = Response(attempt_id=attempt.id, position=position,
-                           question_version_id=version.id, response=None)
-            db.session.add(row)
-        result = REGISTRY[version.data["type"]].score(version.data, row.response or {})
-        row.points, row.max_points = result.points, result.max_points
-        row.parts = [asdict(p) for p in result.parts]
+            unanswered.append({"attempt_id": attempt.id, "position": position,
+                               "question_version_id": version.id, "response": None, **scored})
+        else:
+            row.points, row.max_points, row.parts = (scored["points"], scored["max_points"],
+                                                     scored["parts"])
         points, max_points = points + result.points, max_points + result.max_points
+    if unanswered:
+        # One multi-row INSERT: ORM objects would each need their id back, one INSERT apiece.
+        db.session.execute(insert(Response), unanswered)
     return points, max_points
 
 
-def submit_attempt(attempt_id: int, now: datetime | None = None) -> tuple[Attempt, bool]:
-    """Submit once: returns the attempt and whether this call did it (False for repeats)."""
+def submit_attempt(attempt_id: int, now: datetime | None = None,
+                   owner: tuple[int, int] | None = None) -> tuple[Attempt, bool]:
+    """Submit once: returns the attempt and whether this call did it (False for repeats).
+
+    ``owner`` is (context id, user id): the claim then also checks the attempt is theirs,
+    and AttemptNotFound says it is not, so a view needs no separate ownership query.
+    """
     now = now or utcnow()
-    result = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS)
-        .values(state=SUBMITTED, active=None, submitted_at=now)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    claim = (update(Attempt).where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS)
+             .values(state=SUBMITTED, active=None, submitted_at=now).returning(Attempt))
+    if owner is not None:
+        claim = claim.where(Attempt.context_id == owner[0], Attempt.user_id == owner[1])
+    # The conditional UPDATE is the claim: only the request that changed the row scores it.
+    # RETURNING hands back the claimed row, so it is not selected again.
+    attempt = db.session.scalars(claim, execution_options={"populate_existing": True}).first()
+    if attempt is None:
         db.session.rollback()
-        return db.session.get(Attempt, attempt_id, populate_existing=True), False
-    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+        found = db.session.get(Attempt, attempt_id, populate_existing=True)
+        if owner is not None and (found is None or (found.context_id, found.user_id) != owner):
+            raise AttemptNotFound("This attempt does not exist.")
+        return found, False
     deadline = aware(attempt.deadline_at)
     if deadline is not None and now > deadline:
         attempt.submitted_at = deadline  # what was saved by the deadline is what counts

@@ -1,9 +1,11 @@
 """pylti1p3 2.0.0 message launch, hardened: leeway, one-time nonce, cached JWKS with refetch."""
 import hashlib
+import os
 from typing import Any
 
 import jwt
 import requests
+from cachelib.redis import RedisCache
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskCacheDataStorage, FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
@@ -37,14 +39,31 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise
         return self
 
+    def validate_state(self) -> "ToolMessageLaunch":
+        """The state must match this browser's state cookie (OIDC login, LTI 1.3 section 5.1.1).
+
+        pylti1p3 also accepts a state whose id_token it validated before, which costs two cache
+        commands per launch and only lets a replay through to the nonce check, which refuses it.
+        """
+        state = self._get_request_param("state")
+        if not state:
+            raise LtiException("Missing state param")
+        if self._cookie_service.get_cookie(state) != state:
+            raise LtiException("State not found")
+        return self
+
+    def save_launch_data(self) -> "ToolMessageLaunch":
+        """Keep the launch for deep linking and AGS, under its launch id (see validate_state)."""
+        self._session_service.save_launch_data(self._launch_id, self._jwt["body"])
+        return self
+
     def validate_nonce(self) -> "ToolMessageLaunch":
-        """Accept a nonce once: deleting its cache entry is atomic on Redis and on files."""
+        """Accept a nonce once: only the request that removes its cache entry may go on."""
         nonce = self._get_jwt_body().get("nonce")
         if not nonce:
             raise LtiException('"nonce" is empty')
         storage = self._session_service.data_storage
-        key = storage._prepare_key(self._session_service._get_key("nonce", nonce))
-        if cache.get(key) is None or not cache.delete(key):
+        if not consume(storage._prepare_key(self._session_service._get_key("nonce", nonce))):
             raise LtiException("Invalid Nonce: this launch was already used or has expired")
         return self
 
@@ -93,6 +112,26 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiException(f"Platform key set at {key_set_url} has no 'keys' list")
         cache.set(key, data, timeout=JWKS_TTL_SECONDS)
         return data
+
+
+def consume(key: str) -> bool:
+    """Delete a cache entry and say whether this call removed it, atomically across workers."""
+    backend = cache.cache
+    if isinstance(backend, RedisCache):
+        # DEL answers how many keys it removed: one command, and only one caller gets 1.
+        return bool(backend.delete(key))
+    if cache.get(key) is None:  # missing, or expired but not yet pruned
+        return False
+    filename = getattr(backend, "_get_filename", None)
+    if filename is None:  # an in-memory cache: one process, no race worth closing
+        return bool(cache.delete(key))
+    # cachelib's FileSystemCache.delete says True for a missing file, so two racing requests
+    # would both pass; os.remove succeeds for exactly one of them.
+    try:
+        os.remove(filename(key))
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _digest(text: str) -> str:

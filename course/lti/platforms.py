@@ -41,20 +41,28 @@ def canvas_urls(environment: str = "prod") -> PlatformUrls:
 
 def upsert_platform(urls: PlatformUrls, client_id: str, deployment_ids: list[str],
                     name: str = "", key_set: dict | None = None) -> tuple[Registration, list[str]]:
-    """Create or update the registration for (issuer, client_id); add missing deployments."""
+    """Create or update the registration for (issuer, client_id); add missing deployments.
+
+    Writes, and forgets the cached frame origins, only when something changed: the demo
+    platform calls this on every launch.
+    """
     reg = db.session.scalars(select(Registration).where(
         Registration.issuer == urls.issuer, Registration.client_id == client_id)).first()
     if reg is None:
         reg = Registration(issuer=urls.issuer, client_id=client_id)
         db.session.add(reg)
-    reg.auth_login_url, reg.auth_token_url = urls.auth_url, urls.token_url
-    reg.key_set_url, reg.key_set = urls.jwks_url or None, key_set
-    reg.name = name or reg.name or urls.issuer
+    wanted = {"auth_login_url": urls.auth_url, "auth_token_url": urls.token_url,
+              "key_set_url": urls.jwks_url or None, "key_set": key_set,
+              "name": name or reg.name or urls.issuer}
+    changed = reg.id is None or any(getattr(reg, k) != v for k, v in wanted.items())
+    for attr, value in wanted.items():
+        setattr(reg, attr, value)
     known = {d.deployment_id for d in reg.deployments}
     added = [d for d in dict.fromkeys(deployment_ids) if d and d not in known]
     reg.deployments.extend(Deployment(deployment_id=d) for d in added)
-    db.session.commit()
-    invalidate_origins()
+    if changed or added:
+        db.session.commit()
+        invalidate_origins()
     return reg, added
 
 

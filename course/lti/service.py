@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 from flask import Response, request, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from course.db import db, utcnow
 from course.extensions import cache
@@ -97,25 +97,39 @@ def _record(body: dict[str, Any], launch_id: str) -> LaunchResult:
     if not context_claim.get("id"):
         raise LaunchRejected(problem("context_missing", "This tool must be launched from inside "
                                      "a course: the launch has no context claim."))
-    ctx = _upsert_context(reg.id, context_claim, body)
-    user = _upsert_user(reg.id, body)
+    ctx, user, member = _known(reg.id, str(context_claim["id"]), str(body["sub"]))
+    ctx = _upsert_context(reg.id, context_claim, body, ctx)
+    user = _upsert_user(reg.id, body, user)
     roles = [r for r in body.get(claims.ROLES, []) if isinstance(r, str)]
     role = role_for(roles)
-    member = db.session.scalars(select(Membership).where(
-        Membership.user_id == user.id, Membership.context_id == ctx.id)).first()
     if member is None:
         member = Membership(user_id=user.id, context_id=ctx.id, role=role)
         db.session.add(member)
     member.role, member.lti_roles, member.last_launch_at = role, roles, utcnow()
+    context_pk, user_pk = ctx.id, user.id  # read before the commit expires the objects
     db.session.commit()
-    return LaunchResult(ctx.id, user.id, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
+    return LaunchResult(context_pk, user_pk, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
                         dict(body.get(claims.CUSTOM) or {}))
 
 
-def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any]) -> Context:
+def _known(reg_id: int, context_id: str, sub: str
+           ) -> tuple[Context | None, User | None, Membership | None]:
+    """A returning user's context, user and membership in one query; (None, None, None) else."""
+    row = db.session.execute(
+        select(Context, User, Membership).select_from(Context)
+        .join(User, and_(User.registration_id == reg_id, User.sub == sub))
+        .outerjoin(Membership, and_(Membership.user_id == User.id,
+                                    Membership.context_id == Context.id))
+        .where(Context.registration_id == reg_id, Context.context_id == context_id)).first()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
+
+
+def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
+                    ctx: Context | None) -> Context:
     """Find or create the course context and refresh its titles and service endpoints."""
-    ctx = db.session.scalars(select(Context).where(
-        Context.registration_id == reg_id, Context.context_id == str(claim["id"]))).first()
+    if ctx is None:
+        ctx = db.session.scalars(select(Context).where(
+            Context.registration_id == reg_id, Context.context_id == str(claim["id"]))).first()
     if ctx is None:
         ctx = Context(registration_id=reg_id, context_id=str(claim["id"]))
         db.session.add(ctx)
@@ -131,11 +145,12 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any]) ->
     return ctx
 
 
-def _upsert_user(reg_id: int, body: dict[str, Any]) -> User:
+def _upsert_user(reg_id: int, body: dict[str, Any], user: User | None) -> User:
     """Find or create the user by (registration, sub) and refresh the display name."""
     sub = str(body["sub"])
-    user = db.session.scalars(select(User).where(
-        User.registration_id == reg_id, User.sub == sub)).first()
+    if user is None:
+        user = db.session.scalars(select(User).where(
+            User.registration_id == reg_id, User.sub == sub)).first()
     if user is None:
         user = User(registration_id=reg_id, sub=sub)
         db.session.add(user)

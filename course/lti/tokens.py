@@ -64,7 +64,8 @@ def client_assertion(reg: Registration) -> str:
     claims = {"iss": reg.client_id, "sub": reg.client_id,
               "aud": reg.auth_audience or reg.auth_token_url,
               "iat": now, "exp": now + ASSERTION_LIFETIME, "jti": uuid.uuid4().hex}
-    return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    # The parsed key object: handing PyJWT the PEM would parse (and check) the RSA key again.
+    return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
 
 
 def _request_token(reg: Registration, scopes: Sequence[str]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """pylti1p3 tool configuration backed by the database, keyed by (issuer, client_id)."""
 from typing import Any, Optional
 
+from flask import g, has_request_context
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration as LtiRegistration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
@@ -10,8 +11,10 @@ from course.db import db
 from course.lti import keys
 from course.models import Deployment, Registration
 
+MEMO = "_lti_registrations"  # on flask.g: (issuer, client_id) -> row, for one request
 
-def find_registration_row(issuer: str, client_id: Optional[str]) -> Optional[Registration]:
+
+def _query_registration(issuer: str, client_id: Optional[str]) -> Optional[Registration]:
     """The registration for an issuer and client id; a lone registration when no client id."""
     stmt = select(Registration).where(Registration.issuer == issuer)
     if client_id:
@@ -20,6 +23,32 @@ def find_registration_row(issuer: str, client_id: Optional[str]) -> Optional[Reg
     # when the issuer has exactly one registration.
     rows = list(db.session.scalars(stmt.limit(2)))
     return rows[0] if len(rows) == 1 else None
+
+
+def find_registration_row(issuer: str, client_id: Optional[str]) -> Optional[Registration]:
+    """The registration row, read once per request (pylti1p3 and the launch both ask for it)."""
+    if not has_request_context():
+        return _query_registration(issuer, client_id)
+    memo: dict = g.setdefault(MEMO, {})
+    key = (issuer, client_id or None)
+    if key not in memo:
+        memo[key] = _query_registration(issuer, client_id)
+    return memo[key]
+
+
+class ToolRegistration(LtiRegistration):
+    """pylti1p3's registration, reading the tool's key only if something signs with it.
+
+    Login and launch only verify the platform's signature, so they never need the tool key.
+    """
+
+    def get_tool_private_key(self) -> Optional[str]:
+        """The signing key's private PEM."""
+        return keys.signing_key().private_pem
+
+    def get_tool_public_key(self) -> Optional[str]:
+        """The signing key's public PEM; pylti1p3 derives the `kid` of its assertions from it."""
+        return keys.public_pem(keys.signing_key())
 
 
 class DbToolConf(ToolConfAbstract):
@@ -39,20 +68,16 @@ class DbToolConf(ToolConfAbstract):
 
     def find_registration_by_params(self, iss: str, client_id: Optional[str], *args: Any,
                                     **kwargs: Any) -> Optional[LtiRegistration]:
-        """Build pylti1p3's registration object from our row, with the tool's signing key."""
+        """Build pylti1p3's registration object from our row."""
         row = find_registration_row(iss, client_id)
         if row is None:
             return None
-        key = keys.signing_key()
-        reg = LtiRegistration()
+        reg = ToolRegistration()
         reg.set_issuer(row.issuer).set_client_id(row.client_id)
         reg.set_auth_login_url(row.auth_login_url).set_auth_token_url(row.auth_token_url)
         reg.set_key_set_url(row.key_set_url).set_key_set(row.key_set)
         if row.auth_audience:
             reg.set_auth_audience(row.auth_audience)
-        reg.set_tool_private_key(key.private_pem)
-        # pylti1p3 derives the `kid` of its client assertions from the public key.
-        reg.set_tool_public_key(keys.public_pem(key))
         return reg
 
     def find_deployment(self, iss: str, deployment_id: str) -> Optional[LtiDeployment]:
@@ -62,9 +87,11 @@ class DbToolConf(ToolConfAbstract):
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str,
                                   *args: Any, **kwargs: Any) -> Optional[LtiDeployment]:
         """The deployment if it is registered under this issuer and client id."""
-        stmt = (select(Deployment).join(Registration)
-                .where(Registration.issuer == iss, Registration.client_id == client_id,
-                       Deployment.deployment_id == deployment_id))
-        if db.session.scalars(stmt).first() is None:
+        row = find_registration_row(iss, client_id)
+        if row is None:
+            return None
+        found = db.session.scalar(select(Deployment.id).where(
+            Deployment.registration_id == row.id, Deployment.deployment_id == deployment_id))
+        if found is None:
             return None
         return LtiDeployment().set_deployment_id(deployment_id)

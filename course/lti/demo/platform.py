@@ -1,5 +1,7 @@
 """The demo platform's side of LTI 1.3, built on the lti1p3platform package."""
+import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,29 +43,64 @@ COURSES = {"demo-course-1": "NURS 320: MS and muscles (demo)",
            "demo-course-2": "NURS 410: Neuro rehab (demo)"}
 
 
+def _key_path() -> Path:
+    """Where the demo platform's key lives: the instance folder."""
+    return Path(current_app.instance_path) / "demo_platform_key.pem"
+
+
 def platform_private_key() -> str:
-    """The demo platform's signing key, generated once into the instance folder."""
-    path = Path(current_app.instance_path) / "demo_platform_key.pem"
-    if not path.exists():
+    """The demo platform's signing key in PEM, generated once into the instance folder."""
+    return _pem(str(_key_path()))
+
+
+@lru_cache(maxsize=4)
+def _pem(path: str) -> str:
+    """Read (or first create) the key file; remembered per process and path."""
+    file = Path(path)
+    if not file.exists():
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+        file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                            serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
-        path.chmod(0o600)
-    return path.read_text()
+        file.chmod(0o600)
+    return file.read_text()
+
+
+@lru_cache(maxsize=4)
+def _parsed(pem: str) -> rsa.RSAPrivateKey:
+    """The parsed key: cryptography checks an RSA key when it loads it (~25 ms), so only once."""
+    key = serialization.load_pem_private_key(pem.encode(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
+
+
+def platform_signing_key() -> rsa.RSAPrivateKey:
+    """The demo platform's private key object, parsed once per process."""
+    return _parsed(platform_private_key())
+
+
+@lru_cache(maxsize=4)
+def _public_pem(pem: str) -> str:
+    """PEM of the public half of a private key PEM."""
+    return _parsed(pem).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 def platform_public_key() -> str:
     """PEM of the demo platform's public key."""
-    private = serialization.load_pem_private_key(platform_private_key().encode(), None)
-    return private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return _public_pem(platform_private_key())
+
+
+@lru_cache(maxsize=4)
+def _jwks(pem: str) -> dict[str, Any]:
+    """The public key set of a private key PEM."""
+    # get_jwk sets kid to the key's thumbprint, the kid lti1p3platform signs with.
+    return {"keys": [PlatformRegistration.get_jwk(_public_pem(pem))]}
 
 
 def platform_jwks() -> dict[str, Any]:
     """The demo platform's public key set, stored statically on its tool-side registration."""
-    # get_jwk sets kid to the key's thumbprint, the kid lti1p3platform signs with.
-    return {"keys": [PlatformRegistration.get_jwk(platform_public_key())]}
+    return copy.deepcopy(_jwks(platform_private_key()))
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -93,15 +130,34 @@ class DemoPlatformConf(LTI1P3PlatformConfAbstract):
 
     def get_registration_by_params(self, **kwargs: Any) -> PlatformRegistration:
         """The demo platform's registration of this tool."""
-        reg = PlatformRegistration()
+        reg = DemoRegistration()
         reg.set_iss(ISSUER).set_client_id(CLIENT_ID).set_deployment_id(DEPLOYMENT_ID)
         reg.set_oidc_login_url(self._root + "lti/login")
         reg.set_launch_url(self._root + "lti/launch")
         reg.set_deeplink_launch_url(self._root + "lti/launch")
         reg.set_platform_private_key(platform_private_key())
         reg.set_platform_public_key(platform_public_key())
-        reg.set_tool_key_set(keys.jwks())
         return reg
+
+
+class DemoRegistration(PlatformRegistration):
+    """lti1p3platform's registration, signing with the key parsed once per process.
+
+    lti1p3platform hands the PEM to PyJWT and to jwcrypto (for the kid) on every signature,
+    and each parse checks the RSA key again; PyJWT signs with a key object just as well.
+    """
+
+    def get_platform_private_key(self) -> Any:
+        """The parsed private key (PyJWT accepts it wherever it accepts a PEM)."""
+        return platform_signing_key()
+
+    def get_kid(self) -> str | None:
+        """The key's thumbprint, as published in platform_jwks()."""
+        return str(_jwks(platform_private_key())["keys"][0]["kid"])
+
+    def get_tool_key_set(self) -> Any:
+        """The tool's published keys, read only when the platform checks a tool's signature."""
+        return keys.jwks()
 
 
 class DemoLogin(OIDCLoginAbstract):

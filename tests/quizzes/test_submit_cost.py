@@ -1,0 +1,108 @@
+"""What submitting an attempt costs, and that the cheaper submit stays once-only and owner-only."""
+from __future__ import annotations
+
+import re
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from course.db import db
+from quizzes.bank_loader import get_bank
+from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, QuestionVersion, ScoreOutbox
+from tests.conftest import csrf_from, launch_as
+from tests.course.test_launch_cost import statements, tables
+from tests.quizzes.test_attempts import right_form
+
+SLUG = get_bank().quizzes[0].slug
+
+
+def started(app: Flask, client: FlaskClient, cid: int, answered: int | None = None
+            ) -> tuple[str, str, int]:
+    """Start the quiz and answer the first `answered` questions (all when None) through the form.
+
+    Returns the attempt URL, a CSRF token and the attempt id.
+    """
+    page = client.get(f"/c/{cid}/quizzes/{SLUG}/").get_data(as_text=True)
+    url = client.post(f"/c/{cid}/quizzes/{SLUG}/start",
+                      data={"csrf_token": csrf_from(page)}).location
+    aid = int(re.search(r"/attempts/(\d+)/", url).group(1))
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    with app.app_context():
+        attempt = db.session.get(Attempt, aid)
+        items = {e["position"]: db.session.get(QuestionVersion, e["question_version_id"]).data
+                 for e in attempt.layout}
+    for pos, item in list(items.items())[:answered]:
+        resp = client.post(url, data={"csrf_token": token, "positions": str(pos), "go": "save",
+                                      **right_form(item, f"q{pos}-")})
+        assert resp.status_code == 302
+    return url, token, aid
+
+
+def outbox_rows(app: Flask) -> list[ScoreOutbox]:
+    """Every score row."""
+    with app.app_context():
+        return list(db.session.scalars(select(ScoreOutbox)))
+
+
+def attempt_state(app: Flask, aid: int) -> str:
+    """An attempt's state, from the database."""
+    with app.app_context():
+        return db.session.get(Attempt, aid).state
+
+
+def test_submit_statement_budget(app, client, platform):
+    cid = launch_as(client, platform, "learner")
+    url, token, aid = started(app, client, cid, answered=1)  # the others are scored as empty
+    with statements(app) as seen:
+        assert client.post(url + "submit", data={"csrf_token": token}).status_code == 302
+    # Measured 10 (was 15 or more): the identity, the claim (an UPDATE that RETURNs the attempt),
+    # the saved responses and their question versions, the attempt's scores, the scored
+    # responses (one batch of updates, one of inserts for the unanswered), the quiz with the
+    # learner's sub and role, the learner's attempts, and the score row.
+    assert len(seen) <= 10, "\n".join(seen)
+    counts = tables(seen)
+    assert counts["quiz_attempt"] == 3, "claim, scores, the learner's attempts: never reselected"
+    assert counts["quiz_score_outbox"] == 1, "a first submission inserts without looking first"
+    assert attempt_state(app, aid) == SUBMITTED and len(outbox_rows(app)) == 1
+
+
+def test_double_submit_through_the_page_scores_once(app, client, platform):
+    cid = launch_as(client, platform, "learner")
+    url, token, aid = started(app, client, cid)
+    first = client.post(url + "submit", data={"csrf_token": token})
+    second = client.post(url + "submit", data={"csrf_token": token})
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location and "/review" in first.location
+    [row] = outbox_rows(app)
+    assert row.attempt_id == aid and row.payload["scoreGiven"] == 100.0
+
+
+def test_another_learner_cannot_submit_an_attempt(app, platform):
+    owner, other = app.test_client(), app.test_client()
+    cid = launch_as(owner, platform, "learner", user="learner-1")
+    url, _, aid = started(app, owner, cid)
+    assert launch_as(other, platform, "learner", user="learner-2") == cid  # same course
+    page = other.get(f"/c/{cid}/quizzes/{SLUG}/").get_data(as_text=True)
+    resp = other.post(url + "submit", data={"csrf_token": csrf_from(page)})
+    assert resp.status_code == 404
+    assert attempt_state(app, aid) == IN_PROGRESS and outbox_rows(app) == []
+
+
+def test_submit_of_an_unknown_attempt_is_404(app, client, platform):
+    cid = launch_as(client, platform, "learner")
+    page = client.get(f"/c/{cid}/quizzes/{SLUG}/").get_data(as_text=True)
+    resp = client.post(f"/c/{cid}/quizzes/attempts/999999/submit",
+                       data={"csrf_token": csrf_from(page)})
+    assert resp.status_code == 404
+
+
+def test_second_submission_replaces_the_waiting_score_in_one_statement(app, client, platform):
+    cid = launch_as(client, platform, "learner")
+    for _ in range(2):
+        url, token, _aid = started(app, client, cid)
+        with statements(app) as seen:
+            assert client.post(url + "submit", data={"csrf_token": token}).status_code == 302
+    [row] = outbox_rows(app)  # still waiting, so replaced rather than queued behind
+    assert "attempt(s)" in row.payload["comment"] and row.payload["comment"].startswith("2 ")
+    assert tables(seen)["quiz_score_outbox"] == 1, "\n".join(seen)
+    assert any(s.startswith("UPDATE quiz_score_outbox") for s in seen)
