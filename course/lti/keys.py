@@ -115,4 +115,6 @@ def public_pem(key: SigningKey | ToolKey) -> str:
 def jwks() -> dict:
     """The public key set every platform fetches from /lti/jwks."""
     signing_key()
-    return {"keys": [k.public_jwk for k in _live_keys()[:PUBLISHED_KEYS]]}
+    # Every live key, not just the newest two: processes that create the first key at the same
+    # moment each sign with their own until rotate-key retires the extras.
+    return {"keys": [k.public_jwk for k in _live_keys()]}
