@@ -76,13 +76,15 @@ def start_workers(stack: Any) -> list[tuple[subprocess.Popen[bytes], Path]]:
     return started
 
 
-def wait_until(condition: Any, what: str, workers: list[tuple[Any, Path]]) -> None:
-    """Poll until condition() holds; fail with the workers' output if one dies or time runs out."""
+def wait_until(check: Any, what: str, workers: list[tuple[Any, Path]]) -> None:
+    """Poll until check() is falsy; fail with what is left and the workers' output otherwise."""
     deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
+    while left := check():
         for proc, out in workers:
             assert proc.poll() is None, f"worker exited: {out.read_text()[-1500:]}"
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() < deadline, (
+            f"timed out waiting for {what}: {left}; worker output: "
+            + " | ".join(out.read_text(errors="replace")[-600:] for _, out in workers))
         time.sleep(0.25)
 
 
@@ -96,13 +98,13 @@ def connected_workers(app: Any) -> int:
         return count or 0
 
 
-def unsent(app: Any) -> int:
-    """Outbox rows not sent yet."""
+def unsent(app: Any) -> Counter[tuple[str, str]]:
+    """Outbox rows not sent yet, counted by status and last error."""
     with app.app_context():
-        count = db.session.scalar(select(func.count(ScoreOutbox.id))
-                                  .where(ScoreOutbox.status != SENT))
+        rows = db.session.execute(select(ScoreOutbox.status, ScoreOutbox.last_error)
+                                  .where(ScoreOutbox.status != SENT)).all()
         db.session.remove()
-        return count or 0
+        return Counter((status, (error or "")[:200]) for status, error in rows)
 
 
 def stop(workers: list[tuple[subprocess.Popen[bytes], Path]]) -> list[str]:
@@ -127,13 +129,13 @@ def test_three_workers_deliver_every_score_exactly_once(stack, servers, web):
     line_items = queue_scores(stack.app, web, cid)
     workers = start_workers(stack)
     try:
-        wait_until(lambda: connected_workers(stack.app) == WORKERS, "the workers to connect",
+        wait_until(lambda: WORKERS - connected_workers(stack.app), "the workers to connect",
                    workers)
         with stack.app.app_context():  # release every score at once: the workers race for them
             db.session.execute(update(ScoreOutbox).values(next_try_at=utcnow()))
             db.session.commit()
             db.session.remove()
-        wait_until(lambda: unsent(stack.app) == 0, "every score to be sent", workers)
+        wait_until(lambda: unsent(stack.app), "every score to be sent", workers)
     finally:
         outputs = stop(workers)
 
