@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from course.forms import AppForm
 from exports.render import CLINIC_LIMITS, NOTES_MAX
 
 
@@ -19,7 +19,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PrintForm(FlaskForm):
+class PrintForm(AppForm):
     """Which handouts to print, on what paper, at what size, with an optional note."""
 
     slugs = CheckboxListField("Handouts", validators=[DataRequired("Choose at least one handout.")])
@@ -37,7 +37,7 @@ class PrintForm(FlaskForm):
         return self
 
 
-class ClinicForm(FlaskForm):
+class ClinicForm(AppForm):
     """The clinic details and logo printed on this course's handouts."""
 
     name = StringField("Clinic name", validators=[DataRequired("Enter the clinic's name."),

@@ -7,13 +7,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from course.forms import AppForm
 from quizzes.form_rows import SPECS, Col, Rows, Scalar, TypeForm
 from quizzes.form_convert import FormResult, blank_row, form_to_item, item_to_data
 from quizzes.types import CJMM_STEPS, TOPICS
@@ -34,7 +34,7 @@ __all__ = ["FormResult", "ImportForm", "QuestionForm", "QuizSettingsForm", "Rand
            "form_to_item", "item_to_data", "question_form_class", "row_counts"]
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(AppForm):
     """Fields every question type has; type-specific ones are added by question_form_class."""
 
     title = StringField("Title (optional, for lists and exports)", validators=[Optional()])
@@ -158,7 +158,7 @@ def _id_prefix(rows: Rows) -> str:
 
 # --- quiz builder and import forms ---------------------------------------------------------------
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(AppForm):
     """The learner-facing settings of a quiz (the same ones the attempt engine applies)."""
 
     title = StringField("Title", validators=[InputRequired("Give the quiz a title."), Length(max=255)])
@@ -180,7 +180,7 @@ class QuizSettingsForm(FlaskForm):
     published = BooleanField("Published (learners can see it)", default=True)
 
 
-class RandomSlotForm(FlaskForm):
+class RandomSlotForm(AppForm):
     """"N random questions from a category and/or a tag"."""
 
     count = IntegerField("How many questions", default=1, validators=[InputRequired(), NumberRange(1, 50)])
@@ -188,7 +188,7 @@ class RandomSlotForm(FlaskForm):
     tag = SelectField("With tag", choices=[], validate_choice=False)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     """A GIFT file to import into the course bank."""
 
     file = FileField("GIFT file (.txt or .gift, UTF-8)", validators=[FileRequired("Choose a file to import.")])
