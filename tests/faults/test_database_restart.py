@@ -13,14 +13,15 @@ from typing import Any, Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from course.db import db
 from quizzes.bank_loader import get_bank
 from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, ScoreOutbox
 from tests.conftest import build_app, launch_as
 from tests.faults.helpers import assert_clean_error, attempt_id, start_attempt, submit
-from tests.faults.servers import PrivatePostgres
+from tests.faults.servers import PrivatePostgres, wait_for
 from tests.platform import TestPlatform
 
 pytestmark = pytest.mark.slow
@@ -109,33 +110,73 @@ def test_outage_gives_clean_503s_and_the_app_recovers_by_itself(
     assert_database_consistent(app, ids, ids)
 
 
+class HeldCommit:
+    """Hold one thread's submission just before COMMIT, with the attempt and score row written.
+
+    While it waits the test stops PostgreSQL, so the transaction dies half-done for certain.
+    """
+
+    def __init__(self) -> None:
+        """Events for the test to wait on and to release the commit."""
+        self.paused, self.resume, self.mine = threading.Event(), threading.Event(), threading.local()
+
+    def __enter__(self) -> "HeldCommit":
+        """Listen to every session's commits."""
+        event.listen(Session, "before_commit", self._before_commit)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        """Stop listening, and never leave a thread waiting."""
+        self.resume.set()
+        event.remove(Session, "before_commit", self._before_commit)
+
+    def _before_commit(self, session: Session) -> None:
+        """Pause the marked thread's commit of a submission (attempt and score row flushed)."""
+        if getattr(self.mine, "on", False) and not self.paused.is_set() and any(
+                isinstance(obj, Attempt) and obj.state == SUBMITTED
+                for obj in session.identity_map.values()):
+            self.paused.set()
+            self.resume.wait(120)
+
+    def run(self, fn: Any, *args: Any) -> Any:
+        """Run fn in this thread with its submission commit held."""
+        self.mine.on = True
+        return fn(*args)
+
+
 def test_restart_in_the_middle_of_a_submission_storm_loses_nothing(
         app: Flask, platform: TestPlatform, private_postgres: PrivatePostgres) -> None:
     people = learners_with_attempts(app, platform, 10)
     ids = {p.attempt for p in people}
+    victim, others = people[0], people[1:]
     answered: dict[int, int] = {}
-    two_done = threading.Event()
 
     def press_submit(p: Learner) -> None:
         """One learner presses Submit once; record what the server said."""
         resp = submit(p.client, p.url, p.token)
         if resp.status_code != 302:
-            assert_clean_error(resp, 503)
+            assert_clean_error(resp, 503, "Temporarily unavailable")
         answered[p.attempt] = resp.status_code
-        if len(answered) >= 2:
-            two_done.set()
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = [pool.submit(press_submit, p) for p in people]
-        assert two_done.wait(120), "no submission finished"
-        private_postgres.restart()  # connections in use are cut mid-request
+    with HeldCommit() as held, ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(held.run, press_submit, victim)]
+        wait_for(lambda: held.paused.is_set() or futures[0].done(), "the held commit")
+        assert held.paused.is_set(), "the submission committed without being held"
+        futures += [pool.submit(press_submit, p) for p in others]
+        private_postgres.stop()  # the held transaction and any others in flight are cut
+        try:
+            held.resume.set()
+            futures[0].result()  # its error page is rendered while the database is still down
+        finally:
+            private_postgres.start()
         for future in futures:
             future.result()
-    acknowledged = {i for i, status in answered.items() if status == 302}
+    assert answered[victim.attempt] == 503
     # Whatever the interleaving, a refused submission left nothing behind and a success is whole.
     with app.app_context():
         done = set(db.session.scalars(select(Attempt.id).where(Attempt.state == SUBMITTED)))
-    assert acknowledged <= done
+    assert {i for i, status in answered.items() if status == 302} <= done
+    assert victim.attempt not in done
     assert_database_consistent(app, done, ids)
     # The learners told to try again do so; every attempt ends submitted exactly once.
     for p in people:
