@@ -99,6 +99,11 @@ class Form:
         """Distinct control names in page order."""
         return list(dict.fromkeys(f.name for f in self.fields))
 
+    def choices(self) -> list[str]:
+        """Every value the form offers: checkbox, radio and option values."""
+        found = [f.value for f in self.fields if f.kind in ("checkbox", "radio")]
+        return [v for v in found + [o for f in self.fields for o in f.options] if v]
+
     def file_fields(self) -> list[str]:
         """Names of the file inputs."""
         return [f.name for f in self.fields if f.kind == "file"]
@@ -212,7 +217,9 @@ def has_message(resp: Any) -> bool:
         return any(body.get(k) for k in ("message", "error", "problems"))
     html = resp.get_data(as_text=True)
     visible = _TAGS.sub(" ", html)
-    return ('role="alert"' in html or "aria-invalid" in html) and len(visible.split()) > 5
+    flagged = any(mark in html for mark in ('role="alert"', "aria-invalid", 'class="field-error"',
+                                            "notice-error"))
+    return flagged and len(visible.split()) > 5
 
 
 # --- database snapshots -----------------------------------------------------------------------
