@@ -15,13 +15,14 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^<>]*)?>|<!--.*?-->|<![A-Za
 _LINK_TARGET = re.compile(r"(\]\(\s*<?\s*|^\s{0,3}\[[^\]]+\]:\s*<?\s*|<)([A-Za-z][A-Za-z0-9+.\-]*):",
                           re.MULTILINE)
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-MAX_PASSES = 6
 
 
 def clean_text(text: str) -> str:
     """Remove raw HTML tags and unsafe link schemes from Markdown source; the rest is kept."""
     out = text
-    for _ in range(MAX_PASSES):  # nested fragments such as <scr<script>ipt> need another pass
+    # Nested fragments such as <scr<script>ipt> need one more pass per level. Every pass that
+    # changes something removes a "<" (links only change once), so this many always suffice.
+    for _ in range(text.count("<") + 2):
         before = out
         out = _BLOCKS.sub("", out)
         out = _TAG.sub("", out)
