@@ -5,18 +5,35 @@ from flask import g, has_request_context
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration as LtiRegistration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from course.db import db
-from course.lti import keys
+from course.lti import claims, keys
 from course.models import Deployment, Registration
 
 MEMO = "_lti_registrations"  # on flask.g: (issuer, client_id) -> row, for one request
+DEPLOYMENTS = "_lti_deployments"  # on flask.g: (registration id, deployment id) -> known?
 
 
-def _query_registration(issuer: str, client_id: Optional[str]) -> Optional[Registration]:
-    """The registration for an issuer and client id; a lone registration when no client id."""
+def _query_registration(issuer: str, client_id: Optional[str],
+                        deployment_id: Optional[str] = None) -> Optional[Registration]:
+    """The registration for an issuer and client id; a lone registration when no client id.
+
+    Given the launch's deployment id, the same query says whether that deployment is
+    registered, and the answer is kept for find_deployment_by_params.
+    """
     stmt = select(Registration).where(Registration.issuer == issuer)
+    if client_id and deployment_id is not None:
+        stmt = (select(Registration, Deployment.id).where(Registration.issuer == issuer,
+                                                          Registration.client_id == client_id)
+                .outerjoin(Deployment, and_(Deployment.registration_id == Registration.id,
+                                            Deployment.deployment_id == deployment_id)))
+        row = db.session.execute(stmt).first()
+        if row is None:
+            return None
+        if has_request_context():
+            g.setdefault(DEPLOYMENTS, {})[(row[0].id, deployment_id)] = row[1] is not None
+        return row[0]
     if client_id:
         return db.session.scalars(stmt.where(Registration.client_id == client_id)).first()
     # OIDC login (LTI 1.3 section 5.1.1) makes client_id optional; guessing is only safe
@@ -25,15 +42,25 @@ def _query_registration(issuer: str, client_id: Optional[str]) -> Optional[Regis
     return rows[0] if len(rows) == 1 else None
 
 
-def find_registration_row(issuer: str, client_id: Optional[str]) -> Optional[Registration]:
+def find_registration_row(issuer: str, client_id: Optional[str],
+                          deployment_id: Optional[str] = None) -> Optional[Registration]:
     """The registration row, read once per request (pylti1p3 and the launch both ask for it)."""
     if not has_request_context():
-        return _query_registration(issuer, client_id)
+        return _query_registration(issuer, client_id, deployment_id)
     memo: dict = g.setdefault(MEMO, {})
     key = (issuer, client_id or None)
     if key not in memo:
-        memo[key] = _query_registration(issuer, client_id)
+        memo[key] = _query_registration(issuer, client_id, deployment_id)
     return memo[key]
+
+
+def _deployment_known(reg: Registration, deployment_id: str) -> bool:
+    """Whether a deployment id is registered: from the registration's query, else one query."""
+    known = g.get(DEPLOYMENTS, {}) if has_request_context() else {}
+    if (reg.id, deployment_id) in known:
+        return bool(known[(reg.id, deployment_id)])
+    return db.session.scalar(select(Deployment.id).where(
+        Deployment.registration_id == reg.id, Deployment.deployment_id == deployment_id)) is not None
 
 
 class ToolRegistration(LtiRegistration):
@@ -69,7 +96,10 @@ class DbToolConf(ToolConfAbstract):
     def find_registration_by_params(self, iss: str, client_id: Optional[str], *args: Any,
                                     **kwargs: Any) -> Optional[LtiRegistration]:
         """Build pylti1p3's registration object from our row."""
-        row = find_registration_row(iss, client_id)
+        body = kwargs.get("jwt_body") or {}
+        deployment_id = body.get(claims.DEPLOYMENT_ID) if isinstance(body, dict) else None
+        row = find_registration_row(iss, client_id,
+                                    deployment_id if isinstance(deployment_id, str) else None)
         if row is None:
             return None
         reg = ToolRegistration()
@@ -88,10 +118,6 @@ class DbToolConf(ToolConfAbstract):
                                   *args: Any, **kwargs: Any) -> Optional[LtiDeployment]:
         """The deployment if it is registered under this issuer and client id."""
         row = find_registration_row(iss, client_id)
-        if row is None:
-            return None
-        found = db.session.scalar(select(Deployment.id).where(
-            Deployment.registration_id == row.id, Deployment.deployment_id == deployment_id))
-        if found is None:
+        if row is None or not _deployment_known(row, deployment_id):
             return None
         return LtiDeployment().set_deployment_id(deployment_id)

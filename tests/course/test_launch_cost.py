@@ -83,11 +83,12 @@ def test_returning_learner_launch_statement_budget(app, platform):
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # warm-up
     with statements(app) as seen:
         assert login_and_launch(app, platform, "learner-1").status_code == 302
-    # Measured 5 (was 12): the registration at login; at launch the registration, the deployment,
-    # context + user + membership in one query, and the membership's last-launch time.
-    assert len(seen) <= 5, "\n".join(seen)
+    # Measured 4 (was 12): the registration at login; at launch the registration with the
+    # deployment, context + user + membership in one query, and the membership's launch time.
+    assert len(seen) <= 4, "\n".join(seen)
     counts = tables(seen)
     assert counts["registration"] == 2, "one registration read per request (login, launch)"
+    assert counts["deployment"] == 0, "the deployment is checked in the registration's query"
     assert counts["tool_key"] == 0, "verifying a launch never needs the tool's own key"
     assert counts["context"] == 1 and counts["lti_user"] == 0
 
@@ -96,9 +97,9 @@ def test_first_launch_statement_budget(app, platform):
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # warm-up
     with statements(app) as seen:
         assert login_and_launch(app, platform, "learner-2").status_code == 302
-    # Measured 8 (was 13): as above, plus the context and user looked up separately, and the
+    # Measured 7 (was 13): as above, plus the context and user looked up separately, and the
     # new user and membership inserted (a new user cannot have a membership to look up).
-    assert len(seen) <= 8, "\n".join(seen)
+    assert len(seen) <= 7, "\n".join(seen)
     assert tables(seen)["membership"] == 1, "inserted, not looked up first"
 
 
