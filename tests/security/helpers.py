@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from urllib.parse import urlparse
 
 from flask import Flask
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, or_, select
 from werkzeug.routing import Rule
 
 from course.db import db
@@ -259,7 +259,8 @@ def owned_snapshot(app: Flask, owned: dict[str, set[int]]) -> dict[str, set[tupl
             refs = []
             for col in table.columns:
                 target = next((fk.column.table.name for fk in col.foreign_keys), None)
-                target = target or BY_NAME.get(col.name)
+                if target is None and isinstance(col.type, Integer):
+                    target = BY_NAME.get(col.name)  # Context.context_id is the LTI string id
                 if col.primary_key and table.name in owned:
                     target = table.name
                 if target in owned:

@@ -22,6 +22,10 @@ from tests.security.seed import Tenant, seed_course
 # Path parameters whose values name one tenant's rows (the rest are shipped content or files).
 OWNED_PARAMS = ("aid", "uid", "qid", "quiz_id", "slot_id", "quizzes.slug")
 NOT_SWEPT_FOR_FORMS = ("exports.handout_pdf_quick",)  # a PDF, no forms to harvest
+# The victim's rows the sweep watches: it must really have some in each of these.
+SEEDED_TABLES = ("context", "lti_user", "membership", "quiz", "quiz_slot", "quiz_question",
+                 "quiz_question_version", "quiz_attempt", "quiz_response", "quiz_score_outbox",
+                 "module_progress", "module_section_view", "module_item_answer", "clinic_profile")
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +102,9 @@ def _tokens(attackers: list[tuple[str, Any, Any]]) -> dict[str, str]:
 def test_every_course_route_is_closed_to_other_tenants(sec_app, world):
     victim: Tenant = world["victim"]
     tokens = _tokens(world["attackers"])
+    seeded = owned_snapshot(sec_app, victim.owned)
+    assert all(seeded.get(t) for t in SEEDED_TABLES), {t: len(seeded.get(t, ())) for t in
+                                                         SEEDED_TABLES}
     course_rules = [r for r in rules(sec_app, ["GET", "POST"]) if "cid" in r.arguments]
     assert len(course_rules) >= 40, len(course_rules)
     problems: list[str] = []
