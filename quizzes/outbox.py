@@ -47,18 +47,18 @@ def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox | None:
 
     Staff trying a quiz get no score row: the LMS gradebook is for learners.
     """
-    quiz, sub, role = db.session.execute(
-        select(Quiz, User.sub, Membership.role).select_from(Quiz)
+    # One query: the quiz, the learner's sub and role, and every attempt of theirs at it.
+    mine = db.session.execute(
+        select(Quiz, User.sub, Membership.role, Attempt.state, Attempt.score).select_from(Quiz)
         .join(User, User.id == attempt.user_id)
+        .join(Attempt, and_(Attempt.quiz_id == Quiz.id, Attempt.user_id == attempt.user_id))
         .outerjoin(Membership, and_(Membership.user_id == attempt.user_id,
                                     Membership.context_id == Quiz.context_id))
-        .where(Quiz.id == attempt.quiz_id)).one()
+        .where(Quiz.id == attempt.quiz_id).order_by(Attempt.number)).all()
+    quiz, sub, role = mine[0][:3]  # the submitted attempt itself is always there
     if role == INSTRUCTOR:
         return None
-    mine = db.session.execute(select(Attempt.state, Attempt.score).where(
-        Attempt.quiz_id == quiz.id, Attempt.user_id == attempt.user_id)
-        .order_by(Attempt.number)).all()
-    scores = [score or 0.0 for state, score in mine if state == SUBMITTED]
+    scores = [row.score or 0.0 for row in mine if row.state == SUBMITTED]
     grade = grading.quiz_grade(quiz.grading, scores) or 0.0
     done = grading.attempts_left(quiz.attempts_allowed, len(mine)) == 0
     comment = f"{len(scores)} attempt(s); {grading.GRADING_LABELS[quiz.grading]}."
