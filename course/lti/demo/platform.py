@@ -1,5 +1,6 @@
 """The demo platform's side of LTI 1.3, built on the lti1p3platform package."""
 import copy
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -59,10 +60,19 @@ def _pem(path: str) -> str:
     file = Path(path)
     if not file.exists():
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+        temp = file.with_name(f".{file.name}.{os.getpid()}")
+        temp.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                            serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
-        file.chmod(0o600)
+        temp.chmod(0o600)
+        # Each worker remembers the key it read, so two starting at once must agree on one:
+        # link() publishes a complete file and fails if another worker published first.
+        try:
+            os.link(temp, file)
+        except FileExistsError:
+            pass
+        finally:
+            temp.unlink()
     return file.read_text()
 
 
