@@ -106,7 +106,7 @@ def _record(body: dict[str, Any], launch_id: str) -> LaunchResult:
         member = Membership(user_id=user.id, context_id=ctx.id, role=role)
         db.session.add(member)
     member.role, member.lti_roles, member.last_launch_at = role, roles, utcnow()
-    context_pk, user_pk = ctx.id, user.id  # read before the commit expires the objects
+    context_pk, user_pk = ctx.id, user.id  # read now: a commit may expire the objects
     db.session.commit()
     return LaunchResult(context_pk, user_pk, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
                         dict(body.get(claims.CUSTOM) or {}))
