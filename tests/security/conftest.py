@@ -37,6 +37,7 @@ def sec_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 def sec_register(sec_app: Flask, sec_platforms: list[TestPlatform]) -> Callable[..., TestPlatform]:
     """Register a test platform through the CLI, as an administrator would."""
     def _register(**kwargs: Any) -> TestPlatform:
+        """Register one platform and route its JWKS."""
         platform = TestPlatform(**kwargs)
         result = sec_app.test_cli_runner().invoke(args=platform.cli_args())
         assert result.exit_code == 0, result.output
