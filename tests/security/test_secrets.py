@@ -112,7 +112,11 @@ def test_logs_of_a_launch_and_a_score_hold_no_credential(sec_app, env, caplog):
                "secret key": [sec_app.config["SECRET_KEY"]]}
     leaked = [kind for kind, values in secrets.items() if any(v in logged for v in values)]
     assert not leaked and not JWT.search(logged) and BEGIN not in logged, leaked
-    assert caplog.records, "nothing was logged, so nothing was checked"
+    # Empty when an earlier test disabled the app's loggers (logging.config with
+    # disable_existing_loggers, as migrations/env.py once did): then nothing was checked.
+    views = logging.getLogger("course.lti.views")
+    assert caplog.records, ("nothing was logged", {"disabled": views.disabled,
+                                                   "propagate": views.propagate})
 
 
 def _oversized(limit: int, as_file: bool) -> dict[str, Any]:
