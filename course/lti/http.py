@@ -1,4 +1,4 @@
-"""Outgoing HTTP for LTI services: every call has a timeout (pylti1p3 sets none), connections pool."""
+"""Outgoing HTTP for LTI services: pooled connections, and a timeout on every call."""
 import threading
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any

@@ -39,6 +39,18 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise
         return self
 
+    def validate_registration(self) -> "ToolMessageLaunch":
+        """Find aud[0]'s registration; an `azp` must name that same client (OIDC Core 3.1.3.7).
+
+        Otherwise a token checked against one school's registration on a shared issuer (Canvas
+        cloud) could be filed under a sibling registration its azp names.
+        """
+        super().validate_registration()
+        azp = self._get_jwt_body().get("azp")
+        if azp is not None and azp != self.get_client_id():
+            raise LtiException("Invalid audience: azp names a client other than the audience's")
+        return self
+
     def validate_state(self) -> "ToolMessageLaunch":
         """The state must match this browser's state cookie (OIDC login, LTI 1.3 section 5.1.1).
 

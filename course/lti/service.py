@@ -83,14 +83,15 @@ def complete_launch() -> LaunchResult:
         body = launch.get_launch_data()
     except (LtiException, OIDCException) as exc:
         raise LaunchRejected(explain(exc)) from exc
-    result = _record(body, launch.get_launch_id())
+    # The client id the token was checked against, never one the token could name otherwise.
+    result = _record(body, launch.get_launch_id(), launch.get_client_id())
     cache.delete(f"lti-login:{request.form.get('state')}")
     return result
 
 
-def _record(body: dict[str, Any], launch_id: str) -> LaunchResult:
+def _record(body: dict[str, Any], launch_id: str, client_id: str) -> LaunchResult:
     """Upsert the context, user and membership a validated launch describes."""
-    reg = find_registration_row(body["iss"], claims.client_id(body))
+    reg = find_registration_row(body["iss"], client_id)
     context_claim = body.get(claims.CONTEXT) or {}
     if reg is None:
         raise LaunchRejected(problem("unknown_registration", "No registration for this launch."))

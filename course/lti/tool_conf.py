@@ -59,8 +59,9 @@ def _deployment_known(reg: Registration, deployment_id: str) -> bool:
     known = g.get(DEPLOYMENTS, {}) if has_request_context() else {}
     if (reg.id, deployment_id) in known:
         return bool(known[(reg.id, deployment_id)])
-    return db.session.scalar(select(Deployment.id).where(
-        Deployment.registration_id == reg.id, Deployment.deployment_id == deployment_id)) is not None
+    found = db.session.scalar(select(Deployment.id).where(
+        Deployment.registration_id == reg.id, Deployment.deployment_id == deployment_id))
+    return found is not None
 
 
 class ToolRegistration(LtiRegistration):

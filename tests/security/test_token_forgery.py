@@ -253,9 +253,6 @@ def begin_https(client: FlaskClient, platform: TestPlatform, user: str) -> dict[
     return {"state": query["state"][0], "nonce": query["nonce"][0]}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (course/lti/launch.py, service.py): pylti1p3 checks the "
-                   "token against aud[0]'s registration, then _record files the launch under the "
-                   "registration its azp names; azp is never compared with the client id")
 def test_azp_naming_a_sibling_registration_is_refused(sec_app, sec_register):
     """Canvas cloud: one issuer and key, two client ids. A token checked against school A's
     registration must not be recorded under school B because its azp says so (OIDC Core 3.1.3.7)."""
