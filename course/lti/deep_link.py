@@ -110,6 +110,6 @@ def response_claims(settings: Mapping[str, Any], issuer: str, client_id: str,
     return body
 
 
-def sign(body: Mapping[str, Any], private_pem: str, kid: str) -> str:
-    """Sign the response with the tool's key; the platform checks it against the tool's JWKS."""
-    return jwt.encode(dict(body), private_pem, algorithm="RS256", headers={"kid": kid})
+def sign(body: Mapping[str, Any], private_key: Any, kid: str) -> str:
+    """Sign the response with the tool's key (PEM or parsed); the platform checks it by JWKS."""
+    return jwt.encode(dict(body), private_key, algorithm="RS256", headers={"kid": kid})

@@ -77,7 +77,8 @@ def _reply(body: dict[str, Any], settings: dict[str, Any], chosen: list[dl.Choic
     response = dl.response_claims(settings, reg.issuer, reg.client_id,
                                   str(body.get(claims.DEPLOYMENT_ID, "")), items, message=message)
     key = keys.signing_key()
-    token = dl.sign(response, key.private_pem, key.kid)
+    # The parsed key is cached per process; a PEM would be parsed (and RSA-checked) every time.
+    token = dl.sign(response, key.private_key, key.kid)
     return render_template("lti/deep_link_return.html", action=settings["deep_link_return_url"],
                            fields={"JWT": token}, chosen=chosen,
                            heading="Returning to your course…", form_id="deep-link-return")
