@@ -81,6 +81,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     def validate_jwt_signature(self) -> "ToolMessageLaunch":
         """Verify signature, audience and times with clock-skew leeway (Security 5.1.3 steps 1-8)."""
+        # Refuse `alg: none` and HS256 before the key lookup, so the page names the real reason
+        # (the library would first fail to match the kid and call it an unknown key).
+        claimed = (self._jwt.get("header") or {}).get("alg")
+        if claimed not in ALLOWED_ALGS:
+            raise LtiException(f"Can't decode id_token: algorithm {claimed} is not allowed")
         public_key, alg = self.get_public_key()
         if alg not in ALLOWED_ALGS:
             raise LtiException(f"Can't decode id_token: algorithm {alg} is not allowed")
