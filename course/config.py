@@ -1,5 +1,6 @@
 """Configuration from environment variables, with safe defaults for a newcomer's machine."""
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Mapping
@@ -41,6 +42,15 @@ def _cache_settings(env: Mapping[str, str], instance: Path) -> dict[str, Any]:
     # A threshold stops the file cache pruning live launch data; 0 would mean "never prune".
     return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(instance / "cache"),
             "CACHE_THRESHOLD": 50000}
+
+
+def _origins(text: str) -> list[str]:
+    """Space-separated origins such as https://canvas.school.edu; anything else is refused."""
+    found = text.split()
+    bad = [o for o in found if not re.fullmatch(r"https?://[A-Za-z0-9.*-]+(:\d+)?", o)]
+    if bad:
+        raise ConfigError(f"FRAME_ANCESTORS takes origins like https://lms.example.edu, not {bad}")
+    return found
 
 
 def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -85,6 +95,9 @@ def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[s
         # A score "sending" this long belonged to a worker that died; another worker takes it.
         "OUTBOX_STALE_SECONDS": float(env.get("OUTBOX_STALE_SECONDS", "300")),
         "LOG_JSON": _flag(env, "LOG_JSON", production),
+        # Origins allowed to frame the tool besides the registered platforms' own (a Canvas or
+        # Moodle site served from another host, such as a vanity domain).
+        "FRAME_ANCESTORS": _origins(env.get("FRAME_ANCESTORS", "")),
     }
     config.update(_cache_settings(env, instance))
     return config

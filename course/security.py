@@ -23,6 +23,13 @@ MEMO_SECONDS = 5.0
 MEMO_KEY = "platform_origins_memo"  # per app in app.extensions: each test app has its own
 
 
+# Canvas cloud frames the tool from each school's own host (school.instructure.com), which is
+# neither its issuer nor its sso.canvaslms.com login host; without this, Canvas could not show it.
+CANVAS_CLOUD_ISSUERS = {"https://canvas.instructure.com", "https://canvas.beta.instructure.com",
+                        "https://canvas.test.instructure.com"}
+CANVAS_CLOUD_FRAMES = "https://*.instructure.com"
+
+
 def _origin(url: str | None) -> str | None:
     """scheme://host[:port] of a URL, or None when it has none."""
     parts = urlparse(url or "")
@@ -59,7 +66,10 @@ def _shared_origins() -> list[str] | None:
         # Database down too: answer with 'self' only, and try again on the next response.
         db.session.rollback()
         return None
-    origins = sorted({o for row in rows for o in map(_origin, row) if o})
+    origins = {o for row in rows for o in map(_origin, row) if o}
+    if origins & CANVAS_CLOUD_ISSUERS:
+        origins.add(CANVAS_CLOUD_FRAMES)
+    origins = sorted(origins)
     try:
         cache.set(CACHE_KEY, origins, timeout=SHARED_SECONDS)
     except Exception:  # cache down: the memo still spares the database on most responses
@@ -92,7 +102,8 @@ def register(app: Flask) -> None:
     @app.after_request
     def headers(resp: Response) -> Response:
         """Set CSP, nosniff, referrer policy and a restrictive permissions policy."""
-        resp.headers.setdefault("Content-Security-Policy", csp(platform_origins()))
+        extra = app.config.get("FRAME_ANCESTORS", [])  # e.g. a Canvas vanity domain
+        resp.headers.setdefault("Content-Security-Policy", csp([*platform_origins(), *extra]))
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         resp.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
