@@ -10,9 +10,7 @@ import jwt.algorithms
 import pytest
 from cryptography.hazmat.primitives import serialization
 from flask import Flask
-from sqlalchemy import event
 
-from course.db import db
 from course.extensions import cache
 from course.lti import keys, platforms, tokens
 from course.lti.launch import consume
@@ -20,6 +18,7 @@ from course.models import Registration
 from tests.conftest import build_app, csrf_from, launch
 from tests.course.test_demo_platform import demo_launch
 from tests.platform import LEARNER
+from tests.sql_counter import statements
 
 # course/security.py reads the platforms' origins for its headers; that is not the launch's cost.
 ORIGINS_QUERY = re.compile(r"SELECT registration\.issuer, registration\.auth_login_url", re.I)
@@ -28,23 +27,6 @@ TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", re.I)
 CACHE_INTERNAL = ("__wz_cache_count", "platform-origins")
 
 
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the block runs (the origins query left out)."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        """Keep the statement text."""
-        if not ORIGINS_QUERY.search(statement):
-            seen.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def tables(seen: list[str]) -> Counter:
@@ -81,7 +63,7 @@ def login_and_launch(app: Flask, platform: Any, user: str) -> Any:
 
 def test_returning_learner_launch_statement_budget(app, platform):
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # warm-up
-    with statements(app) as seen:
+    with statements(app, ORIGINS_QUERY) as seen:
         assert login_and_launch(app, platform, "learner-1").status_code == 302
     # Measured 4 (was 12): the registration at login; at launch the registration with the
     # deployment, context + user + membership in one query, and the membership's launch time.
@@ -95,7 +77,7 @@ def test_returning_learner_launch_statement_budget(app, platform):
 
 def test_first_launch_statement_budget(app, platform):
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # warm-up
-    with statements(app) as seen:
+    with statements(app, ORIGINS_QUERY) as seen:
         assert login_and_launch(app, platform, "learner-2").status_code == 302
     # Measured 7 (was 13): as above, plus the context and user looked up separately, and the
     # new user and membership inserted (a new user cannot have a membership to look up).
@@ -138,7 +120,7 @@ def test_tool_key_is_read_once_per_process_and_follows_rotation(app):
         reg = Registration(issuer="https://lms.test", client_id="c", auth_login_url="x",
                            auth_token_url="https://lms.test/token")
         first = jwt.get_unverified_header(tokens.client_assertion(reg))["kid"]
-    with statements(app) as seen, app.app_context():
+    with statements(app, ORIGINS_QUERY) as seen, app.app_context():
         again = jwt.get_unverified_header(tokens.client_assertion(reg))["kid"]
     assert again == first and tables(seen)["tool_key"] == 0
     assert runner.invoke(args=["lti", "rotate-key"]).exit_code == 0
@@ -188,7 +170,7 @@ def test_demo_start_writes_only_when_the_registration_changes(demo_app, monkeypa
     invalidated: list[int] = []
     real = platforms.invalidate_origins
     monkeypatch.setattr(platforms, "invalidate_origins", lambda: (invalidated.append(1), real()))
-    with statements(demo_app) as seen:
+    with statements(demo_app, ORIGINS_QUERY) as seen:
         assert demo_launch(demo_app.test_client()).status_code == 302
     assert invalidated == []
     assert not [s for s in seen if s.startswith(("UPDATE registration", "INSERT INTO deployment"))]

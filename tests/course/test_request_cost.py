@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from typing import Any, Iterator
-
-from flask import Flask
-from sqlalchemy import event
+from typing import Any
 
 from course import security
 from course.db import db
@@ -15,6 +11,7 @@ from course.models import Registration
 from modules.views import web_course
 from tests.conftest import build_app, csrf_from, launch_as
 from tests.platform import TestPlatform
+from tests.sql_counter import statements
 
 MODULE = web_course().modules[0]
 SECTION = MODULE.sections[0]
@@ -22,22 +19,6 @@ READS_CONTEXT = re.compile(r"\b(FROM|JOIN)\s+context\b", re.I)
 READS_USER = re.compile(r"\b(FROM|JOIN)\s+lti_user\b", re.I)
 
 
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the block runs."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        """Keep the statement text."""
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def origin_reads(monkeypatch: Any) -> list[str]:

@@ -2,39 +2,22 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from typing import Any, Iterator
 
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from course.db import db, utcnow
 from modules import progress
 from modules.models import ModuleProgress, SectionView
 from modules.views import web_course
 from tests.conftest import csrf_from, launch_as
+from tests.sql_counter import statements
 
 MODULE = web_course().modules[0]
 FIRST, SECOND, LAST = MODULE.sections[0], MODULE.sections[1], MODULE.sections[-1]
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
 
 
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the block runs."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        """Keep the statement text."""
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def writes(seen: list[str]) -> list[str]:
