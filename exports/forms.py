@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -37,6 +40,14 @@ class PrintForm(AppForm):
         return self
 
 
+class UploadField(FileField):
+    """A file input that only ever holds this request's upload, never a stored value."""
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        """Ignore obj/data: ClinicForm(obj=profile) otherwise put the stored logo bytes here."""
+        super().process(formdata, unset_value, extra_filters)
+
+
 class ClinicForm(AppForm):
     """The clinic details and logo printed on this course's handouts."""
 
@@ -53,5 +64,5 @@ class ClinicForm(AppForm):
                             validators=[Optional(), Length(max=CLINIC_LIMITS["address"])])
     website = StringField("Website (optional, printed as text)",
                           validators=[Optional(), Length(max=CLINIC_LIMITS["website"])])
-    logo = FileField("Logo (PNG, JPEG or SVG, up to 512 KB)")
+    logo = UploadField("Logo (PNG, JPEG or SVG, up to 512 KB)")
     remove_logo = BooleanField("Remove the current logo")

@@ -14,7 +14,7 @@ from course.roles import INSTRUCTOR
 from exports.cli import handouts_cli
 from exports.content import get_handout, get_handouts
 from exports.forms import ClinicForm, PrintForm
-from exports.logo import LogoError
+from exports.logo import MAX_LOGO_BYTES, LogoError
 from exports.render import PAPERS, RenderOptions, handout_context
 from exports.services import (clinic_profile, clinic_values, handout_pdf,
                               save_clinic_profile)
@@ -81,7 +81,8 @@ def clinic(cid: int) -> Response | tuple[str, int]:
     form = ClinicForm(obj=profile)
     if form.validate_on_submit():
         upload = form.logo.data
-        logo = upload.read() if upload else None
+        # One byte over the limit is enough to refuse; never read more than that.
+        logo = upload.read(MAX_LOGO_BYTES + 1) if upload else None
         values = {k: form[k].data or "" for k in ("name", "department", "phone", "address",
                                                    "website")}
         try:
