@@ -4,7 +4,7 @@ import json
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from course.content import ContentError
@@ -73,6 +73,30 @@ def list_platforms() -> None:
         click.echo(f"{reg.id}\t{reg.issuer}\tclient_id={reg.client_id}\tdeployments={deps}")
         click.echo(f"\tauth={reg.auth_login_url}\n\ttoken={reg.auth_token_url}\n"
                    f"\tjwks={reg.key_set_url or '(static key set)'}")
+
+
+@lti_cli.command("registration-link")
+@click.option("--expires", "expires", default="24h", show_default=True,
+              help="How long the link works: 30m, 24h, 7d (at most 30d).")
+@click.option("--label", default="", help="A note for administrators, such as the LMS's name.")
+@click.option("--tool-url", envvar="TOOL_URL", default="http://127.0.0.1:5000",
+              show_default=True, help="The tool's public address (or set TOOL_URL).")
+def registration_link(expires: str, label: str, tool_url: str) -> None:
+    """Print a one-time URL that registers one LMS by LTI Dynamic Registration."""
+    from course.lti.dynreg_service import create_link, parse_lifetime
+    try:
+        lifetime = parse_lifetime(expires)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--expires") from exc
+    production = current_app.config["APP_ENV"] == "production"
+    if not tool_url.startswith(("https://",) if production else ("https://", "http://")):
+        raise click.BadParameter("give the tool's public HTTPS address, such as "
+                                 "https://course.example.edu", param_hint="--tool-url")
+    token, link = create_link(lifetime, label)
+    click.echo(f"{tool_url.rstrip('/')}/lti/register?rt={token}")
+    click.echo(f"  works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC. Paste it into Moodle "
+               "(Manage tools > Tool URL) or Canvas (Developer Keys > LTI Registration).",
+               err=True)
 
 
 @lti_cli.command("rotate-key")

@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, JSON, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, JSON, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.db import db, utcnow
@@ -25,6 +25,9 @@ class Registration(db.Model):
     # A static key set, used by the built-in demo platform so no HTTP call to itself is needed.
     key_set: Mapped[Optional[dict]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Made by dynamic registration without a deployment id (Canvas): the first launch's
+    # deployment is adopted, once; no other registration ever accepts an unknown deployment.
+    learn_deployment: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     deployments: Mapped[list["Deployment"]] = relationship(
         back_populates="registration", cascade="all, delete-orphan")
@@ -105,3 +108,18 @@ class ToolKey(db.Model):
     public_jwk: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired: Mapped[bool] = mapped_column(default=False)
+
+
+class RegistrationLink(db.Model):
+    """A one-time, expiring dynamic registration link; only a hash of its token is kept."""
+
+    __tablename__ = "registration_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[Optional[datetime]]
+    registration_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"))

@@ -9,6 +9,7 @@ from sqlalchemy import and_, select
 
 from course.db import db
 from course.lti import claims, keys
+from course.lti.dynreg_service import adopt_first_deployment
 from course.models import Deployment, Registration
 
 MEMO = "_lti_registrations"  # on flask.g: (issuer, client_id) -> row, for one request
@@ -119,6 +120,11 @@ class DbToolConf(ToolConfAbstract):
                                   *args: Any, **kwargs: Any) -> Optional[LtiDeployment]:
         """The deployment if it is registered under this issuer and client id."""
         row = find_registration_row(iss, client_id)
-        if row is None or not _deployment_known(row, deployment_id):
+        if row is None:
+            return None
+        # A registration made by dynamic registration without a deployment id (Canvas) takes
+        # the deployment of its first launch; every other unknown deployment is refused.
+        if not _deployment_known(row, deployment_id) and not adopt_first_deployment(
+                row, deployment_id):
             return None
         return LtiDeployment().set_deployment_id(deployment_id)

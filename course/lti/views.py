@@ -88,3 +88,5 @@ def rejected(exc: LaunchRejected) -> Response:
 # Deep-linking (picker and signed response) adds its routes to this blueprint from its own module.
 if importlib.util.find_spec("course.lti.deep_link_views") is not None:
     importlib.import_module("course.lti.deep_link_views")
+# Dynamic registration (the one-URL way to add the tool to an LMS) adds its page the same way.
+importlib.import_module("course.lti.dynreg_views")
