@@ -10,11 +10,13 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from exports.imagelimits import MAX_IMAGE_BYTES, ImageLimitError, check_image
+
 STATIC_SCHEME = "app-static:"
 EXPORTS_STATIC = pathlib.Path(__file__).resolve().parent / "static"
 DATA_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 STATIC_SUFFIXES = {".css", ".svg", ".png", ".jpg", ".jpeg", ".ttf", ".otf", ".woff", ".woff2"}
-MAX_DATA_BYTES = 1024 * 1024
+MAX_DATA_BYTES = MAX_IMAGE_BYTES
 
 
 class FetchRefused(ValueError):
@@ -59,6 +61,11 @@ def decode_data_uri(url: str) -> tuple[str, bytes]:
         raise FetchRefused("data: URI payload cannot be decoded") from exc
     if len(body) > MAX_DATA_BYTES:
         raise FetchRefused("data: URI is too large")
+    try:
+        # The same pixel and SVG limits as an upload, for images nested in an SVG logo too.
+        check_image(body, mime)
+    except ImageLimitError as exc:
+        raise FetchRefused(f"data: image refused: {exc}") from exc
     return mime, body
 
 
