@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from course.config import build_config
 from course.db import db
 from course.extensions import cache, csrf, migrate
+from course.numbers import IdConverter
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -30,9 +31,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     cache.init_app(app)
     csrf.init_app(app)
+    # Before any blueprint: every `<int:...>` rule, the packages' too, gets the bounded converter.
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
-    from course import cli, errors, logs, security
+    from course import cli, errors, limits, logs, security
     errors.register(app)
+    limits.register(app)  # after the blueprints: it wraps their views by endpoint name
     security.register(app)
     logs.register(app)
     cli.register(app)

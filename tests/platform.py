@@ -4,6 +4,7 @@ The tool is only ever reached through HTTP (the Flask test client); the platform
 lti1p3platform's own code and keys, never with the tool's.
 """
 import time
+from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlparse
 
@@ -29,9 +30,16 @@ def new_private_key() -> str:
                              serialization.NoEncryption()).decode()
 
 
+@lru_cache(maxsize=64)
+def private_of(private_pem: str) -> Any:
+    """The parsed private key; parsing checks the key (about 0.1 s), so once per key."""
+    return serialization.load_pem_private_key(private_pem.encode(), None)
+
+
+@lru_cache(maxsize=64)
 def public_of(private_pem: str) -> str:
     """PEM of the public half of a private key."""
-    key = serialization.load_pem_private_key(private_pem.encode(), None)
+    key = private_of(private_pem)
     return key.public_key().public_bytes(serialization.Encoding.PEM,
                                          serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
@@ -88,7 +96,7 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
             self.mutate(message)
         key = self.sign_key or self._registration.get_platform_private_key()
         kid = Registration.get_jwk(public_of(key))["kid"]
-        token = Registration.encode_and_sign(message, key, headers={"kid": kid})
+        token = Registration.encode_and_sign(message, private_of(key), headers={"kid": kid})
         return {"state": state, "id_token": token}
 
 

@@ -1,0 +1,124 @@
+"""Rate limits on what is expensive or abusable, applied by endpoint name (docs/rate-limits.md).
+
+Per IP: the LTI login and launch. Per launched user (falling back to the IP): question imports
+and handout PDFs. Per worker: a cap on PDF renders running at once. All limits live here, so
+no view file carries a limiter decorator.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+
+from course.errors import error_response
+from course.identity import current_grant
+
+log = logging.getLogger(__name__)
+
+# Endpoint -> (setting that holds its limit, key). Endpoints absent from this app are skipped.
+PER_IP = {"lti.login": "RATELIMIT_LOGIN", "lti.launch": "RATELIMIT_LAUNCH"}
+PER_USER = {"quizzes.import_file": "RATELIMIT_IMPORT", "exports.print_pdf": "RATELIMIT_RENDER",
+            "exports.handout_pdf_quick": "RATELIMIT_RENDER"}
+RENDERS = ("exports.print_pdf", "exports.handout_pdf_quick")
+
+LIMITED = ("You have made this request too many times in a short while. Wait {wait} and try "
+           "again; nothing you saved was lost.")
+BUSY = ("Many handouts are being printed right now. Wait a few seconds and try again; "
+        "nothing you saved was lost.")
+BUSY_RETRY_SECONDS = 5
+
+
+def user_key() -> str:
+    """The launched user within the course in the URL; the client's IP before any launch."""
+    cid = (request.view_args or {}).get("cid")
+    found = current_grant(cid) if cid is not None else None
+    if found:
+        return f"user:{cid}:{found['u']}"
+    return f"ip:{get_remote_address()}"
+
+
+def _storage(app: Flask) -> tuple[str, dict[str, Any]]:
+    """Follow the cache: Redis when the cache is Redis (same timeouts), else this process's memory."""
+    uri = app.config.get("RATELIMIT_STORAGE_URI")
+    if uri:
+        return uri, {}
+    if app.config.get("CACHE_TYPE") == "RedisCache" and app.config.get("CACHE_REDIS_URL"):
+        return app.config["CACHE_REDIS_URL"], dict(app.config.get("CACHE_OPTIONS") or {})
+    return "memory://", {}
+
+
+def _wait_words(seconds: int) -> str:
+    """'a minute', '20 seconds': how long the person should wait, in words."""
+    if seconds >= 90:
+        return f"{math.ceil(seconds / 60)} minutes"
+    if seconds > 50:
+        return "a minute"
+    return f"{seconds} seconds" if seconds != 1 else "a second"
+
+
+def _limited(exc: RateLimitExceeded) -> Any:
+    """The course's error page (or JSON) with a sentence and Retry-After."""
+    limiter: Limiter = current_app.extensions["course_limiter"]
+    current = limiter.current_limit
+    reset = current.reset_at if current else time.time() + 60
+    wait = max(1, math.ceil(reset - time.time()))
+    log.warning("rate limited", extra={"endpoint": request.endpoint, "limit": str(exc.limit.limit)})
+    resp = error_response(429, LIMITED.format(wait=_wait_words(wait)))
+    resp.headers["Retry-After"] = str(wait)
+    return resp
+
+
+def _render_gate(view: Callable, gate: threading.BoundedSemaphore, wait: float) -> Callable:
+    """Let at most the gate's count of renders run at once; past a short wait, answer 503."""
+    @wraps(view)
+    def gated(*args: Any, **kwargs: Any) -> Any:
+        if not gate.acquire(timeout=wait):
+            log.warning("render cap reached", extra={"endpoint": request.endpoint})
+            resp = error_response(503, BUSY)
+            resp.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+            return resp
+        try:
+            return view(*args, **kwargs)
+        finally:
+            gate.release()
+    return gated
+
+
+def _apply_limits(app: Flask) -> None:
+    """Wrap each limited endpoint's view with its Flask-Limiter limit."""
+    uri, options = _storage(app)
+    # swallow_errors: if Redis is down the request goes on (fail open) and the error is logged.
+    limiter = Limiter(get_remote_address, storage_uri=uri, storage_options=options,
+                      swallow_errors=True, key_prefix=app.config.get("CACHE_KEY_PREFIX", ""))
+    limiter.init_app(app)
+    app.extensions["course_limiter"] = limiter
+    for table, key in ((PER_IP, get_remote_address), (PER_USER, user_key)):
+        for endpoint, setting in table.items():
+            view = app.view_functions.get(endpoint)
+            if view is not None and app.config.get(setting):
+                app.view_functions[endpoint] = limiter.limit(app.config[setting],
+                                                             key_func=key)(view)
+    app.register_error_handler(RateLimitExceeded, _limited)
+
+
+def register(app: Flask) -> None:
+    """Apply the limits; call after every blueprint is registered."""
+    count = int(app.config.get("RATELIMIT_RENDER_CONCURRENCY", 0))
+    if count > 0:
+        # One gate per app, so per worker process; inside the rate limit, so a refused
+        # request never waits for the gate.
+        gate = threading.BoundedSemaphore(count)
+        wait = float(app.config.get("RATELIMIT_RENDER_WAIT_SECONDS", 3))
+        for endpoint in RENDERS:
+            if endpoint in app.view_functions:
+                app.view_functions[endpoint] = _render_gate(app.view_functions[endpoint],
+                                                            gate, wait)
+    if app.config.get("RATELIMIT_ENABLED", True):
+        _apply_limits(app)
