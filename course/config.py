@@ -44,6 +44,22 @@ def _cache_settings(env: Mapping[str, str], instance: Path) -> dict[str, Any]:
             "CACHE_THRESHOLD": 50000}
 
 
+def _ratelimit_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Rate limits (docs/rate-limits.md), sized so a class of 300 can launch in one minute
+    from one campus NAT; RATELIMIT_ENABLED=0 for a deployment behind its own limiter."""
+    return {
+        "RATELIMIT_ENABLED": _flag(env, "RATELIMIT_ENABLED", True),
+        "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "900 per minute"),
+        "RATELIMIT_LAUNCH": env.get("RATELIMIT_LAUNCH", "900 per minute"),
+        "RATELIMIT_IMPORT": env.get("RATELIMIT_IMPORT", "20 per minute;200 per hour"),
+        "RATELIMIT_RENDER": env.get("RATELIMIT_RENDER", "30 per minute;300 per hour"),
+        "RATELIMIT_RENDER_CONCURRENCY": int(env.get("RATELIMIT_RENDER_CONCURRENCY", "2")),
+        "RATELIMIT_RENDER_WAIT_SECONDS": float(env.get("RATELIMIT_RENDER_WAIT_SECONDS", "3")),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", ""),
+        "RATELIMIT_STRATEGY": env.get("RATELIMIT_STRATEGY", "sliding-window-counter"),
+    }
+
+
 def _origins(text: str) -> list[str]:
     """Space-separated origins such as https://canvas.school.edu; anything else is refused."""
     found = text.split()
@@ -100,4 +116,5 @@ def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[s
         "FRAME_ANCESTORS": _origins(env.get("FRAME_ANCESTORS", "")),
     }
     config.update(_cache_settings(env, instance))
+    config.update(_ratelimit_settings(env))
     return config
