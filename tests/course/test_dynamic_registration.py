@@ -255,3 +255,32 @@ def test_scopes_ask_for_everything_moodle_maps(app, client, lms):
     ags = "https://purl.imsglobal.org/spec/lti-ags/scope/"
     assert set(moodle.tools[0]["body"]["scope"].split()) == {
         ags + "lineitem", ags + "lineitem.readonly", ags + "result.readonly", ags + "score", NRPS}
+
+
+def test_demo_platform_registers_the_tool_by_dynamic_registration(tmp_path):
+    from tests.conftest import build_app, csrf_from
+    from tests.course.test_demo_platform import demo_launch
+    app = build_app(tmp_path, DEMO_PLATFORM=True)
+    client = app.test_client()
+    try:
+        token = csrf_from(client.get("/demo/").get_data(as_text=True))
+        start = client.post("/demo/register-tool", data={"csrf_token": token})
+        assert start.status_code == 302 and "openid_configuration=" in start.location
+        done = client.get(start.location)
+        html = done.get_data(as_text=True)
+        assert done.status_code == 200, html
+        assert "demo-deployment" in html and "Back to the demo platform" in html
+        with app.app_context():
+            reg = db.session.scalars(select(Registration)).one()
+            assert reg.key_set_url == "https://demo-platform.ms-muscle-course.invalid/demo/jwks"
+            assert reg.auth_login_url == "http://localhost/demo/auth"
+        # The one-time link the demo made is spent.
+        assert client.get(start.location).status_code == 410
+        # A forged registration token is refused by the demo platform.
+        forged = client.post("/demo/register-client", json={},
+                             headers={"Authorization": "Bearer forged"})
+        assert forged.status_code == 401
+        resp = demo_launch(client)
+        assert resp.status_code == 302 and "/c/" in resp.location
+    finally:
+        http.unmount_all()

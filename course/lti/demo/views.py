@@ -84,3 +84,5 @@ def _describe(launch: demo.DemoLaunch, hint: dict, root: str) -> None:
 # to this blueprint from their own module.
 if importlib.util.find_spec("course.lti.demo.services") is not None:
     importlib.import_module("course.lti.demo.services")
+# Its side of dynamic registration (configuration, registration endpoint) likewise.
+importlib.import_module("course.lti.demo.registration")
