@@ -9,7 +9,7 @@ PORT ?= 5000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 REDIS_URL_TEST ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-sqlite test-services bench check clean sysdeps
+.PHONY: run test test-sqlite test-services bench check clean sysdeps mutate
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -47,8 +47,12 @@ test-services: $(STAMP)
 check: $(STAMP)
 	$(FLASK) content check
 
+# Mutation testing of the pure core (docs/testing.md); FILES=quizzes/grading.py limits it.
+mutate: $(STAMP)
+	PY=$(PY) bash .ci/mutate $(FILES)
+
 bench: $(STAMP) sysdeps
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache mutants

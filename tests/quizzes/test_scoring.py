@@ -156,13 +156,13 @@ def test_parse_drops_unknown_ids_and_duplicates() -> None:
 
 def test_parse_accepts_a_werkzeug_multidict() -> None:
     form = MultiDict([("q-opt", "c1"), ("q-opt", "c2"), ("q-opt", "c3")])
-    response, _ = parse("fx-sata", form)
-    assert response["selected"] == ["c1", "c2", "c3"]
+    response, problems = parse("fx-sata", form)
+    assert response["selected"] == ["c1", "c2", "c3"] and problems == ()
 
 
 def test_mcq_with_two_answers_is_a_problem() -> None:
     response, problems = parse("fx-mcq", {"q-opt": ["a", "b"]})
-    assert response == {"selected": None} and problems
+    assert response == {"selected": None} and problems == ("Choose only one answer.",)
 
 
 def test_true_false_parses_the_posted_word() -> None:
@@ -185,23 +185,24 @@ def test_ordering_round_trip_through_public_ids() -> None:
 def test_ordering_step_used_twice_is_a_problem() -> None:
     pid = public_id(ITEMS["fx-ordering"], "a")
     response, problems = parse("fx-ordering", {"q-pos-1": [pid], "q-pos-2": [pid]})
-    assert response["order"][:2] == ["a", None] and problems
+    assert response["order"][:2] == ["a", None] and problems == ("Use each step only once.",)
 
 
 def test_dragdrop_token_used_twice_is_a_problem() -> None:
     response, problems = parse("fx-dragcloze", {"q-target-t1": ["k1"], "q-target-t2": ["k1"]})
-    assert response["t1"] == "k1" and response["t2"] is None and problems
+    assert response["t1"] == "k1" and response["t2"] is None and problems == ("Use each word only once.",)
 
 
 def test_bowtie_parse_keeps_options_in_their_own_pool() -> None:
     form = {"q-zone-action-1": ["c1"], "q-zone-condition": ["c1"], "q-zone-parameter-1": ["p2"]}
-    response, _ = parse("fx-bowtie", form)
+    response, problems = parse("fx-bowtie", form)
     assert response["action-1"] is None and response["condition"] == "c1" and response["parameter-1"] == "p2"
+    assert problems == ()  # an option of another pool is ignored, not placed twice
 
 
 def test_matrix_mr_parse_reads_repeated_row_fields() -> None:
-    response, _ = parse("fx-matrix-mr", {"q-row-r1": ["x", "y", "bad"], "q-row-r3": ["z"]})
-    assert response == {"r1": ["x", "y"], "r2": [], "r3": ["z"], "r4": []}
+    response, problems = parse("fx-matrix-mr", {"q-row-r1": ["x", "y", "bad"], "q-row-r3": ["z"]})
+    assert response == {"r1": ["x", "y"], "r2": [], "r3": ["z"], "r4": []} and problems == ()
 
 
 def perfect_form(item: dict[str, Any], prefix: str) -> dict[str, list[str]]:
