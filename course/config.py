@@ -104,9 +104,18 @@ def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[s
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_NAME": "msc_session",
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024))),
+        # Questions one GIFT import may hold (docs/uploads-and-limits.md); more is a 413.
+        "GIFT_MAX_QUESTIONS": int(env.get("GIFT_MAX_QUESTIONS", "2000")),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
         "LTI_LEEWAY_SECONDS": int(env.get("LTI_LEEWAY_SECONDS", "60")),
+        # Course rights come from context roles; these map LMS administrators to instructor
+        # (docs/roles-and-sessions.md). Canvas gives institution Administrator to sub-account admins.
+        "LTI_SYSTEM_ADMIN_IS_INSTRUCTOR": _flag(env, "LTI_SYSTEM_ADMIN_IS_INSTRUCTOR", True),
+        "LTI_INSTITUTION_ADMIN_IS_INSTRUCTOR": _flag(env, "LTI_INSTITUTION_ADMIN_IS_INSTRUCTOR"),
+        # A course session ends after this long without a request, or this long after the launch.
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "480")),
+        "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "24")),
         "HTTP_TIMEOUT_SECONDS": float(env.get("HTTP_TIMEOUT_SECONDS", "10")),
         # A score "sending" this long belonged to a worker that died; another worker takes it.
         "OUTBOX_STALE_SECONDS": float(env.get("OUTBOX_STALE_SECONDS", "300")),

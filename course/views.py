@@ -1,14 +1,17 @@
 """Course-level pages: the landing page, the course home, and the health check."""
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+from flask import (Blueprint, Response, current_app, g, jsonify, render_template, request,
+                   send_from_directory)
 from sqlalchemy import text
 
 from course.db import db
 from course.extensions import cache
 from course.home import nav_links, panels_for
-from course.identity import course_view
+from course.identity import course_view, sign_out
+from course.times import local_time
 
 bp = Blueprint("course", __name__, template_folder="templates", static_folder="static/course",
                static_url_path="/static/course")
+bp.add_app_template_filter(local_time, "local_time")
 
 
 @bp.app_context_processor
@@ -33,6 +36,21 @@ def index() -> str:
 def home(cid: int) -> str:
     """The course home: the learner's or the instructor's view of this course."""
     return render_template("course/home.html", panels=panels_for(g.context, g.user, g.role))
+
+
+@bp.post("/sign-out")
+def signed_out() -> str:
+    """Forget every course grant in this browser (a CSRF-protected POST) and say so."""
+    sign_out()
+    return render_template("course/signed_out.html")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on every site; answer with the course's small SVG icon."""
+    response = send_from_directory(bp.static_folder, "favicon.svg", mimetype="image/svg+xml")
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.get("/healthz")

@@ -12,8 +12,9 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db
+from course.lti.tokens import CONFIG
 from course.models import Membership, User
-from course.roles import INSTRUCTOR
+from course.roles import INSTRUCTOR, OBSERVER
 from quizzes import grading
 from quizzes.models import (FAILED, PENDING, SENDING, SENT, SUBMITTED, Attempt, LineItem, Quiz,
                             ScoreOutbox, aware)
@@ -56,7 +57,7 @@ def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox | None:
                                     Membership.context_id == Quiz.context_id))
         .where(Quiz.id == attempt.quiz_id).order_by(Attempt.number)).all()
     quiz, sub, role = mine[0][:3]  # the submitted attempt itself is always there
-    if role == INSTRUCTOR:
+    if role in (INSTRUCTOR, OBSERVER):  # staff and observers get no LMS score
         return None
     scores = [row.score or 0.0 for row in mine if row.state == SUBMITTED]
     grade = grading.quiz_grade(quiz.grading, scores) or 0.0
@@ -86,7 +87,7 @@ def _replace_waiting(quiz: Quiz, attempt: Attempt, payload: dict[str, Any],
     return db.session.scalars(
         update(ScoreOutbox).where(ScoreOutbox.id == newest, ScoreOutbox.status == PENDING)
         .values(payload=payload, attempt_id=attempt.id, next_try_at=now, tries=0,
-                last_error=None).returning(ScoreOutbox),
+                last_error=None, problem=None).returning(ScoreOutbox),
         execution_options={"populate_existing": True}).first()
 
 
@@ -102,6 +103,12 @@ class SyncState:
     last_error: str | None
     sent_at: datetime | None
     tries: int
+    problem: str | None = None  # "config": an LMS setting refuses the tool; "learner"
+
+    @property
+    def arrived(self) -> bool:
+        """Whether the LMS has the score (an instructor may resend the others)."""
+        return self.status == SENT
 
     @property
     def label(self) -> str:
@@ -112,6 +119,9 @@ class SyncState:
             return f"Not sent: {self.last_error or 'unknown error'}"
         if self.status == SENDING:
             return "Sending to the course gradebook"
+        if self.problem == CONFIG and self.next_try_at:
+            return (f"Waiting for a setting in the LMS; next try {self.next_try_at:%d %b %H:%M}"
+                    f" UTC. {self.last_error}")
         if self.tries and self.next_try_at:
             return f"Waiting to send; next try at {self.next_try_at:%H:%M} UTC ({self.last_error})"
         return "Waiting to send to the course gradebook"
@@ -128,7 +138,7 @@ def sync_states(context_id: int, user_id: int | None = None) -> dict[tuple[int, 
                                   .execution_options(populate_existing=True)):
         states[(row.quiz_id, row.user_id)] = SyncState(
             row.status, (row.payload or {}).get("scoreGiven"), aware(row.next_try_at),
-            row.last_error, aware(row.sent_at), row.tries)
+            row.last_error, aware(row.sent_at), row.tries, row.problem)
     return states
 
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from course.home import NavItem, Panel, add_nav, add_panel
-from course.identity import course_view
+from course.identity import course_view, refuse_observer
 from course.markdown import render_inline, render_markdown
 from course.models import Context, User
 from course.roles import INSTRUCTOR
@@ -19,7 +19,9 @@ from quizzes import grading, models  # noqa: F401 - models registers the tables
 from quizzes.attempts import AttemptError, expire_overdue, start_attempt
 from quizzes.cli import worker
 from quizzes.progress import find_quiz, history, quiz_status, quiz_statuses
+from quizzes.scores_cli import scores
 from quizzes.sync import ensure_course_quizzes
+from quizzes.types import TOPIC_TITLES
 
 bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
                template_folder="templates", static_folder="static",
@@ -57,6 +59,18 @@ def quiz_inline(text: Any) -> Markup:
 def quiz_percent(score: float | None) -> str:
     """A 0..1 score as a percent."""
     return grading.percent(score)
+
+
+@bp.app_template_filter("quiz_topic")
+def quiz_topic(slug: str) -> str:
+    """A topic's module title ("Contractures and skin"), or the value itself if unknown."""
+    return TOPIC_TITLES.get(slug, slug)
+
+
+@bp.app_template_filter("a_an")
+def a_an(noun: str) -> str:
+    """The noun with its indefinite article: "an option", "a row"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 @bp.app_template_filter("quiz_grading")
@@ -97,7 +111,7 @@ def _quiz_or_404(slug: str) -> models.Quiz:
     ensure_course_quizzes(g.context.id)
     quiz = find_quiz(g.context.id, slug, published_only=g.role != INSTRUCTOR)
     if quiz is None:
-        abort(404)
+        abort(404, "There is no quiz at this address in this course. It may have been removed or renamed.")
     return quiz
 
 
@@ -115,6 +129,7 @@ def quiz(cid: int, slug: str) -> str:
 @course_view()
 def start(cid: int, slug: str) -> WerkzeugResponse:
     """Start a new attempt or resume the open one, then show its first question."""
+    refuse_observer()  # observers read the course; they take no attempts and get no score
     found = _quiz_or_404(slug)
     try:
         attempt = start_attempt(found, g.user.id)
@@ -152,6 +167,7 @@ def setup(app: Flask) -> None:
     add_nav(app, NavItem("Scores", "quizzes.score_history", order=31))
     add_panel(app, home_panel)
     app.cli.add_command(worker)
+    app.cli.add_command(scores)
 
 
 # --- Hook: more routes on this blueprint -------------------------------------------------------

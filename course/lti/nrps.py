@@ -33,7 +33,7 @@ class Member:
 
     @property
     def role(self) -> str:
-        """This tool's role for the person: "instructor" or "learner"."""
+        """This tool's role for the person: "instructor", "learner" or "observer"."""
         return role_for(self.roles)
 
     @property

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from flask import Response, request, url_for
+from flask import Response, current_app, request, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy import and_, select
@@ -102,7 +102,8 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str) -> LaunchResul
     ctx = _upsert_context(reg.id, context_claim, body, ctx)
     user = _upsert_user(reg.id, body, user)
     roles = [r for r in body.get(claims.ROLES, []) if isinstance(r, str)]
-    role = role_for(roles)
+    role = role_for(roles, current_app.config.get("LTI_SYSTEM_ADMIN_IS_INSTRUCTOR", True),
+                    current_app.config.get("LTI_INSTITUTION_ADMIN_IS_INSTRUCTOR", False))
     if member is None:
         member = Membership(user_id=user.id, context_id=ctx.id, role=role)
         db.session.add(member)
