@@ -25,7 +25,11 @@ def sec_platforms() -> Any:
 def sec_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
             sec_platforms: list[TestPlatform]) -> Any:
     """One app per test module; a module may set APP_CONFIG (e.g. DEMO_PLATFORM)."""
-    extra = getattr(request.module, "APP_CONFIG", {})
+    # The sweeps post each form hundreds of times as one user: per-user limits would answer
+    # 429 before the view is reached, so they are raised here (tests/course/test_rate_limits.py
+    # tests the production limits).
+    extra = {"RATELIMIT_IMPORT": "100000 per minute", "RATELIMIT_RENDER": "100000 per minute",
+             **getattr(request.module, "APP_CONFIG", {})}
     application = build_app(tmp_path_factory.mktemp("security"), **extra)
     yield application
     with application.app_context():
