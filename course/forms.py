@@ -1,10 +1,14 @@
 """The base of every Flask-WTF form in the app: fields only ever receive what a browser posts."""
+from decimal import Decimal
 from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms.fields import FileField
+from wtforms.fields import DecimalField, FileField, IntegerField
+from wtforms.validators import NumberRange, StopValidation
+
+from course.numbers import INT_MAX
 
 SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -21,6 +25,19 @@ def _flat_json(body: Any) -> MultiDict:
     return MultiDict(pairs)
 
 
+def _plain_indices(name: str) -> bool:
+    """False for a name such as `options-²-text`: WTForms' FieldList reads any part that
+    str.isdigit() accepts as a row index, and int() then fails on "²" or 5,000 digits."""
+    return all(part.isascii() and len(part) <= 6 for part in name.split("-") if part.isdigit())
+
+
+def _row_safe(data: Any) -> Any:
+    """The posted fields without names whose row index no form could have rendered."""
+    if data is None or all(_plain_indices(k) for k in data.keys()):
+        return data
+    return MultiDict([(k, v) for k, v in data.items(multi=True) if _plain_indices(k)])
+
+
 class AppForm(FlaskForm):
     """FlaskForm, except that uploads reach file fields only and JSON bodies are flattened."""
 
@@ -34,11 +51,48 @@ class AppForm(FlaskForm):
             auto = not (formdata is None or hasattr(formdata, "getlist"))
             if auto and request.method in SUBMIT_METHODS and request.is_json \
                     and not request.form and not request.files:
-                return _flat_json(request.get_json(silent=True))
+                return _row_safe(_flat_json(request.get_json(silent=True)))
             data = super().wrap_formdata(form, formdata)
             if isinstance(data, CombinedMultiDict):
                 files, fields = data.dicts
                 wanted = {name for name, f in form._fields.items() if isinstance(f, FileField)}
                 kept = MultiDict([(k, v) for k, v in files.items(multi=True) if k in wanted])
-                return CombinedMultiDict((kept, fields)) if kept else fields
-            return data
+                return CombinedMultiDict((kept, _row_safe(fields))) if kept else _row_safe(fields)
+            return _row_safe(data)
+
+
+def _range_message(field: Any) -> str:
+    """"Give a number from A to B." with the field's own NumberRange bounds where it has one."""
+    found = next((v for v in field.validators if isinstance(v, NumberRange)), None)
+    low = -INT_MAX if found is None or found.min is None else found.min
+    high = INT_MAX if found is None or found.max is None else found.max
+    return f"Give a number from {low} to {high}."
+
+
+class _Bounded:
+    """Refuse numbers beyond an INTEGER column before any validator compares them: WTForms'
+    NumberRange calls math.isnan, which raises OverflowError for a 400-digit integer."""
+
+    too_big = False
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse as the base field does, then drop a value too large to store or compare."""
+        self.too_big = False
+        super().process_formdata(valuelist)  # type: ignore[misc]
+        value = self.data  # type: ignore[attr-defined]
+        if value is not None and (not Decimal(value).is_finite() or abs(value) > INT_MAX):
+            self.data, self.too_big = None, True
+            raise ValueError(_range_message(self))
+
+    def pre_validate(self, form: Any) -> None:
+        """Stop at the one message above; the field's range check would repeat it."""
+        if self.too_big:
+            raise StopValidation()
+
+
+class WholeNumberField(_Bounded, IntegerField):
+    """IntegerField for every whole number in the app's forms (see _Bounded)."""
+
+
+class NumberField(_Bounded, DecimalField):
+    """DecimalField for every decimal in the app's forms: finite and bounded (see _Bounded)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from course.numbers import whole_number
 from modules.practice import CHOOSE_AN_ANSWER, check_practice, shuffled_steps
 from modules.schema import Option, PracticeItem, Step
 
@@ -65,10 +66,10 @@ def _read_ladder(item: PracticeItem, form: Mapping[str, Any]) -> Submission:
     count = len(item.steps)
     positions: dict[str, int] = {}
     for step in item.steps:
-        raw = _field(form, position_field(step))
-        if not raw.isdigit() or not 1 <= int(raw) <= count:
+        position = whole_number(_field(form, position_field(step)), 1, count)
+        if position is None:
             return Submission(problem="position")
-        positions[step.id] = int(raw)
+        positions[step.id] = position
     if len(set(positions.values())) != count:
         return Submission(problem="distinct")
     order = sorted(positions, key=positions.__getitem__)

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from course.db import db, utcnow
 from course.identity import course_view
+from course.numbers import whole_number
 from quizzes import grading
 from quizzes.attempts import (AttemptClosed, AttemptError, AttemptNotFound, SaveOutcome,
                               save_answers, saved_responses, submit_attempt, versions_for)
@@ -43,10 +44,10 @@ def _positions(form: Any) -> list[int]:
     raw = form.getlist("positions")
     if not raw or len(raw) > MAX_POSITIONS:
         abort(400, "The form did not say which questions it holds. Reload the page.")
-    try:
-        return [int(v) for v in raw]
-    except (TypeError, ValueError):
+    found = [n for v in raw if (n := whole_number(v, 1, MAX_POSITIONS)) is not None]
+    if len(found) != len(raw):
         abort(400, "The form named a question that does not exist. Reload the page.")
+    return found
 
 
 def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
@@ -101,7 +102,7 @@ def attempt_save(cid: int, aid: int) -> Any:
     go = request.form.get("go", "save")
     if go == "finish":
         return redirect(url_for("quizzes.finish", cid=cid, aid=aid))
-    target = int(go) if go.isdigit() else positions[0]
+    target = whole_number(go, 1, MAX_POSITIONS) or positions[0]
     if go == "save":
         flash("Your answers are saved.", "success")
     return redirect(url_for("quizzes.attempt", cid=cid, aid=aid, q=target))

@@ -8,15 +8,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField,
+from wtforms import (BooleanField, FieldList, Form, FormField, SelectField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from course.forms import AppForm
+from course.forms import AppForm, NumberField, WholeNumberField
 from quizzes.form_rows import SPECS, Col, Rows, Scalar, TypeForm
 from quizzes.form_convert import FormResult, blank_row, form_to_item, item_to_data
-from quizzes.types import CJMM_STEPS, TOPICS
+from quizzes.types import CJMM_STEPS, TOPIC_TITLES, TOPICS
 
 
 
@@ -25,10 +25,10 @@ def choices(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-TOPIC_CHOICES = choices((t, t.replace("-", " ").capitalize()) for t in TOPICS)
+TOPIC_CHOICES = choices((t, TOPIC_TITLES[t]) for t in TOPICS)
 CJMM_CHOICES = choices([("", "None")] + [(s, s.replace("_", " ").capitalize()) for s in CJMM_STEPS])
 SPARE_ROWS = 1
-_ROW_FIELD = re.compile(r"^([a-z_]+)-(\d+)-")
+_ROW_FIELD = re.compile(r"^([a-z_]+)-([0-9]{1,4})-")  # row counts are clamped anyway
 
 __all__ = ["FormResult", "ImportForm", "QuestionForm", "QuizSettingsForm", "RandomSlotForm", "build_form",
            "form_to_item", "item_to_data", "question_form_class", "row_counts"]
@@ -64,7 +64,7 @@ def _scalar_field(s: Scalar) -> Any:
     if s.kind == "bool":
         return BooleanField(s.label)
     if s.kind == "int":
-        return IntegerField(s.label, validators=[InputRequired("Give a whole number."), NumberRange(1, 11)])
+        return WholeNumberField(s.label, validators=[InputRequired("Give a whole number."), NumberRange(1, 11)])
     if s.kind in ("tf", "choice"):
         return SelectField(s.label, choices=choices(s.choices), validators=[InputRequired()])
     if s.kind in ("md", "options"):
@@ -163,11 +163,11 @@ class QuizSettingsForm(AppForm):
 
     title = StringField("Title", validators=[InputRequired("Give the quiz a title."), Length(max=255)])
     description = TextAreaField("Description (Markdown, optional)", validators=[Optional()])
-    attempts_allowed = IntegerField("Attempts allowed (0 = unlimited)", default=3,
+    attempts_allowed = WholeNumberField("Attempts allowed (0 = unlimited)", default=3,
                                     validators=[InputRequired("Give a whole number."), NumberRange(0, 100)])
     grading = SelectField("Grade to keep", choices=choices([("highest", "Highest attempt"), ("average", "Average of attempts"),
                                                             ("first", "First attempt"), ("last", "Last attempt")]))
-    time_limit_minutes = IntegerField("Time limit in minutes (empty = none)",
+    time_limit_minutes = WholeNumberField("Time limit in minutes (empty = none)",
                                       validators=[Optional(), NumberRange(1, 600)])
     shuffle = BooleanField("Shuffle the order of standalone questions")
     review = SelectField("After an attempt, learners see", choices=choices([
@@ -175,7 +175,7 @@ class QuizSettingsForm(AppForm):
         ("rationales", "Right answers and the rationales")]))
     review_when = SelectField("Show that", choices=choices([("after_each", "After every attempt"),
                                                             ("after_last", "After the last allowed attempt")]))
-    pass_mark = DecimalField("Pass mark (%)", default=70, places=None,
+    pass_mark = NumberField("Pass mark (%)", default=70, places=None,
                              validators=[InputRequired("Give a percentage."), NumberRange(0, 100)])
     published = BooleanField("Published (learners can see it)", default=True)
 
@@ -183,7 +183,7 @@ class QuizSettingsForm(AppForm):
 class RandomSlotForm(AppForm):
     """"N random questions from a category and/or a tag"."""
 
-    count = IntegerField("How many questions", default=1, validators=[InputRequired(), NumberRange(1, 50)])
+    count = WholeNumberField("How many questions", default=1, validators=[InputRequired(), NumberRange(1, 50)])
     category = SelectField("From category", choices=[], validate_choice=False)
     tag = SelectField("With tag", choices=[], validate_choice=False)
 

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from course.db import db
 from course.identity import instructor_view
+from course.numbers import whole_number
 from quizzes.authoring import course_questions, current_version
 from quizzes.bank_loader import get_bank
 from quizzes.bank_queries import categories_and_tags
@@ -129,8 +130,8 @@ def add_question_slot(cid: int, quiz_id: int) -> WerkzeugResponse:
     quiz = _quiz(quiz_id)
     choice = request.form.get("question", "")
     try:
-        if choice.startswith("q:") and choice[2:].isdigit():
-            add_fixed(quiz, int(choice[2:]))
+        if choice.startswith("q:") and (qid := whole_number(choice[2:], 1)) is not None:
+            add_fixed(quiz, qid)
         elif choice.startswith("s:"):
             add_shipped(quiz, choice[2:])
         else:
