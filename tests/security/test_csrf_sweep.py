@@ -27,6 +27,8 @@ EXEMPT = {
     "demo.token": "OAuth2 client-credentials grant, authenticated by a signed client assertion",
     "demo.line_items": "AGS API, bearer access token",
     "demo.scores": "AGS API, bearer access token",
+    # Dynamic registration: the tool POSTs its client registration server to server.
+    "demo.register_client": "bearer registration token signed by the demo platform",
     # The tool's signed LtiDeepLinkingResponse, auto-posted cross-site to the platform.
     "demo.deep_link_return": "signed JWT checked against the tool's JWKS",
 }
