@@ -103,13 +103,20 @@ def display(item: Mapping[str, Any], part_id: str, value: Any) -> str:
     return _lookup(item, part_id, str(value))
 
 
+# Types scored per option (the part's chosen/expected are "picked" and "in the key").
+OPTION_TYPES = frozenset({"mcq", "sata", "select_n"})
+
+
 def review_view(item: Mapping[str, Any], position: int, parts: list[dict[str, Any]] | None,
                 points: float | None, max_points: float | None,
                 show_correctness: bool, show_rationales: bool) -> dict[str, Any]:
     """Per-part results of one question, limited to what the review setting allows."""
     rows = []
+    options = item["type"] in OPTION_TYPES
     for part in (parts or []) if show_correctness else []:
         rows.append({
+            # One row per option: whether the learner picked it and whether it is in the key.
+            "option": options, "picked": part.get("chosen") is True, "key": part.get("expected") is True,
             "label": part.get("label", ""), "correct": bool(part.get("correct")),
             "points": part.get("points"), "max_points": part.get("max_points"),
             "chosen": display(item, part.get("part_id", ""), part.get("chosen")),

@@ -16,7 +16,8 @@ bp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
 log = logging.getLogger(__name__)
 
 # Custom parameter `resource` (set by deep linking) -> endpoint that shows that resource.
-RESOURCE_ENDPOINTS = {"module": ("modules.module", "slug"), "quiz": ("quizzes.quiz", "slug")}
+# A link to a module or quiz that no longer exists lands on that page's 404, which links home.
+RESOURCE_ENDPOINTS = {"module": ("modules.overview", "module"), "quiz": ("quizzes.quiz", "slug")}
 
 
 @bp.route("/login", methods=["GET", "POST"])
