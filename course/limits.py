@@ -27,6 +27,8 @@ PER_IP = {"lti.login": "RATELIMIT_LOGIN", "lti.launch": "RATELIMIT_LAUNCH"}
 PER_USER = {"quizzes.import_file": "RATELIMIT_IMPORT", "exports.print_pdf": "RATELIMIT_RENDER",
             "exports.handout_pdf_quick": "RATELIMIT_RENDER"}
 RENDERS = ("exports.print_pdf", "exports.handout_pdf_quick")
+# Settings whose endpoints share one count: a print form and a PDF link draw on one budget.
+SHARED = {"RATELIMIT_RENDER": "handout-pdf"}
 
 LIMITED = ("You have made this request too many times in a short while. Wait {wait} and try "
            "again; nothing you saved was lost.")
@@ -102,9 +104,13 @@ def _apply_limits(app: Flask) -> None:
     for table, key in ((PER_IP, get_remote_address), (PER_USER, user_key)):
         for endpoint, setting in table.items():
             view = app.view_functions.get(endpoint)
-            if view is not None and app.config.get(setting):
-                app.view_functions[endpoint] = limiter.limit(app.config[setting],
-                                                             key_func=key)(view)
+            if view is None or not app.config.get(setting):
+                continue
+            if setting in SHARED:
+                limit = limiter.shared_limit(app.config[setting], SHARED[setting], key_func=key)
+            else:
+                limit = limiter.limit(app.config[setting], key_func=key)
+            app.view_functions[endpoint] = limit(view)
     app.register_error_handler(RateLimitExceeded, _limited)
 
 

@@ -117,6 +117,11 @@ def test_handout_pdfs_are_limited_per_user(tmp_path: Any, platforms: Any) -> Non
     assert first.get(f"/c/{cid}/handouts/{slug}.pdf").status_code == 200
     refused = first.get(f"/c/{cid}/handouts/{slug}.pdf")
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    # The print form draws on the same budget as the PDF link.
+    token = csrf_from(first.get(f"/c/{cid}/handouts/").get_data(as_text=True))
+    printed = first.post(f"/c/{cid}/handouts/print",
+                         data={"csrf_token": token, "slugs": slug, "paper": "a4"})
+    assert printed.status_code == 429
     assert second.get(f"/c/{cid}/handouts/{slug}.pdf").status_code == 200
 
 
