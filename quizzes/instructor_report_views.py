@@ -12,6 +12,7 @@ from sqlalchemy import select
 from course.db import db
 from course.identity import instructor_view
 from course.models import User
+from quizzes import resend
 from quizzes.analysis import WHICH_LABELS, analyse_quiz
 from quizzes.attempts import versions_for
 from quizzes.builder import course_quizzes
@@ -55,7 +56,8 @@ def gradebook(cid: int) -> str:
     if request.args.get("refresh") == "1":
         forget_roster(g.context.id)
     book = build_gradebook(g.context, _quizzes())
-    return render_template("quizzes/instructor/gradebook.html", book=book)
+    unsent = resend.summarise(g.context, resend.unsent(g.context.id))
+    return render_template("quizzes/instructor/gradebook.html", book=book, unsent=unsent)
 
 
 @bp.get(f"{PREFIX}/gradebook.csv")

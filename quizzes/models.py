@@ -209,5 +209,8 @@ class ScoreOutbox(db.Model):
     next_try_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
     claimed_at: Mapped[Optional[datetime]] = mapped_column(TS)  # when a worker took it
     last_error: Mapped[Optional[str]] = mapped_column(Text)
+    # Why the last try failed, when that matters for what happens next: "config" (a platform
+    # setting refuses the tool: retried slowly), "learner" (refused for this learner: final).
+    problem: Mapped[Optional[str]] = mapped_column(String(12))
     sent_at: Mapped[Optional[datetime]] = mapped_column(TS)
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)

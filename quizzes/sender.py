@@ -14,8 +14,9 @@ from sqlalchemy.orm import joinedload
 
 from course.db import db, utcnow
 from course.lti.http import close_session
+from course.lti.tokens import CONFIG
 from course.models import Context
-from quizzes.models import FAILED, PENDING, SENDING, SENT, LineItem, Quiz, ScoreOutbox
+from quizzes.models import FAILED, PENDING, SENDING, SENT, LineItem, Quiz, ScoreOutbox, aware
 
 log = logging.getLogger("quizzes.outbox")
 
@@ -24,11 +25,27 @@ MAX_DELAY = timedelta(hours=1)
 MAX_TRIES = 12
 STALE_AFTER = timedelta(minutes=5)  # a row "sending" this long belonged to a worker that died
 CLIENT_KEY = "quizzes.ags_client"  # app.extensions override, used by tests and the demo
+# A platform setting refusing the tool (Moodle's grade sync off) lasts until an admin acts:
+# retry every few hours and give up only after OUTBOX_CONFIG_GIVE_UP_DAYS (at least 14).
+CONFIG_DELAY = timedelta(hours=1)
+CONFIG_MAX_DELAY = timedelta(hours=4)
+CONFIG_GIVE_UP = timedelta(days=30)
 
 
 def backoff(tries: int) -> timedelta:
     """Delay before the next try after ``tries`` failures: 30 s doubling, capped at 1 hour."""
     return min(BASE_DELAY * (2 ** max(0, tries - 1)), MAX_DELAY)
+
+
+def config_backoff(tries: int) -> timedelta:
+    """Delay after ``tries`` refusals by configuration: 1 hour doubling, capped at 4 hours."""
+    return min(CONFIG_DELAY * (2 ** max(0, min(tries, 8) - 1)), CONFIG_MAX_DELAY)
+
+
+def config_give_up() -> timedelta:
+    """How long a score refused by configuration is kept trying (never under 14 days)."""
+    days = current_app.config.get("OUTBOX_CONFIG_GIVE_UP_DAYS")
+    return max(timedelta(days=float(days)), timedelta(days=14)) if days else CONFIG_GIVE_UP
 
 
 def ags_client() -> Any:
@@ -128,6 +145,7 @@ class SendResult:
     status: str
     error: str | None = None
     retry_after: float | None = None  # seconds the platform asked us to wait (HTTP 429/503)
+    problem: str | None = None  # CONFIG (a platform setting), "learner" (final for this learner)
 
 
 def _deliver(row: Any, cache: PassCache) -> SendResult:
@@ -138,12 +156,14 @@ def _deliver(row: Any, cache: PassCache) -> SendResult:
     except Exception as exc:  # the client raises AgsError; anything else is retried too
         db.session.rollback()
         message = getattr(exc, "message", None) or f"{exc.__class__.__name__}: {exc}"
-        retry = bool(getattr(exc, "retryable", True))
+        problem = getattr(exc, "problem", None)
+        problem = problem if isinstance(problem, str) else None
+        retry = bool(getattr(exc, "retryable", True)) or problem == CONFIG
         log.warning("score delivery failed", extra={"outbox": row.id, "retryable": retry,
-                                                    "error": message})
+                                                    "problem": problem, "error": message})
         wait = getattr(exc, "retry_after", None)
         wait = float(wait) if isinstance(wait, (int, float)) and wait > 0 else None
-        return SendResult(PENDING if retry else FAILED, str(message)[:2000], wait)
+        return SendResult(PENDING if retry else FAILED, str(message)[:2000], wait, problem)
     return SendResult(SENT)
 
 
@@ -151,25 +171,40 @@ def _claimed_rows(ids: list[int]) -> dict[int, Any]:
     """The claimed rows as plain tuples (a commit cannot expire them), by id."""
     found = db.session.execute(select(
         ScoreOutbox.id, ScoreOutbox.status, ScoreOutbox.context_id, ScoreOutbox.quiz_id,
-        ScoreOutbox.payload, ScoreOutbox.tries).where(ScoreOutbox.id.in_(ids))).all()
+        ScoreOutbox.payload, ScoreOutbox.tries, ScoreOutbox.problem, ScoreOutbox.created_at)
+        .where(ScoreOutbox.id.in_(ids))).all()
     return {row.id: row for row in found}
+
+
+def _after_failure(row: Any, outcome: SendResult, now: datetime) -> dict[str, Any]:
+    """Tries, status and next try after a failed delivery."""
+    # Count failures of one kind in a row: days of refusals by configuration must not use up
+    # the tries of the first short outage after the setting is fixed, nor the other way round.
+    same_kind = (row.problem == CONFIG) == (outcome.problem == CONFIG)
+    tries = row.tries + 1 if same_kind else 1
+    values: dict[str, Any] = {"tries": tries, "last_error": outcome.error, "status": PENDING}
+    if outcome.problem == CONFIG:
+        if now - (aware(row.created_at) or now) >= config_give_up():
+            values["status"] = FAILED
+        else:
+            values["next_try_at"] = now + config_backoff(tries)
+    elif outcome.status == FAILED or tries >= MAX_TRIES:
+        values["status"] = FAILED
+    else:
+        delay = backoff(tries)
+        if outcome.retry_after:
+            delay = min(max(delay, timedelta(seconds=outcome.retry_after)), MAX_DELAY)
+        values["next_try_at"] = now + delay
+    return values
 
 
 def _record(row: Any, outcome: SendResult, now: datetime) -> str:
     """Store a delivery's outcome, only while the row is still ours (status sending)."""
-    values: dict[str, Any] = {"claimed_at": None}
+    values: dict[str, Any] = {"claimed_at": None, "problem": outcome.problem}
     if outcome.status == SENT:
         values.update(status=SENT, sent_at=now, last_error=None)
     else:
-        tries = row.tries + 1
-        values.update(tries=tries, last_error=outcome.error)
-        if outcome.status == FAILED or tries >= MAX_TRIES:
-            values["status"] = FAILED
-        else:
-            delay = backoff(tries)
-            if outcome.retry_after:
-                delay = min(max(delay, timedelta(seconds=outcome.retry_after)), MAX_DELAY)
-            values.update(status=PENDING, next_try_at=now + delay)
+        values.update(_after_failure(row, outcome, now))
     db.session.execute(update(ScoreOutbox).where(ScoreOutbox.id == row.id,
                                                  ScoreOutbox.status == SENDING)
                        .values(**values).execution_options(synchronize_session=False))

@@ -29,6 +29,9 @@ from tests.platform import (INSTRUCTOR, LEARNER, TOOL, FlaskAdapter, PlatformCon
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 MESSAGE_TYPE = "https://purl.imsglobal.org/spec/lti/claim/message_type"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+AGS_SCOPES = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+RESULT_SCOPE = AGS_SCOPES + "result.readonly"
+NOT_A_STUDENT = "User not found in course or is not a student"  # Canvas's 422, word for word
 
 
 class ServicesConf(PlatformConf):
@@ -52,6 +55,7 @@ class Fault:
     kind: str  # "status", "timeout_before", "timeout_after", "disconnect"
     status: int = 503
     path: str = ""
+    body: bytes = b""
 
 
 class FaultyAdapter(FlaskAdapter):
@@ -70,7 +74,8 @@ class FaultyAdapter(FlaskAdapter):
             return super().send(req, **kwargs)
         if fault.kind == "status":
             out = requests.Response()
-            out.status_code, out._content, out.url, out.request = fault.status, b"", req.url, req
+            out.status_code, out._content, out.url, out.request = (fault.status, fault.body,
+                                                                   req.url, req)
             return out
         if fault.kind == "disconnect":
             raise requests.ConnectionError("connection reset by test platform")
@@ -97,6 +102,11 @@ class PlatformServices:
     deep_links: list[list[dict[str, Any]]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     valid_tokens: set[str] = field(default_factory=set)
+    # Real Moodle 4.5 with the tool's "IMS LTI Assignment and Grade Services" set to "Do not
+    # use this service" refuses at the token endpoint: 400 {"error": "invalid_scope"} for any
+    # AGS scope. It never issues a token that /scores then rejects.
+    grade_sync: bool = True
+    not_students: set[str] = field(default_factory=set)  # Canvas: 422 for these userIds
 
     def __post_init__(self) -> None:
         """Build the platform app with its service routes and route https:// to it."""
@@ -108,9 +118,9 @@ class PlatformServices:
         http.mount("https://", self.adapter)
 
     # --- switches -------------------------------------------------------------------------
-    def fail_next(self, n: int, status: int = 503, path: str = "") -> None:
+    def fail_next(self, n: int, status: int = 503, path: str = "", body: bytes = b"") -> None:
         """Answer the next n calls (whose path contains `path`; JWKS excluded) with `status`."""
-        self.faults.append(Fault(n, "status", status, path))
+        self.faults.append(Fault(n, "status", status, path, body))
 
     def timeout_next(self, n: int, processed: bool = True, path: str = "") -> None:
         """Time out the next n calls; `processed`: the platform acted but the reply was lost."""
@@ -121,7 +131,11 @@ class PlatformServices:
         self.faults.append(Fault(n, "disconnect", path=path))
 
     def revoke_tokens(self) -> None:
-        """Forget every issued access token, so the next service call gets a 401."""
+        """Forget every issued access token, so the next service call gets a 401.
+
+        A generic platform that revokes tokens early; not how Moodle refuses grade sync (that is
+        `grade_sync = False`, refused at the token endpoint).
+        """
         self.valid_tokens.clear()
 
     def take_fault(self, path: str) -> Fault | None:
@@ -289,9 +303,13 @@ def _public(item: dict[str, Any]) -> dict[str, Any]:
 def add_routes(app: Flask, svc: PlatformServices) -> None:
     """Token, AGS, NRPS and deep-link-return endpoints on the platform app."""
 
+    # /mod/lti/token.php: Moodle's token URL, so a registration can look like Moodle's.
     @app.post("/token")
+    @app.post("/mod/lti/token.php")
     def token() -> Response:
         """Client-credentials grant with a JWT assertion (Security Framework 4.1)."""
+        if not svc.grade_sync and AGS_SCOPES in request.form.get("scope", ""):
+            return json_error(400, "invalid_scope")
         assertion = request.form.get("client_assertion", "")
         claims = unverified(assertion)
         platform = svc.platform_for(request.host, str(claims.get("iss", "")))
@@ -349,11 +367,29 @@ def add_routes(app: Flask, svc: PlatformServices) -> None:
         score = {**request.get_json(force=True), "lineitem": item["id"], "client_id": who[1],
                  "query": request.query_string.decode()}
         svc.received.append(score)
+        if score.get("userId") in svc.not_students:
+            return jsonify({"errors": [{"message": NOT_A_STUDENT}]}), 422
         same = [s for s in svc.scores
                 if s["lineitem"] == item["id"] and s["userId"] == score["userId"]]
         if not any(s["timestamp"] >= score["timestamp"] for s in same):
             svc.scores.append(score)
         return Response(status=204)
+
+    @app.get("/ags/<context>/lineitems/<int:n>/lineitem/results")
+    def results(context: str, n: int) -> Response:
+        """The line item's results (AGS 3.3): the newest applied score per user, paged."""
+        who = _authorise(svc, RESULT_SCOPE)
+        if isinstance(who, Response):
+            return who
+        newest: dict[str, dict[str, Any]] = {}
+        for score in svc.scores:
+            if score["lineitem"].split("?")[0].endswith(f"/{context}/lineitems/{n}/lineitem"):
+                newest[score["userId"]] = score
+        found = [{"id": f"{request.base_url}/{uid}", "userId": uid,
+                  "resultScore": s["scoreGiven"], "resultMaximum": s["scoreMaximum"],
+                  "scoreOf": s["lineitem"]} for uid, s in newest.items()]
+        return _paged(svc, found, lambda chunk: chunk,
+                      "application/vnd.ims.lis.v2.resultcontainer+json")
 
     @app.get("/nrps/<context>/memberships")
     def memberships(context: str) -> Response:

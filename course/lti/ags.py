@@ -9,23 +9,21 @@ from pylti1p3.exception import LtiException
 
 from course.extensions import cache
 from course.lti import claims
+from course.lti.grade_advice import refused_message
 from course.lti.launch import restore_launch
-from course.lti.tokens import (SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_SCORE,
-                               ServiceError, get_pages, retry_after_seconds, service_request)
-from course.models import Context
+from course.lti.tokens import (CONFIG, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY,
+                               SCOPE_RESULT_READONLY, SCOPE_SCORE, ServiceError, get_pages,
+                               retry_after_seconds, service_request)
+from course.models import Context, Registration
 
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
 CONTAINER_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+RESULTS_TYPE = "application/vnd.ims.lis.v2.resultcontainer+json"
+LEARNER = "learner"  # AgsError.problem: the platform refuses this learner (final, resendable)
 SCORE_MAXIMUM = 100
 QUIZ_TAG = "quiz"
 CREATE_LOCK_SECONDS = 30
-
-MOODLE_401 = ("The platform refused the tool's access token for grades (HTTP 401). On Moodle "
-              "this means grade sync is not enabled for this tool: in Site administration > "
-              "Plugins > Activity modules > External tool > Manage tools, edit the tool and set "
-              "'IMS LTI Assignment and Grade Services' to 'Use this service for grade sync and "
-              "column management'. The score will be sent again automatically.")
 
 
 class AgsError(ServiceError):
@@ -42,13 +40,16 @@ class QuizLike(Protocol):
 T = TypeVar("T")
 
 
-def _as_ags(call: Callable[[], T]) -> T:
+def _as_ags(reg: Registration, call: Callable[[], T]) -> T:
     """Run a service call, turning a token or transport ServiceError into an AgsError."""
     try:
         return call()
     except AgsError:
         raise
     except ServiceError as exc:
+        if exc.problem == CONFIG:  # a refused token: say what to switch on, and keep trying
+            raise AgsError(refused_message(reg, exc.message), True, exc.status,
+                           exc.retry_after, CONFIG) from exc
         raise AgsError(exc.message, exc.retryable, exc.status, exc.retry_after) from exc
 
 
@@ -77,21 +78,26 @@ def _scopes(context: Context, needed: tuple[str, ...]) -> list[str]:
         return list(needed)
     usable = [s for s in needed if s in granted]
     if not usable:
-        raise AgsError(f"The platform did not grant the scope this needs ({' or '.join(needed)})."
-                       " Enable grade services for the tool in the platform.", retryable=False)
+        # The next launch after an admin enables grade services brings the new scopes.
+        raise AgsError(refused_message(context.registration, "the launch did not grant "
+                                       f"{' or '.join(needed)}"), True, problem=CONFIG)
     return sorted(set(granted))
 
 
-def _failure(resp: requests.Response, what: str) -> AgsError:
-    """Classify a failed response: 5xx, 429 and 401 may pass later; other 4xx will not."""
+def _failure(resp: requests.Response, what: str, reg: Registration) -> AgsError:
+    """Classify a failed response: 5xx and 429 pass; 401 and 403 are settings; other 4xx final."""
     code = resp.status_code
-    if code == 401:
-        return AgsError(MOODLE_401, retryable=True, status=code)
-    retryable = code >= 500 or code == 429
     detail = resp.text[:200].strip()
     said = f": {detail}" if detail else ""
+    if code in (401, 403):  # a fresh token was refused too: the platform's settings forbid it
+        return AgsError(refused_message(reg, f"HTTP {code} when asked to {what}{said}"), True,
+                        code, retry_after_seconds(resp), CONFIG)
+    retryable = code >= 500 or code == 429
+    # Canvas: 422 "User not found in course or is not a student"; final for this learner now,
+    # but the instructor can resend once the enrolment is fixed.
+    learner = code == 422 and "not found in course" in detail.lower()
     return AgsError(f"The platform refused to {what} (HTTP {code}){said}.", retryable, code,
-                    retry_after_seconds(resp))
+                    retry_after_seconds(resp), LEARNER if learner else None)
 
 
 def post_score(context: Context, lineitem_url: str, payload: dict[str, Any]) -> None:
@@ -99,10 +105,10 @@ def post_score(context: Context, lineitem_url: str, payload: dict[str, Any]) -> 
     reg = context.registration
     scopes = _scopes(context, (SCOPE_SCORE,))
     body = json.dumps(payload)
-    resp = _as_ags(lambda: service_request(reg, scopes, "POST", scores_url(lineitem_url),
-                                           data=body, headers={"Content-Type": SCORE_TYPE}))
+    resp = _as_ags(reg, lambda: service_request(reg, scopes, "POST", scores_url(lineitem_url),
+                                                data=body, headers={"Content-Type": SCORE_TYPE}))
     if not resp.ok:
-        raise _failure(resp, "accept the score")
+        raise _failure(resp, "accept the score", reg)
 
 
 def score_payload(user_sub: str, score_given: float, score_maximum: float,
@@ -174,12 +180,12 @@ def find_line_item(context: Context, wanted: str) -> str | None:
         """Walk the pages; the filter is a hint a platform may ignore, so check each item."""
         for resp in get_pages(context.registration, scopes, url, CONTAINER_TYPE):
             if not resp.ok:
-                raise _failure(resp, "list the course's line items")
+                raise _failure(resp, "list the course's line items", context.registration)
             for item in _json_list(resp):
                 if isinstance(item, dict) and item.get("resourceId") == wanted and item.get("id"):
                     return str(item["id"])
         return None
-    return _as_ags(search)
+    return _as_ags(context.registration, search)
 
 
 def create_line_item(context: Context, quiz: QuizLike) -> str:
@@ -188,11 +194,11 @@ def create_line_item(context: Context, quiz: QuizLike) -> str:
     scopes = _scopes(context, (SCOPE_LINEITEM,))
     body = json.dumps({"label": quiz.title, "scoreMaximum": SCORE_MAXIMUM,
                        "resourceId": resource_id(quiz), "tag": QUIZ_TAG})
-    resp = _as_ags(lambda: service_request(
+    resp = _as_ags(context.registration, lambda: service_request(
         context.registration, scopes, "POST", context.lineitems_url or "", data=body,
         headers={"Content-Type": LINEITEM_TYPE, "Accept": LINEITEM_TYPE}))
     if not resp.ok:
-        raise _failure(resp, "create the quiz's line item")
+        raise _failure(resp, "create the quiz's line item", context.registration)
     try:
         created = resp.json()
     except ValueError:
@@ -200,6 +206,31 @@ def create_line_item(context: Context, quiz: QuizLike) -> str:
     if not isinstance(created, dict) or not created.get("id"):
         raise AgsError("The platform created a line item but did not say its id.", True)
     return str(created["id"])
+
+
+def results_url(lineitem_url: str) -> str:
+    """The line item URL with `/results` added to its path, before any query (AGS 3.3)."""
+    parts = urlsplit(lineitem_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/results"))
+
+
+def fetch_results(context: Context, lineitem_url: str) -> list[dict[str, Any]]:
+    """Every result the platform holds for a line item, following Link rel="next" (AGS 3.3)."""
+    granted = [s for s in (context.ags_scopes or []) if isinstance(s, str)]
+    if SCOPE_RESULT_READONLY not in granted:
+        raise AgsError("The platform did not grant the tool the result.readonly scope, so the "
+                       "tool cannot read which scores the LMS holds.", False, problem=CONFIG)
+    reg, found = context.registration, []
+
+    def read() -> None:
+        """Walk the pages, keeping each result object."""
+        for resp in get_pages(reg, sorted(set(granted)), results_url(lineitem_url),
+                              RESULTS_TYPE):
+            if not resp.ok:
+                raise _failure(resp, "list the line item's results", reg)
+            found.extend(r for r in _json_list(resp) if isinstance(r, dict))
+    _as_ags(reg, read)
+    return found
 
 
 def _json_list(resp: requests.Response) -> list[Any]:

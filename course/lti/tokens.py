@@ -33,17 +33,25 @@ DEFAULT_LIFETIME = 3600
 MAX_PAGES = 200  # a platform whose "next" links loop must not keep a worker busy forever
 
 
+CONFIG = "config"  # ServiceError.problem: a platform setting refuses the tool; wait and explain
+
+
 class ServiceError(Exception):
-    """A failed call to a platform service; `retryable` says whether trying later may help."""
+    """A failed call to a platform service; `retryable` says whether trying later may help.
+
+    `problem` names a class of failure callers treat apart: CONFIG for a refusal that a setting
+    in the platform causes (and that ends when an admin changes it).
+    """
 
     def __init__(self, message: str, retryable: bool, status: int | None = None,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, problem: str | None = None) -> None:
         """Keep the explanation, the retry verdict, the HTTP status and any Retry-After."""
         super().__init__(message)
         self.message = message
         self.retryable = retryable
         self.status = status
         self.retry_after = retry_after
+        self.problem = problem
 
 
 def _now() -> float:
@@ -100,9 +108,13 @@ def _token_failure(resp: requests.Response) -> ServiceError:
     retryable = resp.status_code >= 500 or resp.status_code == 429
     hint = "" if retryable else (" Check the tool's client id, token URL and JWKS URL in the "
                                  "platform's registration, and the scopes it allows.")
+    # A refused token (invalid_scope, unauthorized_client, invalid_client, 401, 403...) is never
+    # about one call: it is the registration or a switch in the platform, e.g. Moodle 4.5 with
+    # grade sync off answers 400 invalid_scope. An admin can fix it, so it is not final.
+    problem = None if retryable else CONFIG
     return ServiceError(f"The platform refused the token request (HTTP {resp.status_code}"
                         f"{': ' + reason if reason else ''}).{hint}", retryable,
-                        resp.status_code, retry_after_seconds(resp))
+                        resp.status_code, retry_after_seconds(resp), problem)
 
 
 def access_token(reg: Registration, scopes: Sequence[str]) -> str:

@@ -94,14 +94,86 @@ def test_401_drops_the_token_and_retries_once(app, course, services):  # noqa: F
     assert len(services.token_requests) == 2 and len(services.scores) == 2
 
 
-def test_repeated_401_explains_moodle_grade_sync(app, course, services):  # noqa: F811
+def test_repeated_401_at_scores_is_a_setting_to_fix_not_a_final_failure(app, course,
+                                                                       services):  # noqa: F811
+    # A generic platform that refuses fresh tokens at /scores (Moodle refuses at the token
+    # endpoint instead: see test_moodle_grade_sync_off_refuses_the_token_not_the_score).
     url = _deliver(app, course, _payload(minutes=1))
     services.fail_next(2, status=401, path="/scores")
     with app.app_context(), pytest.raises(ags.AgsError) as err:
         ags.post_score(_context(course), url, _payload(minutes=2))
-    assert "Moodle" in err.value.message and "grade sync" in err.value.message
-    assert err.value.retryable and err.value.status == 401
+    assert "grade sync" in err.value.message and "Moodle" not in err.value.message
+    assert err.value.retryable and err.value.status == 401 and err.value.problem == tokens.CONFIG
     assert len(services.token_requests) == 2  # dropped after the first 401, retried once
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_refused_token_and_403_are_configuration_problems(app, course, services,  # noqa: F811
+                                                          status):
+    url = _deliver(app, course, _payload(minutes=1))
+    services.fail_next(2, status=status, path="/scores")
+    with app.app_context(), pytest.raises(ags.AgsError) as err:
+        ags.post_score(_context(course), url, _payload(minutes=2))
+    assert err.value.problem == tokens.CONFIG and err.value.retryable
+
+
+@pytest.mark.parametrize("error", ["invalid_scope", "unauthorized_client", "invalid_client"])
+def test_moodle_grade_sync_off_refuses_the_token_not_the_score(app, course, services,  # noqa: F811
+                                                               error):
+    url = _deliver(app, course, _payload(minutes=1))
+    with app.app_context():
+        tokens.drop_token(_context(course).registration, _context(course).ags_scopes)
+        ctx = _context(course)
+        ctx.registration.auth_token_url = ctx.registration.auth_token_url.replace(
+            "/token", "/mod/lti/token.php")
+        ctx.registration.auth_audience = None
+        db.session.commit()
+    if error == "invalid_scope":
+        services.grade_sync = False  # what real Moodle 4.5 does
+    else:
+        services.fail_next(1, status=400 if error != "invalid_client" else 401, path="token",
+                           body=f'{{"error": "{error}"}}'.encode())
+    with app.app_context(), pytest.raises(ags.AgsError) as err:
+        ags.post_score(_context(course), url, _payload(minutes=2))
+    assert err.value.problem == tokens.CONFIG and err.value.retryable
+    assert "Use this service for grade sync and column management" in err.value.message
+    assert "Manage tools" in err.value.message
+    assert error in err.value.message
+    services.grade_sync = True
+    _deliver(app, course, _payload(minutes=3))
+    assert [s["timestamp"][11:16] for s in services.scores] == ["10:01", "10:03"]
+
+
+def test_canvas_not_a_student_is_final_for_that_learner(app, course, services):  # noqa: F811
+    url = _deliver(app, course, _payload(minutes=1))
+    services.not_students.add("learner-2")
+    with app.app_context(), pytest.raises(ags.AgsError) as err:
+        ags.post_score(_context(course), url, _payload(user="learner-2", minutes=2))
+    assert not err.value.retryable and err.value.status == 422
+    assert err.value.problem == ags.LEARNER and "not a student" in err.value.message
+
+
+def test_results_are_read_page_by_page(app, course, services):  # noqa: F811
+    services.page_size = 2
+    url = _deliver(app, course, _payload(minutes=1))
+    for n in range(2, 6):
+        _deliver(app, course, _payload(user=f"learner-{n}", score=10 * n, minutes=n))
+    with app.app_context():
+        results = ags.fetch_results(_context(course), url)
+    assert sorted((r["userId"], r["resultScore"]) for r in results) == [
+        ("learner-1", 80), ("learner-2", 20), ("learner-3", 30), ("learner-4", 40),
+        ("learner-5", 50)]
+
+
+def test_results_without_the_scope_say_so(app, course, services):  # noqa: F811
+    url = _deliver(app, course, _payload(minutes=1))
+    with app.app_context():
+        ctx = _context(course)
+        ctx.ags_scopes = [s for s in ctx.ags_scopes if not s.endswith("result.readonly")]
+        db.session.commit()
+        with pytest.raises(ags.AgsError) as err:
+            ags.fetch_results(_context(course), url)
+    assert "result.readonly" in err.value.message and "did not grant" in err.value.message
 
 
 def test_line_item_is_created_once_then_found(app, course, services):  # noqa: F811
