@@ -186,3 +186,10 @@ def test_on_redis_every_worker_shares_one_count(tmp_path: Any, platforms: Any) -
     assert one.test_client().get(platform.login_url("u")).status_code == 429
     with two.app_context():
         db.engine.dispose()
+
+
+def test_every_limited_endpoint_exists(app: Flask) -> None:
+    """A renamed view would silently lose its limit; this names it instead."""
+    from course.limits import PER_IP, PER_USER, RENDERS
+    missing = (set(PER_IP) | set(PER_USER) | set(RENDERS)) - set(app.view_functions)
+    assert not missing, missing
