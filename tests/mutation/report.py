@@ -4,9 +4,10 @@ Usage: python -m tests.mutation.report [--min 90] [FILE ...]   (run from the rep
 
 Each mutant is named by a stable description, ``path :: function :: `old` -> `new```, taken from
 its diff, so that tests/mutation/equivalents.txt does not depend on mutmut's numbering. Killed
-counts timeouts (the mutant hung the tests, which is detected). The score of a file is
-killed / (mutants - equivalents). Writes mutants/report.md (every survivor with its diff) and
-mutants/report.json, and exits 1 when a file scores below --min.
+counts timeouts (the mutant hung the tests, which is detected); "other" counts mutants not
+checked (an interrupted run), suspicious ones and crashes. The score of a file is killed /
+(checked mutants - equivalents). Writes mutants/report.md (every mutant not killed, with its
+diff) and mutants/report.json, and exits 1 when a file scores below --min.
 """
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ class FileResult:
 
     @property
     def score(self) -> float:
-        """Killed share of the mutants that are not equivalent, in percent."""
-        scored = self.total - self.equivalent
+        """Killed share of the checked mutants that are not equivalent, in percent."""
+        scored = self.total - self.equivalent - self.counts["not checked"]
         return 100.0 * self.killed / scored if scored else 100.0
 
 
@@ -89,7 +90,7 @@ def collect(patterns: list[str]) -> list[FileResult]:
         for mutant, exit_code in sorted(data.exit_code_by_key.items()):
             status = status_by_exit_code[exit_code]
             result.counts[status] += 1
-            if status in KILLED:
+            if status in KILLED or status == "not checked":
                 continue
             diff = get_diff_for_mutant(mutant, path=path)
             description = describe(path, mutant, diff)
@@ -103,13 +104,13 @@ def collect(patterns: list[str]) -> list[FileResult]:
 
 def table(results: list[FileResult]) -> str:
     """The per-file table, with a total line."""
-    rows = [f"{'file':<36} {'killed':>6} {'surv.':>5} {'none':>5} {'equiv':>5} {'total':>5} {'score':>7}"]
-    for r in results:
-        rows.append(f"{r.path:<36} {r.killed:>6} {r.counts['survived']:>5} {r.counts['no tests']:>5} "
-                    f"{r.equivalent:>5} {r.total:>5} {r.score:>6.1f}%")
+    rows = [f"{'file':<34} {'killed':>6} {'surv.':>5} {'none':>4} {'other':>5} {'equiv':>5} {'total':>5} "
+            f"{'score':>6}"]
     whole = FileResult("all", sum((r.counts for r in results), Counter()), equivalent=sum(r.equivalent for r in results))
-    rows.append(f"{'all':<36} {whole.killed:>6} {whole.counts['survived']:>5} {whole.counts['no tests']:>5} "
-                f"{whole.equivalent:>5} {whole.total:>5} {whole.score:>6.1f}%")
+    for r in [*results, whole]:
+        other = r.total - r.killed - r.counts["survived"] - r.counts["no tests"]
+        rows.append(f"{r.path:<34} {r.killed:>6} {r.counts['survived']:>5} {r.counts['no tests']:>4} {other:>5} "
+                    f"{r.equivalent:>5} {r.total:>5} {r.score:>5.1f}%")
     return "\n".join(rows)
 
 
