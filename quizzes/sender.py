@@ -96,6 +96,9 @@ class PassCache:
         self.contexts: dict[int, Context] = {}
         self.quizzes: dict[int, Quiz] = {}
         self.line_items: dict[tuple[int, int], str] = {}
+        # Courses whose LMS settings refused a score this pass: the other rows of the course
+        # wait with the same reason instead of each asking its token endpoint again.
+        self.refused: dict[int, "SendResult"] = {}  # by context id
 
     def context(self, context_id: int) -> Context:
         """The course, with its registration loaded."""
@@ -150,8 +153,11 @@ class SendResult:
 
 def _deliver(row: Any, cache: PassCache) -> SendResult:
     """Post one row's score; classify any failure as retryable or final."""
+    context = None
     try:
         context, quiz, client = cache.context(row.context_id), cache.quiz(row.quiz_id), ags_client()
+        if context.id in cache.refused:
+            return cache.refused[context.id]
         client.post_score(context, cache.line_item(context, quiz, client), row.payload)
     except Exception as exc:  # the client raises AgsError; anything else is retried too
         db.session.rollback()
@@ -163,7 +169,10 @@ def _deliver(row: Any, cache: PassCache) -> SendResult:
                                                     "problem": problem, "error": message})
         wait = getattr(exc, "retry_after", None)
         wait = float(wait) if isinstance(wait, (int, float)) and wait > 0 else None
-        return SendResult(PENDING if retry else FAILED, str(message)[:2000], wait, problem)
+        outcome = SendResult(PENDING if retry else FAILED, str(message)[:2000], wait, problem)
+        if problem == CONFIG and context is not None:
+            cache.refused[context.id] = outcome
+        return outcome
     return SendResult(SENT)
 
 

@@ -107,6 +107,7 @@ class PlatformServices:
     # AGS scope. It never issues a token that /scores then rejects.
     grade_sync: bool = True
     not_students: set[str] = field(default_factory=set)  # Canvas: 422 for these userIds
+    refused_tokens: int = 0  # token requests refused while grade sync was off
 
     def __post_init__(self) -> None:
         """Build the platform app with its service routes and route https:// to it."""
@@ -309,6 +310,7 @@ def add_routes(app: Flask, svc: PlatformServices) -> None:
     def token() -> Response:
         """Client-credentials grant with a JWT assertion (Security Framework 4.1)."""
         if not svc.grade_sync and AGS_SCOPES in request.form.get("scope", ""):
+            svc.refused_tokens += 1
             return json_error(400, "invalid_scope")
         assertion = request.form.get("client_assertion", "")
         claims = unverified(assertion)

@@ -57,6 +57,24 @@ def test_grade_sync_off_then_on_score_arrives_once_without_instructor(app, moodl
     assert outbox_rows(app)[0][0] == SENT
 
 
+def test_a_class_waits_out_grade_sync_off_and_each_score_arrives_once(
+        app, moodle, platform, services):  # noqa: F811
+    client, cid = moodle
+    for n in range(1, 6):
+        launch_with_services(client, platform, services, "learner", user=f"learner-{n}")
+        take_quiz(app, client, cid, right=n % 2 == 0)
+    services.grade_sync = False
+    start = utcnow()
+    assert drain_at(app, start).retrying == 5
+    assert services.refused_tokens == 1  # one refusal per course and pass, not one per score
+    assert drain_at(app, start + timedelta(hours=5)).retrying == 5
+    services.grade_sync = True
+    assert drain_at(app, start + timedelta(hours=10)).sent == 5
+    assert drain_at(app, start + timedelta(days=2)).statuses == []
+    assert sorted(s["userId"] for s in services.received) == [f"learner-{n}" for n in range(1, 6)]
+    assert len(services.scores) == 5
+
+
 def test_a_refused_score_is_given_up_only_after_the_long_wait(app, moodle,
                                                               services):  # noqa: F811
     client, cid = moodle
