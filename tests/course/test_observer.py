@@ -1,4 +1,4 @@
-"""Observers (Canvas observers, LTI Mentors) read the course but take no attempts and get no score."""
+"""Observers (Canvas observers, LTI Mentors) read the course; no attempts, no scores."""
 from datetime import timedelta
 
 from sqlalchemy import func, select
