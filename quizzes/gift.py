@@ -35,6 +35,17 @@ _HINT = re.compile(r"^//\s*(id|shuffle|source):\s*(.*?)\s*$")
 # our exporter ends a missing-word question whose blank ends the text with one.
 _PHP_SPACE = " \t\n\r\x00\x0b"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DEFAULT_MAX_QUESTIONS = 2000
+
+
+class TooManyQuestions(ValueError):
+    """A file with more questions than one import may hold; nothing was parsed."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        """Say how many there are and how many are allowed."""
+        super().__init__(f"The file has {count:,} questions; one import takes at most "
+                         f"{limit:,} questions. Split it into smaller files.")
+        self.count, self.limit = count, limit
 
 
 @dataclass(frozen=True)
@@ -102,10 +113,9 @@ def _clean_block(start: int, lines: list[str]) -> _Block:
             _add_hint(hints, _HINT.match(stripped))
             line = ""
         kept.append(line)
-    while kept and not kept[0].strip(_PHP_SPACE):
-        kept.pop(0)
-        start += 1
-    return _Block(start, "\n".join(kept).strip(_PHP_SPACE), hints)
+    # One slice, not a pop(0) per line: 200,000 comment lines above a question took 10 s.
+    first = next((i for i, line in enumerate(kept) if line.strip(_PHP_SPACE)), len(kept))
+    return _Block(start + first, "\n".join(kept[first:]).strip(_PHP_SPACE), hints)
 
 
 def _add_hint(hints: dict[str, Any], match: re.Match[str] | None) -> None:
@@ -129,18 +139,26 @@ class _Context:
     id_prefix: str
     category: str | None = None
     used: set[str] = field(default_factory=set)
+    # Where the -2, -3 ... search for each base id resumes, so duplicates cost O(1) each.
+    next_suffix: dict[str, int] = field(default_factory=dict)
 
 
-def parse_gift(text: str, *, topic: str = "ms-and-muscles", id_prefix: str = "gift") -> GiftResult:
-    """Read GIFT text; never raises for bad input, reporting each problem with its line.
+def parse_gift(text: str, *, topic: str = "ms-and-muscles", id_prefix: str = "gift",
+               max_questions: int | None = DEFAULT_MAX_QUESTIONS) -> GiftResult:
+    """Read GIFT text; never raises for bad questions, reporting each problem with its line.
 
     ``topic`` is used for questions whose ``$CATEGORY`` does not end in one of our topics;
     item ids are ``<id_prefix>-<title>`` unless our exporter left an ``// id:`` comment.
+    A file of more than ``max_questions`` questions raises TooManyQuestions before any parsing.
     """
     if topic not in TOPICS:
         raise ValueError(f"topic must be one of {', '.join(TOPICS)}, not {topic!r}")
+    blocks = _blocks(protect(text))
+    count = sum(1 for b in blocks if not _is_category_only(b.text))
+    if max_questions is not None and count > max_questions:
+        raise TooManyQuestions(count, max_questions)
     result, ctx = GiftResult(), _Context(topic, id_prefix)
-    for block in _blocks(protect(text)):
+    for block in blocks:
         body, line = block.text, block.line
         if body.startswith("$CATEGORY:"):
             first, _, body = body.partition("\n")
@@ -151,6 +169,11 @@ def parse_gift(text: str, *, topic: str = "ms-and-muscles", id_prefix: str = "gi
                 continue
         _read_one(result, body, line, block.hints, ctx)
     return result
+
+
+def _is_category_only(body: str) -> bool:
+    """A block that only sets ``$CATEGORY`` (no question after it)."""
+    return body.startswith("$CATEGORY:") and not body.partition("\n")[2].strip(_PHP_SPACE)
 
 
 def _topic_for(category: str | None, default: str) -> str:
@@ -168,7 +191,7 @@ def _read_one(result: GiftResult, body: str, line: int, hints: dict[str, Any], c
     try:
         fields, degraded = _parse_question(body, line)
         base = f"{ctx.id_prefix}-{title}" if title else f"{ctx.id_prefix}-line-{line}"
-        item_id = _unique_id(hints.get("id") or _slug(base), ctx.used)
+        item_id = _unique_id(hints.get("id") or _slug(base), ctx)
         topic = _topic_for(ctx.category, ctx.topic)
         item = {"id": item_id, "type": fields.pop("type"), "topic": topic, **fields}
         if title:
@@ -199,11 +222,15 @@ def _slug(text: str) -> str:
     return slug or "gift"
 
 
-def _unique_id(base: str, used: set[str]) -> str:
-    """Add -2, -3, ... until the id is new in this import."""
-    candidate, n = base, 2
-    while candidate in used:
+def _unique_id(base: str, ctx: _Context) -> str:
+    """Add -2, -3, ... until the id is new in this import, resuming where the last search
+    for this base stopped (a rescan from -2 made 16,000 duplicates take 22 s)."""
+    candidate, n = base, ctx.next_suffix.get(base, 2)
+    while candidate in ctx.used:
         candidate, n = f"{base}-{n}", n + 1
+    if candidate != base:
+        # Resume at this suffix, not after it: the question may still be skipped, unused.
+        ctx.next_suffix[base] = n - 1
     return candidate
 
 
@@ -261,5 +288,6 @@ __all__ = [
     "PLACEHOLDER_RATIONALE",
     "ReportLine",
     "SKIPPED",
+    "TooManyQuestions",
     "parse_gift",
 ]

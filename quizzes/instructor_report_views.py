@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, abort, g, render_template, request
+from flask import Response, abort, current_app, g, render_template, request
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -140,11 +140,12 @@ def import_file(cid: int) -> Any:
     if not form.validate():
         return _transfer_page(form, status=400)
     try:
-        text = decode_upload(form.file.data.read())
+        report = import_gift(g.context.id, g.user.id, decode_upload(form.file.data.read()),
+                             dry_run=bool(form.dry_run.data),
+                             max_questions=current_app.config["GIFT_MAX_QUESTIONS"])
     except TransferError as err:
         form.file.errors = [str(err)]
-        return _transfer_page(form, status=400)
-    report = import_gift(g.context.id, g.user.id, text, dry_run=bool(form.dry_run.data))
+        return _transfer_page(form, status=err.status)
     usable = report.count(IMPORTED) + report.count(DEGRADED)
     return _transfer_page(ImportForm(formdata=None), report, 200 if usable else 400)
 

@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from course.db import db
 from course.models import Context
-from quizzes.authoring import course_questions, create_question, current_version
+from quizzes.authoring import course_questions, create_question, current_version, used_item_ids
 from quizzes.bank_loader import get_bank
-from quizzes.gift import DEGRADED, IMPORTED, SKIPPED, ReportLine, parse_gift
+from quizzes.gift import (DEFAULT_MAX_QUESTIONS, DEGRADED, IMPORTED, SKIPPED, ReportLine,
+                          TooManyQuestions, parse_gift)
 from quizzes.gift_export import export_gift
 from quizzes.qti import export_qti_zip
 from quizzes.sanitise import clean_item, clean_text
@@ -24,6 +26,14 @@ FORMATS = ("gift", "qti")
 
 class TransferError(ValueError):
     """A file that cannot be read at all (not text, empty, too large); shown as a 400."""
+
+    status = 400
+
+
+class TooManyToImport(TransferError):
+    """More questions than one import may hold (GIFT_MAX_QUESTIONS); shown as a 413."""
+
+    status = 413
 
 
 @dataclass
@@ -81,19 +91,24 @@ def _category(raw: str | None, item: dict[str, Any]) -> str:
     return str(item.get("topic", ""))
 
 
-def import_gift(context_id: int, user_id: int | None, text: str, *, dry_run: bool = False) -> ImportReport:
+def import_gift(context_id: int, user_id: int | None, text: str, *, dry_run: bool = False,
+                max_questions: int = DEFAULT_MAX_QUESTIONS) -> ImportReport:
     """Import every GIFT question that fits into the course bank; a dry run writes nothing."""
-    result = parse_gift(text)
+    try:
+        result = parse_gift(text, max_questions=max_questions)
+    except TooManyQuestions as exc:
+        raise TooManyToImport(str(exc)) from exc
     report = ImportReport(list(result.report), dry_run=dry_run)
     if dry_run:
         return report
+    used = used_item_ids(context_id)  # read once, not once per question
     try:
-        for question in result.questions:
-            created = create_question(context_id, user_id, question.item,
-                                      category=_category(question.category, question.item),
-                                      tags=["gift-import"], commit=False)
-            db.session.flush()
-            report.created.append(created.id)
+        created = [create_question(context_id, user_id, question.item,
+                                   category=_category(question.category, question.item),
+                                   tags=["gift-import"], commit=False, used_ids=used)
+                   for question in result.questions]
+        db.session.flush()  # one batched flush: a flush per question was most of the time
+        report.created.extend(q.id for q in created)
         db.session.commit()
     except Exception:
         db.session.rollback()  # all or nothing: a half-imported file is worse than none
@@ -162,9 +177,11 @@ def import_command(path: Path, context_pk: int, dry_run: bool) -> None:
     ctx = _context(context_pk)
     try:
         text = decode_upload(path.read_bytes())
+        report = import_gift(ctx.id, None, text, dry_run=dry_run,
+                             max_questions=current_app.config.get("GIFT_MAX_QUESTIONS",
+                                                                  DEFAULT_MAX_QUESTIONS))
     except TransferError as exc:
         raise click.ClickException(str(exc)) from exc
-    report = import_gift(ctx.id, None, text, dry_run=dry_run)
     for line in report.lines:
         click.echo(f"line {line.line}: {line.status}: {line.title}: {line.reason}")
     click.echo(report.summary)
