@@ -130,6 +130,50 @@ def test_non_retryable_error_fails_at_once_with_the_reason(fake):
     assert state.status == FAILED and "HTTP 400" in state.label
 
 
+def refused(message: str = "Moodle refused the grade (invalid_scope)") -> FakeAgsError:
+    """A refusal by an LMS setting, shaped like AgsError(problem="config")."""
+    err = FakeAgsError(message, False)
+    err.problem = "config"
+    return err
+
+
+def test_a_setting_refusal_waits_hours_and_does_not_use_up_outage_tries(fake):
+    from quizzes import sender
+    assert [sender.config_backoff(n).total_seconds() / 3600 for n in (1, 2, 3, 9, 50)] == \
+        [1, 2, 4, 4, 4]
+    submitted(fake)
+    fake.failures = [refused() for _ in range(3 * outbox.MAX_TRIES)] + \
+        [FakeAgsError("HTTP 502", True)]
+    now = utcnow()
+    for _ in range(3 * outbox.MAX_TRIES):  # 36 refusals over six days: still waiting
+        assert outbox.drain(now=now).retrying == 1
+        row = rows()[0]
+        assert row.status == PENDING and row.problem == "config"
+        assert outbox.aware(row.next_try_at) - now >= timedelta(hours=1)
+        now = outbox.aware(row.next_try_at)
+    outbox.drain(now=now)  # the setting is fixed; a short outage follows
+    row = rows()[0]
+    assert (row.status, row.tries, row.problem) == (PENDING, 1, None)
+    assert outbox.aware(row.next_try_at) - now == outbox.BASE_DELAY
+    outbox.drain(now=outbox.aware(row.next_try_at))
+    assert rows()[0].status == SENT and len(fake.posts) == 1
+
+
+def test_a_setting_refusal_gives_up_after_the_configured_days_not_before_14(app, fake):
+    app.config["OUTBOX_CONFIG_GIVE_UP_DAYS"] = 3  # too short: 14 days still hold
+    submitted(fake)
+    fake.failures = [refused(), refused()]
+    start = utcnow()
+    outbox.drain(now=start)
+    outbox.drain(now=start + timedelta(days=13, hours=23))
+    assert rows()[0].status == PENDING
+    app.config["OUTBOX_CONFIG_GIVE_UP_DAYS"] = 20
+    fake.failures = [refused()]
+    outbox.drain(now=start + timedelta(days=20, minutes=1))
+    row = rows()[0]
+    assert row.status == FAILED and "invalid_scope" in row.last_error
+
+
 def test_unexpected_exception_is_retried(fake):
     submitted(fake)
     fake.failures = [RuntimeError("socket closed")]
