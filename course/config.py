@@ -119,6 +119,8 @@ def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[s
         "HTTP_TIMEOUT_SECONDS": float(env.get("HTTP_TIMEOUT_SECONDS", "10")),
         # A score "sending" this long belonged to a worker that died; another worker takes it.
         "OUTBOX_STALE_SECONDS": float(env.get("OUTBOX_STALE_SECONDS", "300")),
+        # Scores an LMS setting refuses (Moodle's grade sync off) are retried this long.
+        "OUTBOX_CONFIG_GIVE_UP_DAYS": float(env.get("OUTBOX_CONFIG_GIVE_UP_DAYS", "30")),
         "LOG_JSON": _flag(env, "LOG_JSON", production),
         # Origins allowed to frame the tool besides the registered platforms' own (a Canvas or
         # Moodle site served from another host, such as a vanity domain).
