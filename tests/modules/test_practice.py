@@ -214,3 +214,16 @@ def test_unknown_trace_kind_raises() -> None:
     """Asking for a trace that does not exist is a programming error."""
     with pytest.raises(ValueError, match="unknown trace kind"):
         trace_svg("fasciculation")
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_shuffled_ladder_of_any_length_is_never_solved(size: int) -> None:
+    """Two steps still get turned round when the shuffle leaves them in order; one cannot be."""
+    from modules.schema import Step
+
+    steps = tuple(Step(id=f"s{n}", text_html=f"Step {n}") for n in range(size))
+    item = PracticeItem(id="ladder-x", type="ladder", prompt_html="", explanation_html="", steps=steps)
+    for n in range(20):
+        shown = shuffled_steps(item, f"learner-{n}")
+        assert sorted(s.id for s in shown) == [s.id for s in steps]
+        assert shown != list(steps) or size == 1

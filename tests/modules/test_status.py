@@ -70,23 +70,23 @@ def test_continue_slug(last: str, sections: tuple[SectionStatus, ...], expected:
 
 
 def test_module_status_combines_content_with_views_and_answers() -> None:
-    checks = [SimpleNamespace(id="c1"), SimpleNamespace(id="c2")]
+    checks = [SimpleNamespace(id="c1"), SimpleNamespace(id="c2"), SimpleNamespace(id="c3")]
     module = SimpleNamespace(slug="m1", title="Module one", number=3, sections=[
         SimpleNamespace(slug="s1", title="One", number=1, checks=checks),
         SimpleNamespace(slug="s2", title="Two", number=2, checks=[]),
     ])
     status = module_status(module, ["s2", "elsewhere"], ["c2", "practice-9"])  # type: ignore[arg-type]
     assert status.sections == (
-        SectionStatus("s1", "One", 1, False, 2, 1),
+        SectionStatus("s1", "One", 1, False, 3, 1),
         SectionStatus("s2", "Two", 2, True, 0, 0),
     )
     assert (status.slug, status.title, status.number, status.last_section, status.started_at) == \
         ("m1", "Module one", 3, "", None)
     row = SimpleNamespace(last_section="s2", started_at=T0, last_activity_at=T0 + timedelta(hours=1),
-                          completed_at=None)
+                          completed_at=T0 + timedelta(hours=2))
     saved = module_status(module, [], [], row)  # type: ignore[arg-type]
     assert (saved.last_section, saved.started_at, saved.last_activity_at, saved.completed_at) == \
-        ("s2", T0, T0 + timedelta(hours=1), None)
+        ("s2", T0, T0 + timedelta(hours=1), T0 + timedelta(hours=2))
 
 
 def test_resume_point_prefers_the_latest_started_unfinished_module() -> None:
@@ -99,6 +99,9 @@ def test_resume_point_prefers_the_latest_started_unfinished_module() -> None:
     # Started but never timed counts as not started: the first unfinished module wins.
     assert resume_point([done, mod("x", sec("a", True), sec("b", False)), untouched]) == ("x", "b")
     assert resume_point([done, untouched]) == ("untouched", "a")
+    # Timed but with nothing done (the content changed) does not count as started either.
+    emptied = mod("emptied", sec("a", False), last_activity_at=T0 + timedelta(days=7))
+    assert resume_point([old, emptied]) == ("old", "b")
     assert resume_point([done]) is None
     assert resume_point([]) is None
 

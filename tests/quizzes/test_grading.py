@@ -54,6 +54,7 @@ def test_fraction_clamps_and_guards_an_empty_quiz(points: float, max_points: flo
     (0.7, 70, True),  # 0.7 * 100 is 69.99999999999999 in floats
     (0.4999, 50, False),
     (0.0, 0, True),
+    (0.0, 1e-9, True),  # within the float tolerance of the mark counts as on it
     (0.0, 1, False),
     (1.0, 100, True),
 ])

@@ -1,13 +1,14 @@
-"""Table tests of the item-analysis rules at their thresholds: flags, attempt choice, frequencies."""
+"""Item-analysis rules at their edges: flags, attempt choice, frequencies, test shape."""
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from quizzes.statistics import NO_RESPONSE, response_frequencies, select_attempts
+from quizzes.statistics import NO_RESPONSE, item_analysis, response_frequencies, select_attempts
 from quizzes.statistics_flags import ItemFlag, flag_item
 
 NEGATIVE = ("Discrimination index is -5.0%: students who scored well on the rest of the quiz did worse on "
@@ -97,3 +98,44 @@ def test_response_frequencies_counts_blanks_and_members() -> None:
     }
     assert response_frequencies([{"x": [{"a": 1}]}]) == {"x": {"{'a': 1}": 1}}  # unhashable: its repr
     assert response_frequencies([]) == {}
+
+
+def fisher_pearson(totals: list[float]) -> tuple[float, float | None]:
+    """Sample skewness G1 and excess kurtosis G2 by the textbook adjusted Fisher-Pearson formulas
+    (as spreadsheets' SKEW and KURT give them), written independently of quizzes.statistics."""
+    n = len(totals)
+    mean = sum(totals) / n
+    m2 = sum((t - mean) ** 2 for t in totals) / n
+    m3 = sum((t - mean) ** 3 for t in totals) / n
+    m4 = sum((t - mean) ** 4 for t in totals) / n
+    g1, g2 = m3 / m2 ** 1.5, m4 / m2 ** 2 - 3
+    skew = math.sqrt(n * (n - 1)) / (n - 2) * g1
+    kurt = (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * g2 + 6) if n > 3 else None
+    return skew, kurt
+
+
+@pytest.mark.parametrize("matrix", [
+    [[1, 1, 1], [1, 0, 0], [0, 0, 0]],  # three attempts: skewness but no kurtosis
+    [[1, 1, 1], [1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0]],
+    [[1, 1, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 1], [1, 0, 0]],
+])
+def test_skewness_and_kurtosis_of_a_lopsided_test(matrix: list[list[int]]) -> None:
+    test = item_analysis(matrix, [1, 1, 1]).test
+    skew, kurt = fisher_pearson([float(sum(row)) for row in matrix])
+    assert test.skewness == pytest.approx(skew) and abs(skew) > 0.1
+    assert test.kurtosis == (None if kurt is None else pytest.approx(kurt))
+    totals = sorted(sum(row) for row in matrix)
+    middle = len(totals) // 2
+    assert test.median == (totals[middle] if len(totals) % 2 else (totals[middle - 1] + totals[middle]) / 2)
+
+
+def test_identical_totals_leave_shape_and_reliability_blank() -> None:
+    test = item_analysis([[1, 0], [0, 1], [1, 0]], [1, 1]).test
+    assert test.sd == 0.0
+    assert (test.skewness, test.kurtosis, test.cic, test.error_ratio, test.standard_error) == (None,) * 5
+
+
+@pytest.mark.parametrize(("max_total", "points", "expected"), [(4.0, 1.0, 25.0), (0.0, 1.0, None), (4.0, None, None)])
+def test_percent_of_the_maximum(max_total: float, points: float | None, expected: float | None) -> None:
+    test = item_analysis([], [max_total] if max_total else []).test
+    assert test.percent(points) == expected
