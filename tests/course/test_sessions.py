@@ -112,6 +112,10 @@ def test_changed_role_ends_the_session(app, client, platform):
         db.session.execute(update(Membership).values(role="learner"))
         db.session.commit()
     assert client.get(f"/c/{cid}/quizzes/instructor/gradebook").status_code == 401
+    with app.app_context():
+        db.session.execute(update(Membership).values(role="instructor"))
+        db.session.commit()
+    assert client.get(f"/c/{cid}/").status_code == 401  # the ended grant was removed
 
 
 def test_sign_out_clears_every_grant(app, client, platform):
