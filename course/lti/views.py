@@ -3,7 +3,7 @@ import importlib
 import importlib.util
 import logging
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.routing import BuildError
 
 from course.extensions import csrf
@@ -11,6 +11,7 @@ from course.identity import grant
 from course.lti import claims, keys
 from course.lti.errors import LaunchRejected
 from course.lti.service import LaunchResult, complete_launch, start_login
+from course.times import launch_zone
 
 bp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def launch() -> Response:
                                      "from the learning platform. Open the tool from your course.")
     result = complete_launch()
     grant(result.context_pk, result.user_pk, result.role, result.launch_id)
+    session["tz"] = launch_zone(result.custom)  # times.js falls back to the browser's zone
     log.info("lti launch ok", extra={"context": result.context_pk, "user": result.user_pk,
                                      "role": result.role, "message_type": result.message_type})
     return redirect(_destination(result))

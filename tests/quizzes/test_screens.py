@@ -112,3 +112,19 @@ def test_a_link_to_a_missing_module_or_quiz_is_a_clear_404_with_a_way_back(app, 
         html = page.get_data(as_text=True)
         assert page.status_code == 404 and words in html, (resource, html)
         assert "Back to the course home" in html
+
+
+def _launch_with_zone(client, platform, zone: str):
+    """Launch with the custom timezone claim (Canvas: timezone=$Person.address.timezone)."""
+    def mutate(message: dict) -> None:
+        message[CUSTOM] = {"timezone": zone}
+    return launch(client, platform, mutate=mutate)
+
+
+def test_the_platforms_time_zone_claim_reaches_the_page(app, client, platform):
+    resp = _launch_with_zone(client, platform, "Europe/Paris")
+    html = client.get(resp.location).get_data(as_text=True)
+    assert '<html lang="en" data-tz="Europe/Paris">' in html
+    other = app.test_client()
+    resp = _launch_with_zone(other, platform, "Mars/Olympus_Mons")
+    assert "data-tz" not in other.get(resp.location).get_data(as_text=True)
