@@ -32,7 +32,7 @@ COURSE_ENDPOINTS = [
     "quizzes.copy", "quizzes.quizzes", "quizzes.save_settings", "quizzes.add_question_slot",
     "quizzes.add_random_slot", "quizzes.preview_quiz", "quizzes.move", "quizzes.remove",
     "quizzes.archive", "quizzes.import_file", "exports.clinic", "exports.print_pdf",
-    "lti.deep_link",
+    "lti.deep_link", "quizzes.gradebook_resend",
 ]
 # Not course pages: the LTI endpoints and the demo platform (its form and its APIs).
 OTHER_ENDPOINTS = ["lti.login", "lti.launch", "demo.start", "demo.token", "demo.line_items",
