@@ -88,6 +88,8 @@ CASES: list[tuple[str, str, Any, str]] = [
     # choice
     ("tf-answer-not-bool", "fx-tf", ("answer", "false"),
      "bank/x.yaml: answer: must be true or false, not 'false'"),
+    ("tf-blank-rationale", "fx-tf", ("rationale", " "),
+     'bank/x.yaml: rationale: must not be empty'),
     ("tf-no-rationale", "fx-tf", ("rationale", DEL),
      'bank/x.yaml: missing rationale'),
     ("select-n-zero", "fx-select2", ("select", 0),
@@ -167,6 +169,18 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("drag-target-no-rationale", "fx-dragcloze", ("targets.0.rationale", DEL),
      'bank/x.yaml: targets[0]: missing rationale'),
     # highlight
+    ("shuffle-on-dragdrop", "fx-dragcloze", ("shuffle", True),
+     'bank/x.yaml: shuffle: must be false for dragdrop_cloze items: their order carries meaning'),
+    ("highlight-passage-not-list", "fx-highlight", ("passage", "text"),
+     'bank/x.yaml: passage: must be a list, not str'),
+    ("highlight-61-entries", "fx-highlight", lambda i: i | {"passage": i["passage"] + ["More. "] * 54},
+     'bank/x.yaml: passage: needs 2 to 60 entries, found 61'),
+    ("highlight-segment-blank-text", "fx-highlight", ("passage.1.text", " "),
+     'bank/x.yaml: passage[1].text: must not be empty'),
+    ("highlight-segment-blank-rationale", "fx-highlight", ("passage.1.rationale", ""),
+     'bank/x.yaml: passage[1].rationale: must not be empty'),
+    ("matrix-mr-column-blank-rationale", "fx-matrix-mr", ("columns.0.rationale", " "),
+     'bank/x.yaml: columns[0].rationale: must not be empty'),
     ("highlight-duplicate-id", "fx-highlight", ("passage.2.id", "s1"),
      "bank/x.yaml: passage[2]: duplicate id 's1'"),
     ("highlight-one-selectable", "fx-highlight", ("passage", ["Text. ", {"id": "s1", "text": "One.", "correct": True, "rationale": "R."}]),
@@ -268,6 +282,29 @@ def test_optional_fields_are_accepted(changes: dict[str, Any], removed: tuple[st
         for row in item["rows"]:
             row.setdefault("options", [{"id": "m1", "text": "Meaning 1"}, {"id": "m2", "text": "Meaning 2"}])
     validate_item(item, WHERE)
+
+
+@pytest.mark.parametrize("passage", [
+    ["Plain. ", {"id": "s1", "text": "One.", "correct": True, "rationale": "R."},
+     {"id": "s2", "text": "Two.", "rationale": "R."}],  # the fewest: two segments, one correct
+    [{"id": "s1", "text": "One.", "correct": True, "rationale": "R."},
+     {"id": "s2", "text": "Two.", "rationale": "R."}] + ["More. "] * 58,  # the most: 60 entries
+])
+def test_highlight_limits_are_inclusive(passage: list[Any]) -> None:
+    validate_item(copy.deepcopy(ITEMS["fx-highlight"]) | {"passage": passage}, WHERE)
+
+
+def test_validate_item_names_where_the_item_is() -> None:
+    with pytest.raises(ContentError, match=r"^item: type: 'essay' is not a known type"):
+        validate_item({"type": "essay"})
+    with pytest.raises(ContentError, match=r"^item: type: None is not a known type"):
+        get_type({})
+    with pytest.raises(ContentError) as caught:
+        validate_item(damaged("fx-mcq", ("stem", " ")), WHERE)
+    assert str(caught.value) == "bank/x.yaml: stem: must not be empty"
+    with pytest.raises(ContentError) as caught:
+        validate_item(damaged("fx-mcq", ("stem", " ")))
+    assert str(caught.value) == "item: stem: must not be empty"
 
 
 @pytest.mark.parametrize("item", [{"type": "essay"}, {}, ["mcq"], {"type": 3}])
