@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
 
-from bench import backends, baseline_app, handouts, launches, pages, storm
+from bench import backends, baseline_app, handouts, launches, pages, storm, uploads
 from bench.context import Plan, Run
 from bench.load import ensure_wrk
 from bench.platform import BenchPlatform
@@ -122,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk is not installed: page figures will be n/a (apt-get install wrk)")
     figures, run = bench(plan)
     figures.append(item_analysis_figure())
+    figures += phase("Upload worst cases (a fresh process each)", run, lambda _run: uploads.measure(),
+                     lambda reason: [missing("upload_cases", "Upload worst cases", reason)])
     meta = {"mode": plan.name, "load_average_start": load_start, "load_average_end": _load(),
             "database": run.backends.database_kind,
             "cache": "redis" if run.backends.redis_url else "filesystem",

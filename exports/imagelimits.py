@@ -29,8 +29,10 @@ MAX_PIXELS = 4_000_000
 MAX_SVG_ELEMENTS = 2000  # as written in the file
 MAX_SVG_STEPS = 10_000  # as drawn, after every <use> and url(#id) reference is followed
 MAX_SVG_DEPTH = 32  # nesting plus reference chains
-# WeasyPrint lays out SVG text with Pango: one character costs about ten path points.
+# WeasyPrint lays out SVG text with Pango: one character costs about ten path points; each
+# <use> copies its target and measures its bounding box, about fifty (bench/uploads.py).
 TEXT_STEP = 10
+USE_STEP = 50
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _DATA_RASTER = re.compile(r"^\s*data:image/(png|jpeg);base64,", re.IGNORECASE)
@@ -140,12 +142,14 @@ class _Budget:
 
 
 def _own_steps(element: ET.Element) -> int:
-    """Drawing steps of one element alone: 1, plus its path points, plus its text."""
+    """Drawing steps of one element alone: 1, plus path points, text and the cost of a <use>."""
     steps = 1
     for name in ("d", "points"):
         value = element.get(name)
         if value:
             steps += len(_NUMBER.findall(value)) // 2
+    if isinstance(element.tag, str) and element.tag.endswith("}use"):
+        steps += USE_STEP
     if isinstance(element.tag, str) and element.tag.endswith(_TEXT_TAGS):
         text = (element.text or "").strip() + (element.tail or "").strip()
         steps += TEXT_STEP * len(text)
