@@ -23,6 +23,8 @@ ALLOWED_ALGS = ["RS256", "RS384", "RS512"]
 class ToolMessageLaunch(FlaskMessageLaunch):
     """A launch that closes the gaps of pylti1p3 2.0.0 found against a real platform."""
 
+    state_verified = False  # set when course.lti.client_state checked the state without cookies
+
     def validate(self) -> "ToolMessageLaunch":
         """Validate in an order that checks the signature before spending the nonce."""
         if self._restored:
@@ -60,6 +62,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         state = self._get_request_param("state")
         if not state:
             raise LtiException("Missing state param")
+        if self.state_verified:
+            return self  # checked without cookies (course.lti.client_state), then consumed
         if self._cookie_service.get_cookie(state) != state:
             raise LtiException("State not found")
         return self
@@ -161,11 +165,14 @@ def launch_storage() -> FlaskCacheDataStorage:
     return FlaskCacheDataStorage(cache)
 
 
-def new_launch(request_data: dict | None = None) -> ToolMessageLaunch:
+def new_launch(request_data: dict | None = None, state_verified: bool = False
+               ) -> ToolMessageLaunch:
     """A launch bound to the current request, the database config and the shared cache."""
     req = FlaskRequest(request_data=request_data)
-    return ToolMessageLaunch(req, DbToolConf(), launch_data_storage=launch_storage(),
-                             requests_session=http_session())
+    launch = ToolMessageLaunch(req, DbToolConf(), launch_data_storage=launch_storage(),
+                               requests_session=http_session())
+    launch.state_verified = state_verified
+    return launch
 
 
 def restore_launch(launch_id: str) -> ToolMessageLaunch:

@@ -1,7 +1,7 @@
 """LTI 1.3 login and launch services: validate through pylti1p3, then record who launched where."""
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, urlparse
 
 from flask import Response, current_app, request, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
@@ -10,7 +10,7 @@ from sqlalchemy import and_, select
 
 from course.db import db, utcnow
 from course.extensions import cache
-from course.lti import claims
+from course.lti import claims, client_state
 from course.lti.errors import LaunchRejected, explain, problem
 from course.lti.launch import launch_storage, new_launch
 from course.lti.tool_conf import DbToolConf, find_registration_row
@@ -44,6 +44,8 @@ class LaunchResult:
     launch_id: str
     message_type: str
     custom: dict[str, Any] = field(default_factory=dict)
+    registration_pk: int = 0
+    cookieless: bool = False  # the state came back without its cookie: no cookie session either
 
 
 def start_login() -> Response:
@@ -56,20 +58,27 @@ def start_login() -> Response:
         target = oidc.get_redirect_object(url_for("lti.launch", _external=True))
     except (LtiException, OIDCException) as exc:
         raise LaunchRejected(explain(exc)) from exc
-    state = parse_qs(urlparse(target.get_redirect_url()).query)["state"][0]
+    redirect_url = target.get_redirect_url()
+    query = parse_qs(urlparse(redirect_url).query)
+    state = query["state"][0]
     # Kept server-side so a launch whose cookies the browser blocked can restart in a new window.
     params = {k: req.get_param(k) for k in LOGIN_PARAMS if req.get_param(k)}
     cache.set(f"lti-login:{state}", params, timeout=LOGIN_TTL_SECONDS)
-    return target.do_redirect()
+    storage_target = req.get_param("lti_storage_target")
+    if not client_state.is_framed_login(storage_target):
+        return target.do_redirect()
+    # Inside a frame the state cookie may never come back: keep the state where a page can.
+    response = client_state.login_page(state, query["nonce"][0], redirect_url, storage_target)
+    cookies.update_response(response)  # the cookie path stays for browsers that accept it
+    return response
 
 
 def _check_cookies(state: str | None) -> None:
     """Tell a blocked-cookie launch apart from a forged state, and offer a new window."""
     if not state or request.cookies.get(f"lti1p3-{state}"):
         return
-    params = cache.get(f"lti-login:{state}")
-    if params:
-        relaunch = url_for("lti.login", _external=True) + "?" + urlencode(params)
+    relaunch = client_state.relaunch_url(state)
+    if relaunch:
         raise LaunchRejected(problem(
             "cookies_blocked", "Your browser blocked the cookie this launch needs (common inside "
             "an LMS frame). Open the course in a new window to continue.", 400, relaunch))
@@ -77,19 +86,23 @@ def _check_cookies(state: str | None) -> None:
 
 def complete_launch() -> LaunchResult:
     """Validate the id_token (LTI 1.3 section 5.1.3) and record user, context and membership."""
-    _check_cookies(request.form.get("state"))
-    launch = new_launch()
+    nonce = client_state.verified_nonce()  # None unless the state was checked without cookies
+    if nonce is None:
+        _check_cookies(request.form.get("state"))
+    launch = new_launch(state_verified=nonce is not None)
     try:
         body = launch.get_launch_data()
     except (LtiException, OIDCException) as exc:
         raise LaunchRejected(explain(exc)) from exc
+    client_state.check_nonce(body, nonce)
     # The client id the token was checked against, never one the token could name otherwise.
-    result = _record(body, launch.get_launch_id(), launch.get_client_id())
+    result = _record(body, launch.get_launch_id(), launch.get_client_id(), nonce is not None)
     cache.delete(f"lti-login:{request.form.get('state')}")
     return result
 
 
-def _record(body: dict[str, Any], launch_id: str, client_id: str) -> LaunchResult:
+def _record(body: dict[str, Any], launch_id: str, client_id: str,
+            cookieless: bool = False) -> LaunchResult:
     """Upsert the context, user and membership a validated launch describes."""
     reg = find_registration_row(body["iss"], client_id)
     context_claim = body.get(claims.CONTEXT) or {}
@@ -108,10 +121,11 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str) -> LaunchResul
         member = Membership(user_id=user.id, context_id=ctx.id, role=role)
         db.session.add(member)
     member.role, member.lti_roles, member.last_launch_at = role, roles, utcnow()
+    member.removed_at = None  # the platform launched them again: they are back in the course
     context_pk, user_pk = ctx.id, user.id  # read now: a commit may expire the objects
     db.session.commit()
     return LaunchResult(context_pk, user_pk, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
-                        dict(body.get(claims.CUSTOM) or {}))
+                        dict(body.get(claims.CUSTOM) or {}), reg.id, cookieless)
 
 
 def _known(reg_id: int, context_id: str, sub: str

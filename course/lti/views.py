@@ -7,8 +7,9 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from werkzeug.routing import BuildError
 
 from course.extensions import csrf
+from course import cookieless
 from course.identity import grant
-from course.lti import claims, keys
+from course.lti import claims, client_state, keys
 from course.lti.errors import LaunchRejected
 from course.lti.service import LaunchResult, complete_launch, start_login
 from course.times import launch_zone
@@ -35,11 +36,20 @@ def launch() -> Response:
     if request.method != "POST":
         return launch_error_response(405, "method_not_allowed", "A launch must be an HTTP POST "
                                      "from the learning platform. Open the tool from your course.")
+    page = client_state.verification_page()  # the state may be in storage, not in a cookie
+    if page is not None:
+        return page
     result = complete_launch()
-    grant(result.context_pk, result.user_pk, result.role, result.launch_id)
+    if result.cookieless:
+        # No cookie came back from this browser: the course runs on a session token instead.
+        cookieless.begin(result.registration_pk, result.context_pk, result.user_pk,
+                         result.role, result.launch_id)
+    else:
+        grant(result.context_pk, result.user_pk, result.role, result.launch_id)
     session["tz"] = launch_zone(result.custom)  # times.js falls back to the browser's zone
     log.info("lti launch ok", extra={"context": result.context_pk, "user": result.user_pk,
-                                     "role": result.role, "message_type": result.message_type})
+                                     "role": result.role, "message_type": result.message_type,
+                                     "cookieless": result.cookieless})
     return redirect(_destination(result))
 
 
