@@ -69,6 +69,26 @@ def _origins(text: str) -> list[str]:
     return found
 
 
+def _host_settings(env: Mapping[str, str], production: bool) -> dict[str, Any]:
+    """TRUSTED_HOSTS (Flask refuses any other Host with a 400) and TOOL_URL (the public
+    address absolute URLs are built from); docs/operations.md, "Trusted hosts"."""
+    text = env.get("TRUSTED_HOSTS", "").replace(",", " ").strip()
+    hosts = text.split()
+    bad = [h for h in hosts if not re.fullmatch(r"\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d+)?|"
+                                               r"\[[0-9A-Fa-f:.]+\](:\d+)?", h)]
+    if bad and text != "*":
+        raise ConfigError(f"TRUSTED_HOSTS takes host names like course.example.edu, not {bad}")
+    if production and not hosts:
+        raise ConfigError("TRUSTED_HOSTS is required when APP_ENV=production: the host names "
+                          "the tool is served at, e.g. TRUSTED_HOSTS=course.example.edu. Set "
+                          "TRUSTED_HOSTS=* only if the proxy in front already refuses other hosts.")
+    url = env.get("TOOL_URL", "").strip()
+    if url and not re.fullmatch(r"https?://[A-Za-z0-9.:\[\]-]+(/[^\s?#]*)?", url):
+        raise ConfigError(f"TOOL_URL takes an address like https://course.example.edu/, not {url!r}")
+    return {"TRUSTED_HOSTS": None if text in ("", "*") else hosts,
+            "TOOL_URL": url.rstrip("/") + "/" if url else ""}
+
+
 def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Turn the environment into Flask settings, refusing unsafe production combinations."""
     env = os.environ if env is None else env
@@ -127,5 +147,6 @@ def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[s
         "FRAME_ANCESTORS": _origins(env.get("FRAME_ANCESTORS", "")),
     }
     config.update(_cache_settings(env, instance))
+    config.update(_host_settings(env, production))
     config.update(_ratelimit_settings(env))
     return config

@@ -6,7 +6,8 @@ from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (HTTPException, InternalServerError, SecurityError,
+                                 ServiceUnavailable)
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ MESSAGES = {
           "The service is briefly unavailable. Your saved work is safe; try again shortly."),
 }
 
+UNTRUSTED_HOST = ("This course is not served at the address in your request. Open it from your "
+                  "learning platform, or ask the administrator to add the address to TRUSTED_HOSTS.")
 CACHE_DOWN = ("The course's shared cache is unreachable, so launching the course and signing in "
               "cannot work at the moment. Your saved work is safe; try again in a few minutes.")
 
@@ -51,6 +54,17 @@ def register(app: Flask) -> None:
         code = exc.code or 500
         custom = exc.description if exc.description != type(exc).description else None
         return error_response(code, custom)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError) -> Response:
+        """A Host header outside TRUSTED_HOSTS: no URL can be built for it (Flask has no URL
+        adapter then), so a page without links or the base template."""
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify({"error": "Bad request", "message": UNTRUSTED_HOST, "status": 400}), 400
+        page = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request'
+                f'</title></head><body><main><h1>Bad request</h1><p role="alert">{UNTRUSTED_HOST}'
+                "</p></main></body></html>")
+        return Response(page, 400, mimetype="text/html")
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Response:

@@ -62,31 +62,38 @@ class AppForm(FlaskForm):
 
 
 def _range_message(field: Any) -> str:
-    """"Give a number from A to B." with the field's own NumberRange bounds where it has one."""
+    """"Give a whole number from A to B." with the field's own NumberRange bounds, if any."""
     found = next((v for v in field.validators if isinstance(v, NumberRange)), None)
     low = -INT_MAX if found is None or found.min is None else found.min
     high = INT_MAX if found is None or found.max is None else found.max
-    return f"Give a number from {low} to {high}."
+    kind = "a whole number" if isinstance(field, IntegerField) else "a number"
+    return f"Give {kind} from {low} to {high}."
 
 
 class _Bounded:
-    """Refuse numbers beyond an INTEGER column before any validator compares them: WTForms'
-    NumberRange calls math.isnan, which raises OverflowError for a 400-digit integer."""
+    """One clear message for a number that cannot be read or stored, given before any
+    validator compares it: WTForms' NumberRange calls math.isnan, which raises OverflowError
+    for a 400-digit integer, and repeats a second message under an unreadable value."""
 
-    too_big = False
+    refused = False
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        """Parse as the base field does, then drop a value too large to store or compare."""
-        self.too_big = False
-        super().process_formdata(valuelist)  # type: ignore[misc]
-        value = self.data  # type: ignore[attr-defined]
-        if value is not None and (not Decimal(value).is_finite() or abs(value) > INT_MAX):
-            self.data, self.too_big = None, True
-            raise ValueError(_range_message(self))
+        """Parse as the base field does; refuse a value too large to store or compare."""
+        self.refused = False
+        try:
+            super().process_formdata(valuelist)  # type: ignore[misc]
+            value = self.data  # type: ignore[attr-defined]
+            if value is not None and (not Decimal(value).is_finite() or abs(value) > INT_MAX):
+                raise ValueError("beyond an INTEGER column")
+        except ValueError:
+            self.data = None
+            # An empty entry is left to Optional/InputRequired, which clear this message.
+            self.refused = bool(valuelist and str(valuelist[0]).strip())
+            raise ValueError(_range_message(self)) from None
 
     def pre_validate(self, form: Any) -> None:
-        """Stop at the one message above; the field's range check would repeat it."""
-        if self.too_big:
+        """Stop at the one message above; the field's range check would add a second."""
+        if self.refused:
             raise StopValidation()
 
 

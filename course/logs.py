@@ -1,11 +1,13 @@
 """Structured JSON logs with a request id, so one launch can be followed across servers."""
 import json
 import logging
+import re
 import time
 import uuid
 
 from flask import Flask, Response, g, has_request_context, request
 
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # what proxies send (uuid, hex, ids with dots)
 STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
@@ -34,10 +36,15 @@ def register(app: Flask) -> None:
         root.handlers[:] = [handler]
         root.setLevel(logging.INFO)
 
+    # Only a proxy the deployment declared (PROXY_FIX > 0) sets the id; from anyone else a
+    # chosen id could make one person's requests look like another's in the logs.
+    trusted = int(app.config.get("PROXY_FIX") or 0) > 0
+
     @app.before_request
     def start() -> None:
         """Take the X-Request-ID of a trusted proxy or make one."""
-        g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        given = request.headers.get("X-Request-ID", "")[:64] if trusted else ""
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         g.started = time.perf_counter()
 
     @app.after_request

@@ -87,7 +87,8 @@ def test_production_requires_secret_key(tmp_path):
 
 
 def test_production_cookies_are_iframe_ready(tmp_path):
-    config = build_config(Path(tmp_path), {"APP_ENV": "production", "SECRET_KEY": "s" * 32})
+    config = build_config(Path(tmp_path), {"APP_ENV": "production", "SECRET_KEY": "s" * 32,
+                                           "TRUSTED_HOSTS": "course.example.edu"})
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_PARTITIONED"]
     assert config["SESSION_COOKIE_SAMESITE"] == "None"
 

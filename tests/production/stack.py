@@ -48,6 +48,8 @@ class ProductionStack:
             "REDIS_URL": self.redis_url, "CACHE_KEY_PREFIX": self.prefix,
             # Behind the load balancer (the test browser), which sets X-Forwarded-*.
             "PROXY_FIX": "1",
+            # The load balancer's name (X-Forwarded-Host) and the servers' own for /healthz.
+            "TRUSTED_HOSTS": "localhost 127.0.0.1",
             # Plain HTTP on loopback; in production TLS ends at the proxy and this stays https.
             "PREFERRED_URL_SCHEME": "http",
             # Each process has its own instance folder: nothing may be shared through files.

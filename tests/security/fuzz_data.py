@@ -39,7 +39,10 @@ SPECIAL = ["", " ", "0", "-1", "1.5", "1e309", "NaN", "inf", "9" * 40, "q:0", "q
            "s:../../etc/passwd", "up", "down", "save", "finish", "add", "add:options", "cancel",
            "y", "on", "true", "\x00", "\r\n", "../../etc/passwd", "<script>alert(1)</script>",
            "{{7*7}}", "%s%n", "' OR 1=1 --", "javascript:alert(1)", "\u202e\u0000\ufeff",
-           "🧠💪", "a" * 300]
+           "🧠💪", "a" * 300,
+           # Numbers past an INTEGER column, WTForms' float checks and int()'s digit limit.
+           str(2 ** 31), str(-2 ** 31 - 1), "9" * 400, "-" + "9" * 400, "9" * 5000, "1e400",
+           "-0.5", "sNaN", "\u00b2", "\u0663", "q:" + "9" * 30, "q:\u00b2", "options-\u00b2-text"]
 TEXT = st.one_of(
     st.text(max_size=40),
     st.sampled_from(SPECIAL),

@@ -2,7 +2,8 @@
 
 The demo's issuer (an .invalid host) cannot be reached over the network, so requests to it are
 served in-process: the tool fetches the configuration from the issuer's own origin and the
-issuer check stays honest. Browser-facing URLs (auth) use the address the browser used.
+issuer check stays honest. Browser-facing URLs (auth) use the tool's configured address
+(views.demo_root), never a request's Host header.
 """
 from datetime import timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from course.extensions import csrf
 from course.lti import http
 from course.lti.demo import platform as demo
-from course.lti.demo.views import bp
+from course.lti.demo.views import bp, demo_root
 from course.lti.dynreg_service import create_link
 
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -28,7 +29,7 @@ class InProcessAdapter(requests.adapters.BaseAdapter):
     def send(self, req: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Run the request against the current app, at the browser's own base URL."""
         parsed = urlparse(req.url)
-        base = request.url_root if has_request_context() else demo.ISSUER
+        base = demo_root() if has_request_context() else demo.ISSUER
         resp = current_app.test_client().open(
             parsed.path, method=req.method, query_string=parsed.query, data=req.body,
             headers=dict(req.headers), base_url=base)
@@ -65,7 +66,7 @@ def register_tool() -> Response:
 @bp.get("/openid-configuration")
 def openid_configuration() -> Response:
     """The demo platform's OpenID configuration (DR 1.0 section 3.4)."""
-    root = request.url_root
+    root = demo_root()
     return jsonify({
         "issuer": demo.ISSUER, "authorization_endpoint": root + "demo/auth",
         "token_endpoint": root + "demo/token", "jwks_uri": demo.ISSUER + "/demo/jwks",
@@ -94,7 +95,7 @@ def register_client() -> Response:
     except BadSignature:
         return jsonify({"error": "invalid_token"}), 401
     body = request.get_json(silent=True)
-    root = request.url_root
+    root = demo_root()
     if not isinstance(body, dict) or body.get("redirect_uris") != [root + "lti/launch"] or \
             body.get("initiate_login_uri") != root + "lti/login" or \
             not isinstance(body.get(TOOL_CONFIG), dict):

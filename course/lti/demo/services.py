@@ -15,7 +15,7 @@ from course.db import db
 from course.extensions import csrf
 from course.lti.demo import platform as demo
 from course.lti.demo.models import DemoLineItem, DemoScore
-from course.lti.demo.views import bp
+from course.lti.demo.views import bp, demo_root
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
@@ -30,10 +30,15 @@ NEVER_LAUNCHED = demo.DemoPerson("demo-learner-3", "Riley Chen", "learner")
 
 
 def _conf() -> demo.DemoPlatformConf:
-    """lti1p3platform configuration for the demo registration, at this browser's URL."""
-    conf = demo.DemoPlatformConf(root=request.url_root)
+    """lti1p3platform configuration for the demo registration, at the configured address."""
+    conf = demo.DemoPlatformConf(root=demo_root())
     conf.get_registration()
     return conf
+
+
+def _here() -> str:
+    """This request's URL without the query, at the configured address (not the Host header)."""
+    return demo_root() + request.path.lstrip("/")
 
 
 def _error(status: int, message: str) -> Response:
@@ -74,7 +79,7 @@ def token() -> Response:
     # lti1p3platform checks the signature but not who signed for whom, nor the audience.
     if claims.get("iss") != demo.CLIENT_ID or claims.get("sub") != demo.CLIENT_ID:
         return _error(401, "invalid_client")
-    if claims.get("aud") not in (request.base_url, [request.base_url]):
+    if claims.get("aud") not in (_here(), [_here()]):
         return _error(401, "invalid_client: the assertion is for another token endpoint")
     try:
         return jsonify(_conf().get_access_token(form))
@@ -84,7 +89,8 @@ def token() -> Response:
 
 def _line_item_json(item: DemoLineItem) -> dict[str, Any]:
     """A line item as AGS 3.2 shows it."""
-    return {"id": url_for("demo.line_item", course=item.course, item_id=item.id, _external=True),
+    return {"id": demo_root() + url_for("demo.line_item", course=item.course,
+                                        item_id=item.id).lstrip("/"),
             "label": item.label, "scoreMaximum": item.score_maximum,
             "resourceId": item.resource_id, "tag": item.tag,
             "resourceLinkId": item.resource_link_id}
@@ -101,7 +107,7 @@ def _paged(rows: list[Any], render: Callable[[list[Any]], Any], media_type: str)
     resp.mimetype = media_type
     if page * limit < len(rows):
         args = {**request.args.to_dict(), "limit": limit, "page": page + 1}
-        resp.headers["Link"] = f'<{request.base_url}?{urlencode(args)}>; rel="next"'
+        resp.headers["Link"] = f'<{_here()}?{urlencode(args)}>; rel="next"'
     return resp
 
 
@@ -239,7 +245,7 @@ def memberships(course: str) -> Response:
         return denied
     people = [*demo.PEOPLE.values(), NEVER_LAUNCHED]
     return _paged(people, lambda chunk: {
-        "id": request.base_url,
+        "id": _here(),
         "context": {"id": course, "label": course.upper(), "title": demo.COURSES[course]},
         "members": [_member(p) for p in chunk]},
         "application/vnd.ims.lti-nrps.v2.membershipcontainer+json")

@@ -2,9 +2,10 @@
 import importlib
 import importlib.util
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from lti1p3platform.exceptions import LtiException
 
+from course.hosts import public_root
 from course.lti.demo import platform as demo
 from course.lti.platforms import PlatformUrls, upsert_platform
 
@@ -12,9 +13,14 @@ bp = Blueprint("demo", __name__, url_prefix="/demo", template_folder="templates"
                static_folder="static", static_url_path="/static/demo")
 
 
+def demo_root() -> str:
+    """The tool's address from configuration: a forged Host header once re-pointed the demo."""
+    return public_root(current_app.config, request.environ)
+
+
 def _ensure_registration() -> str:
-    """Register the demo platform with the tool, at the URL this browser uses."""
-    root = request.url_root
+    """Register the demo platform with the tool, at the tool's configured address."""
+    root = demo_root()
     urls = PlatformUrls(demo.ISSUER, root + "demo/auth", root + "demo/token", "")
     upsert_platform(urls, demo.CLIENT_ID, [demo.DEPLOYMENT_ID], "Demo platform",
                     key_set=demo.platform_jwks())
@@ -50,7 +56,7 @@ def auth() -> Response | str:
     """The platform's OIDC authorization endpoint: check the request, then sign the launch."""
     args = request.args
     hint = demo.read_hint(args.get("lti_message_hint", ""))
-    root = request.url_root
+    root = demo_root()
     # lti1p3platform checks neither of these, so the demo platform does (OIDC Core 3.1.2.1).
     if hint is None or args.get("login_hint") != hint["sub"]:
         abort(400, "The login_hint does not match the launch that was started.")
