@@ -140,7 +140,8 @@ def test_no_numeric_field_fails_the_server(sec_app, env):
                     resp, tried = _send(client, "POST", form.action, data=data), tried + 1
                     code = getattr(resp, "status_code", 500)
                     if code >= 500 or (code >= 400 and not has_message(resp)):
-                        failures.append(f"{endpoint.split()[0]} [{name}]={value[:12]} as {who}: {resp!r:.120}")
+                        failures.append(f"{endpoint.split()[0]} [{name}]={value[:12]} as {who}: "
+                                        f"{resp!r:.120}")
     assert tried > 200
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:60])
 
