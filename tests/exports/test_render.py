@@ -187,3 +187,12 @@ def test_pdftotext_is_the_poppler_tool() -> None:
     # Guards the other tests: they rely on poppler's output format.
     assert "pdftotext" in subprocess.run(["pdftotext", "-v"], capture_output=True,
                                          text=True).stderr
+
+
+@pytest.mark.parametrize("slugs, drawn", [(["spasticity-and-spasms"], 1),
+                                          ([h.slug for h in get_handouts()], 1)])
+def test_the_logo_is_drawn_once_per_document(slugs: list[str], drawn: int) -> None:
+    """A packet shows the logo on its cover only: each SVG logo drawing costs render time."""
+    uri = logo_data_uri(logo_png())
+    html = render_html(slugs, {**CLINIC, "logo_data_uri": uri}, RenderOptions())
+    assert html.count(uri) == drawn
