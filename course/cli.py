@@ -107,6 +107,36 @@ def rotate_key() -> None:
                f"{', '.join(k['kid'] for k in keys.jwks()['keys'])}")
 
 
+@lti_cli.command("remove-member")
+@click.option("--context", "context_pk", type=click.IntRange(1, 2**31 - 1), required=True,
+              help="The course number, as in the tool's /c/<number>/ URLs.")
+@click.option("--user", "sub", required=True, help="The person's LTI user id (the launch's sub).")
+def remove_member(context_pk: int, sub: str) -> None:
+    """End someone's access to a course; their attempts stay in the gradebook."""
+    from course.members import MemberError, remove_member as remove
+    try:
+        removed = remove(context_pk, sub)
+    except MemberError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Removed {sub} from course {context_pk}: their next request ends their session. "
+               "A new launch from the platform brings them back, so also unenrol them there."
+               if removed else f"{sub} was already removed from course {context_pk}.")
+
+
+@lti_cli.command("sync-roster")
+@click.option("--context", "context_pk", type=click.IntRange(1, 2**31 - 1), required=True,
+              help="The course number, as in the tool's /c/<number>/ URLs.")
+def sync_roster(context_pk: int) -> None:
+    """Read the course roster from the platform and remove whoever has left the course."""
+    from course.members import MemberError, sync_from_platform
+    try:
+        gone = sync_from_platform(context_pk)
+    except MemberError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Removed {len(gone)} member(s) from course {context_pk}"
+               + (f": {', '.join(gone)}" if gone else "."))
+
+
 @content_cli.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def content_check(as_json: bool) -> None:

@@ -65,11 +65,13 @@ def load_identity(context_pk: int) -> None:
     if ended:
         _end(context_pk, MESSAGES[ended])
     # One round trip for all three rows; the joins also require the user and the context to
-    # belong to the same platform registration, and the membership to still exist.
+    # belong to the same platform registration, and the membership to still exist and not to
+    # have been removed (by the platform's roster or an administrator, course/members.py).
     row = db.session.execute(
         select(Context, User, Membership.role)
         .join(User, User.registration_id == Context.registration_id)
-        .join(Membership, and_(Membership.user_id == User.id, Membership.context_id == Context.id))
+        .join(Membership, and_(Membership.user_id == User.id, Membership.context_id == Context.id,
+                               Membership.removed_at.is_(None)))
         .where(Context.id == context_pk, User.id == found["u"])).first()
     if row is None or row[2] != found["r"]:
         _end(context_pk, GONE)

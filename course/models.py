@@ -92,6 +92,9 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     lti_roles: Mapped[list] = mapped_column(JSON, default=list)
     last_launch_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the platform's roster or an administrator removed the person; rows are kept so
+    # their attempts stay in the gradebook. NULL (every existing row) means a current member.
+    removed_at: Mapped[Optional[datetime]] = mapped_column(default=None)
 
     user: Mapped[User] = relationship()
     context: Mapped[Context] = relationship()

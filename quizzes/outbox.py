@@ -50,7 +50,8 @@ def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox | None:
     """
     # One query: the quiz, the learner's sub and role, and every attempt of theirs at it.
     mine = db.session.execute(
-        select(Quiz, User.sub, Membership.role, Attempt.state, Attempt.score).select_from(Quiz)
+        select(Quiz, User.sub, Membership.role, Attempt.state, Attempt.score,
+               Membership.removed_at).select_from(Quiz)
         .join(User, User.id == attempt.user_id)
         .join(Attempt, and_(Attempt.quiz_id == Quiz.id, Attempt.user_id == attempt.user_id))
         .outerjoin(Membership, and_(Membership.user_id == attempt.user_id,
@@ -58,6 +59,8 @@ def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox | None:
         .where(Quiz.id == attempt.quiz_id).order_by(Attempt.number)).all()
     quiz, sub, role = mine[0][:3]  # the submitted attempt itself is always there
     if role in (INSTRUCTOR, OBSERVER):  # staff and observers get no LMS score
+        return None
+    if mine[0].removed_at is not None:  # left the course (e.g. an expired attempt closed later)
         return None
     scores = [row.score or 0.0 for row in mine if row.state == SUBMITTED]
     grade = grading.quiz_grade(quiz.grading, scores) or 0.0

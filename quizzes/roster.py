@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from course.db import db
 from course.extensions import cache
+from course.members import apply_roster
 from course.models import Context, Membership, User
 from course.roles import LEARNER
 
@@ -26,6 +27,7 @@ class Learner:
     email: str
     launched: bool
     active: bool = True
+    removed: bool = False  # left the course (roster or administrator); attempts stay listed
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,11 @@ class Roster:
 def _known(context: Context) -> dict[str, Learner]:
     """Learners who have launched into this context, by LTI sub."""
     rows = db.session.execute(
-        select(User.id, User.sub, User.name, User.email)
+        select(User.id, User.sub, User.name, User.email, Membership.removed_at)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.context_id == context.id, Membership.role == LEARNER))
-    return {sub: Learner(uid, sub, name or sub, email or "", True) for uid, sub, name, email in rows}
+    return {sub: Learner(uid, sub, name or sub, email or "", True, removed=gone is not None)
+            for uid, sub, name, email, gone in rows}
 
 
 def _platform_members(context: Context) -> list[tuple[str, str, str, str, bool]]:
@@ -53,7 +56,10 @@ def _platform_members(context: Context) -> list[tuple[str, str, str, str, bool]]
     if cached is not None:
         return cached
     from course.lti.nrps import fetch_roster
-    members = [(m.sub, m.name, m.email, m.role, m.active) for m in fetch_roster(context)]
+    fetched = fetch_roster(context)  # raises unless every page was read
+    # A complete roster: whoever it no longer lists as active has left the course.
+    apply_roster(context.id, {m.sub for m in fetched if m.active})
+    members = [(m.sub, m.name, m.email, m.role, m.active) for m in fetched]
     cache.set(key, members, timeout=ROSTER_SECONDS)
     return members
 
@@ -65,22 +71,23 @@ def forget_roster(context_id: int) -> None:
 
 def course_roster(context: Context) -> Roster:
     """Every learner: the platform roster merged with those who launched; launches alone on failure."""
-    known = _known(context)
     try:
         members = _platform_members(context)
     except Exception as exc:  # NRPS down or not enabled: the known learners still make a gradebook
+        known = _known(context)
         message = getattr(exc, "message", None) or exc.__class__.__name__
         log.info("roster unavailable for context %s: %s", context.id, message)
         notice = ("The course roster could not be read from the learning platform, so only learners "
                   f"who have opened this tool are listed. ({message})")
         return Roster(sorted(known.values(), key=_order), False, notice)
-    merged = dict(known)
+    merged = _known(context)  # read after the roster, so removals it just made show at once
     for sub, name, email, role, active in members:
         if role != LEARNER:
             continue
         if sub in merged:
             mine = merged[sub]
-            merged[sub] = Learner(mine.user_id, sub, mine.name or name, mine.email or email, True, active)
+            merged[sub] = Learner(mine.user_id, sub, mine.name or name, mine.email or email, True, active,
+                                  mine.removed)
         else:
             merged[sub] = Learner(None, sub, name or sub, email, False, active)
     return Roster(sorted(merged.values(), key=_order), True)

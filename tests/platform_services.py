@@ -56,6 +56,7 @@ class Fault:
     status: int = 503
     path: str = ""
     body: bytes = b""
+    after: int = 0  # matching calls to let through first (e.g. fail only page 2 of a roster)
 
 
 class FaultyAdapter(FlaskAdapter):
@@ -119,9 +120,10 @@ class PlatformServices:
         http.mount("https://", self.adapter)
 
     # --- switches -------------------------------------------------------------------------
-    def fail_next(self, n: int, status: int = 503, path: str = "", body: bytes = b"") -> None:
-        """Answer the next n calls (whose path contains `path`; JWKS excluded) with `status`."""
-        self.faults.append(Fault(n, "status", status, path, body))
+    def fail_next(self, n: int, status: int = 503, path: str = "", body: bytes = b"",
+                  after: int = 0) -> None:
+        """Answer n calls whose path contains `path` (not JWKS) with `status`, after `after` pass."""
+        self.faults.append(Fault(n, "status", status, path, body, after))
 
     def timeout_next(self, n: int, processed: bool = True, path: str = "") -> None:
         """Time out the next n calls; `processed`: the platform acted but the reply was lost."""
@@ -145,6 +147,9 @@ class PlatformServices:
             return None
         for fault in self.faults:
             if fault.count > 0 and fault.path in path:
+                if fault.after > 0:
+                    fault.after -= 1
+                    return None
                 fault.count -= 1
                 return fault
         return None
