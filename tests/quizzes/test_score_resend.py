@@ -8,6 +8,7 @@ from course.db import db, utcnow
 from course.models import Context, Registration
 from quizzes.models import FAILED, PENDING, SENT, ScoreOutbox
 from tests.conftest import csrf_from
+from tests.platform import INSTRUCTOR, LEARNER
 from tests.platform_services import launch_with_services, services  # noqa: F401 (fixture)
 from tests.quizzes.test_grade_passback import SLUG, drain_at, outbox_rows, take_quiz
 
@@ -17,6 +18,9 @@ ADVICE = "Use this service for grade sync and column management"
 @pytest.fixture
 def moodle(app, client, platform, services):  # noqa: F811
     """A learner who launched from a Moodle-like platform (Moodle's token URL): (client, cid)."""
+    # The course's enrolments, as the LMS's roster service lists them (the gradebook reads it).
+    services.members["course-1"] = [{"user_id": "instructor-1", "roles": [INSTRUCTOR]}] + [
+        {"user_id": f"learner-{n}", "roles": [LEARNER]} for n in range(1, 6)]
     cid = launch_with_services(client, platform, services, "learner")
     with app.app_context():
         reg = db.session.scalars(select(Registration)).one()
