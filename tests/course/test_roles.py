@@ -121,3 +121,16 @@ def test_system_admin_setting_applies_to_launches(app, platform):
     other = app.test_client()
     cid = _cid(launch(other, platform, user="root", roles=roles, context="course-2"))
     assert other.get(f"/c/{cid}/quizzes/instructor/gradebook").status_code == 403
+
+
+@pytest.mark.parametrize("roles, expected", [
+    (["urn:lti:instrole:ims/lis/Administrator"], INSTRUCTOR),  # the LTI 1.1 spelling
+    ([INST + "Administrator"], INSTRUCTOR),
+    ([INST + "Instructor"], OBSERVER),  # teaching elsewhere is not administering
+    (["urn:lti:instrole:ims/lis/Instructor"], OBSERVER),
+    (["urn:lti:instrole:ims/lis/administrator"], OBSERVER),  # role names are case-sensitive
+    ([M + "#Learner", INST + "Student"], LEARNER),
+])
+def test_institution_admins_in_both_spellings_when_switched_on(roles, expected):
+    assert role_for(roles, institution_admin_is_instructor=True) == expected
+    assert role_for(roles, institution_admin_is_instructor=False) == (LEARNER if expected == LEARNER else OBSERVER)

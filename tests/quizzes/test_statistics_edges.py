@@ -46,7 +46,7 @@ def test_items_shown_to_nobody_or_once() -> None:
 
 
 def test_effective_weights_with_missing_cells() -> None:
-    matrix = [[1, 1, 0], [0, None, 1], [1, 0, 1], [0, 1, None], [1, 1, 1]]
+    matrix = [[1, 1, 0], [0, None, 0], [1, 0, 1], [0, 1, None], [1, 1, 1], [0, 0, 0]]
     totals = [sum(v for v in row if v is not None) for row in matrix]
     covs = []
     for j in range(3):
@@ -57,6 +57,7 @@ def test_effective_weights_with_missing_cells() -> None:
     expected = [None if r is None else 100 * r / total for r in roots]
     got = [i.effective_weight for i in item_analysis(matrix, [1, 1, 1]).items]
     assert got == pytest.approx(expected)
+    assert all(w and w > 20 for w in got)  # every item counts, so a wrong divisor would show
 
 
 @pytest.mark.parametrize("matrix", [
