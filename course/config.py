@@ -145,6 +145,9 @@ def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[s
         # Origins allowed to frame the tool besides the registered platforms' own (a Canvas or
         # Moodle site served from another host, such as a vanity domain).
         "FRAME_ANCESTORS": _origins(env.get("FRAME_ANCESTORS", "")),
+        # The demo platform's own address; when set, its page frames the tool from this other
+        # site as an LMS does (docs/cookies-and-iframes.md), e.g. http://localhost:5000/.
+        "DEMO_PLATFORM_URL": (_origins(env.get("DEMO_PLATFORM_URL", "")) or [""])[0],
     }
     config.update(_cache_settings(env, instance))
     config.update(_host_settings(env, production))

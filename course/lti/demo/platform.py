@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -177,8 +178,13 @@ class DemoLogin(OIDCLoginAbstract):
         """Carry the signed hint."""
         self._lti_message_hint = kwargs["hint"]
 
+    storage_target: str | None = None  # LTI Client Side postMessages: where put_data goes
+
     def get_redirect(self, url: str) -> Any:
-        """Send the browser to the tool's login endpoint."""
+        """Send the browser to the tool's login endpoint (announcing platform storage if any)."""
+        if self.storage_target:
+            url += ("&" if "?" in url else "?") + urlencode({"lti_storage_target":
+                                                             self.storage_target})
         return redirect(url)
 
 

@@ -21,7 +21,8 @@ def demo_root() -> str:
 def _ensure_registration() -> str:
     """Register the demo platform with the tool, at the tool's configured address."""
     root = demo_root()
-    urls = PlatformUrls(demo.ISSUER, root + "demo/auth", root + "demo/token", "")
+    # The authorization endpoint lives on the platform's own site (embedded mode: another one).
+    urls = PlatformUrls(demo.ISSUER, embed.platform_root() + "demo/auth", root + "demo/token", "")
     upsert_platform(urls, demo.CLIENT_ID, [demo.DEPLOYMENT_ID], "Demo platform",
                     key_set=demo.platform_jwks())
     return root
@@ -46,6 +47,7 @@ def start() -> Response:
     root = _ensure_registration()
     conf = demo.DemoPlatformConf(root=root)
     login = demo.DemoLogin(request, conf)
+    login.storage_target = embed.storage_target()
     login.set_lti_message_hint(hint=demo.make_hint(
         {"sub": person.sub, "course": course, "kind": kind}))
     return login.initiate_login(person.sub)
@@ -78,7 +80,8 @@ def _describe(launch: demo.DemoLaunch, hint: dict, root: str) -> None:
     launch.set_launch_context_claim(course, context_title=demo.COURSES[course],
                                     context_label=course.upper())
     launch.set_resource_link_claim(f"{course}-link", title="MS and muscles")
-    launch.set_launch_presentation_claim(document_target="iframe", return_url=root + "demo/")
+    launch.set_launch_presentation_claim(document_target="iframe",
+                                         return_url=embed.platform_root() + "demo/")
     launch.set_ags(f"{root}demo/ags/{course}/lineitems")
     launch.set_nrps(f"{root}demo/nrps/{course}/memberships")
     if hint["kind"] == "deep_link":
@@ -92,3 +95,5 @@ if importlib.util.find_spec("course.lti.demo.services") is not None:
     importlib.import_module("course.lti.demo.services")
 # Its side of dynamic registration (configuration, registration endpoint) likewise.
 importlib.import_module("course.lti.demo.registration")
+# Embedded mode: the tool framed from another site, with or without platform storage.
+from course.lti.demo import embed  # noqa: E402
