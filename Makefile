@@ -22,9 +22,12 @@ $(STAMP): pyproject.toml | $(PY)
 sysdeps:
 	bash .ci/sysdeps.sh run
 
+# The demo platform's page on localhost frames the tool from 127.0.0.1: two sites, as an LMS and
+# a tool are, so the browser treats the tool's cookies as third-party (docs/cookies-and-iframes.md).
 run: $(STAMP) sysdeps
 	DEMO_PLATFORM=1 $(FLASK) db upgrade
-	DEMO_PLATFORM=1 bash .ci/serve-dev $(HOST) $(PORT)
+	DEMO_PLATFORM=1 TOOL_URL=$${TOOL_URL:-http://$(HOST):$(PORT)/} \
+	  DEMO_PLATFORM_URL=$${DEMO_PLATFORM_URL-http://localhost:$(PORT)/} bash .ci/serve-dev $(HOST) $(PORT)
 
 test: $(STAMP)
 	bash .ci/sysdeps.sh test

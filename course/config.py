@@ -89,6 +89,14 @@ def _host_settings(env: Mapping[str, str], production: bool) -> dict[str, Any]:
             "TOOL_URL": url.rstrip("/") + "/" if url else ""}
 
 
+def _demo_platform_url(url: str) -> str:
+    """DEMO_PLATFORM_URL: the demo platform's own site, such as http://localhost:5000/."""
+    if url and not re.fullmatch(r"https?://[A-Za-z0-9.:\[\]-]+/?", url):
+        raise ConfigError(f"DEMO_PLATFORM_URL takes an address like http://localhost:5000/, "
+                          f"not {url!r}")
+    return url.rstrip("/") + "/" if url else ""
+
+
 def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Turn the environment into Flask settings, refusing unsafe production combinations."""
     env = os.environ if env is None else env
@@ -147,7 +155,7 @@ def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[s
         "FRAME_ANCESTORS": _origins(env.get("FRAME_ANCESTORS", "")),
         # The demo platform's own address; when set, its page frames the tool from this other
         # site as an LMS does (docs/cookies-and-iframes.md), e.g. http://localhost:5000/.
-        "DEMO_PLATFORM_URL": (_origins(env.get("DEMO_PLATFORM_URL", "")) or [""])[0],
+        "DEMO_PLATFORM_URL": _demo_platform_url(env.get("DEMO_PLATFORM_URL", "").strip()),
     }
     config.update(_cache_settings(env, instance))
     config.update(_host_settings(env, production))

@@ -65,3 +65,13 @@ def test_not_embedded_by_default(tmp_path: Any) -> None:
     app = build_app(tmp_path, DEMO_PLATFORM=True)
     html = app.test_client().get("/demo/").get_data(as_text=True)
     assert "tool-frame" not in html and "storage-on" not in html
+
+
+def test_demo_platform_url_setting(tmp_path: Any) -> None:
+    """An origin with or without its slash is taken; anything else stops the app with a reason."""
+    from course.config import ConfigError, build_config
+    assert build_config(tmp_path, {"DEMO_PLATFORM_URL": "http://localhost:5000"})[
+        "DEMO_PLATFORM_URL"] == "http://localhost:5000/"
+    assert build_config(tmp_path, {})["DEMO_PLATFORM_URL"] == ""
+    with pytest.raises(ConfigError, match="DEMO_PLATFORM_URL"):
+        build_config(tmp_path, {"DEMO_PLATFORM_URL": "javascript:alert(1)"})
