@@ -33,6 +33,8 @@ def apply_roster(context_pk: int, active_subs: set[str], now: datetime | None = 
 
     Call only with a roster read to its last page: a partial list would remove people wrongly.
     """
+    if not active_subs:  # a course with nobody in it is a platform fault, not a mass departure
+        return []
     rows = db.session.execute(
         select(Membership, User.sub).join(User, User.id == Membership.user_id)
         .where(Membership.context_id == context_pk, Membership.removed_at.is_(None))).all()

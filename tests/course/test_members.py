@@ -100,6 +100,14 @@ def test_a_roster_not_read_to_its_last_page_removes_nobody(app, platform, servic
     assert ana.get(f"/c/{cid}/").status_code == 401
 
 
+def test_an_empty_roster_removes_nobody(app, platform, services):  # noqa: F811
+    cid, teacher, ana, _ = _course(app, platform, services, [TEACHER, ANA, BEN])
+    services.members["course-1"] = []  # a broken or misconfigured platform, not a mass departure
+    _gradebook(teacher, cid)
+    assert ana.get(f"/c/{cid}/").status_code == 200
+    assert teacher.get(BASE.format(cid=cid) + "/gradebook").status_code == 200
+
+
 def test_a_relaunch_brings_a_removed_learner_back(app, platform, services):  # noqa: F811
     cid, teacher, ana, _ = _course(app, platform, services, [TEACHER, ANA, BEN])
     services.members["course-1"] = [TEACHER, BEN]
