@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -152,3 +154,19 @@ def test_total_adds_parts_and_floors_on_request(points: list[float], floor: bool
     result = total(parts, floor=floor)
     assert (result.points, result.max_points, len(result.parts)) == (expected, float(len(points)), len(points))
     assert result.fraction == (expected / len(points) if points else 0.0)
+
+
+# The review breakdown of every scoring case in test_scoring.CASES: per part its id, label,
+# points, maximum, correctness, what was chosen, what was expected and the rationale shown.
+# Reviewed by hand when written; it is what a learner reads on the review page.
+PARTS = json.loads((Path(__file__).parent / "fixtures" / "score_parts.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", PARTS, ids=[f"{c['item']}-{n}" for n, c in enumerate(PARTS)])
+def test_score_breakdown_shown_at_review(case: dict[str, Any]) -> None:
+    item = ITEMS[case["item"]]
+    result = REGISTRY[item["type"]].score(item, case["response"])
+    assert (result.points, result.max_points) == (case["points"], case["max_points"])
+    shown = [[p.part_id, p.label, p.points, p.max_points, p.correct, p.chosen, p.expected, p.rationale]
+             for p in result.parts]
+    assert json.loads(json.dumps(shown)) == case["parts"]
