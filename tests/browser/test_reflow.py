@@ -216,10 +216,12 @@ def shoot(page: Any, host: str, url: str, name: str, locator: str) -> None:
 
 
 @pytest.mark.skipif(not SHOTS, reason="set REFLOW_SHOTS=/dir to save screenshots")
-def test_screenshots_of_the_bowtie_and_the_gradebook(pages):
+def test_screenshots_of_the_bowtie_review_and_gradebook(pages):
     learner, urls = pages["learner"]
     bowtie = next(u for u in urls if "?q=" in u and _is_bowtie(learner, u))
     shoot(learner, pages["host"], bowtie, "bowtie", ".bowtie-grid")
+    review = next(u for u in urls if u.endswith("/review"))
+    shoot(learner, pages["host"], review, "review", ".review-list")
     teacher, _ = pages["teacher"]
     shoot(teacher, pages["host"], f"{pages['base']}/c/{pages['cid']}/quizzes/instructor/gradebook", "gradebook", "table")
 
