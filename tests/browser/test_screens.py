@@ -139,3 +139,13 @@ def test_times_show_in_the_readers_zone_with_utc_on_hover(browser, live_server):
     assert "UTC" not in shown and re.search(r"EST|EDT|GMT-[45]", shown), shown
     assert_no_axe_violations(page)
     context.close()
+
+
+def test_missing_module_page_links_home_without_axe_violations(page, live_server):
+    cid = demo_login(page, live_server.url)
+    response = page.goto(f"{live_server.url}/c/{cid}/modules/no-such-module/")
+    assert response is not None and response.status == 404
+    page.get_by_role("link", name="Back to the course home").click()
+    assert page.url.endswith(f"/c/{cid}/")
+    page.go_back()
+    assert_no_axe_violations(page)
