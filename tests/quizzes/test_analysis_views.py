@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from course.db import db
 from course.models import User
@@ -98,7 +99,8 @@ def _instructor_rules(app):
 
 def _url(rule, cid):
     """A concrete URL for a rule: the given cid, 1 for other numbers, 'x' for names."""
-    values = {a: (cid if a == "cid" else 1 if rule._converters[a].regex == r"\d+" else "mcq")
+    values = {a: (cid if a == "cid" else 1 if isinstance(rule._converters[a], IntegerConverter)
+                  else "mcq")
               for a in rule.arguments}
     return rule.build(values, append_unknown=False)[1]
 
