@@ -102,6 +102,8 @@ def test_validate_item_names_where_the_item_is() -> None:
         validate_item({"type": "essay"})
     with pytest.raises(ContentError, match=r"^item: type: None is not a known type"):
         get_type({})
+    with pytest.raises(ContentError, match=r"^bank/x.yaml: type: 'essay' is not a known type"):
+        validate_item({"type": "essay"}, WHERE)
     with pytest.raises(ContentError) as caught:
         validate_item(damaged("fx-mcq", ("stem", " ")), WHERE)
     assert str(caught.value) == "bank/x.yaml: stem: must not be empty"
