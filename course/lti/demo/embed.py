@@ -38,9 +38,12 @@ def embed_context() -> dict:
 
 @bp.after_request
 def allow_the_tool(resp: Response) -> Response:
-    """The demo pages frame the tool and post launches to it, which may live on another site."""
+    """Embedded, the demo pages frame the tool and post launches to it on another site."""
+    if not embedded():
+        return resp  # the tool is 'self': the app's policy already allows both
     tool = origin_of(public_root(current_app.config, request.environ))
-    policy = csp([*platform_origins(), tool]).replace(
-        "default-src 'self';", f"default-src 'self'; frame-src 'self' {tool};")
-    resp.headers["Content-Security-Policy"] = policy
+    # The app's own policy (course.security), plus the tool as a frame and a form target.
+    policy = csp([*platform_origins(), *current_app.config.get("FRAME_ANCESTORS", [])])
+    policy = policy.replace("default-src 'self';", f"default-src 'self'; frame-src 'self' {tool};")
+    resp.headers["Content-Security-Policy"] = policy.replace("form-action ", f"form-action {tool} ")
     return resp
