@@ -194,6 +194,9 @@ def test_instructor_gradebook_and_question_in_blocked_iframe(cross_site, top, st
     frame.goto(f"{live.url}/c/{cid}/quizzes/instructor/questions/{qid}/edit?cst={token}")
     stem = f"Edited in a cookieless frame ({storage})."
     frame.fill("#stem", stem)
+    with frame.expect_navigation():  # a formaction button: it must keep the token too
+        frame.locator(".form-actions").get_by_role("button", name="Preview").click()
+    assert "As a learner sees it" in frame.locator("main").inner_text()
     with frame.expect_navigation():
         frame.locator(".form-actions").get_by_role("button", name="Save question").click()
     assert "cst=" in frame.url
