@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from modules.views import web_course
 from tests.platform import INSTRUCTOR, LEARNER, TOOL, TestPlatform
+from tests.platform_services import services  # noqa: F401 (fixture)
 
 PLATFORM_ORIGIN = "https://platform.test"
 TOOL_ORIGIN = TOOL.rstrip("/")
@@ -66,9 +67,9 @@ def framed_login(client: FlaskClient, platform: TestPlatform, user: str,
 
 def first_post(client: FlaskClient, platform: TestPlatform, login: Attrs, user: str,
                role: str = LEARNER, context: str = "course-1",
-               origin: str = PLATFORM_ORIGIN) -> dict[str, Any]:
+               origin: str = PLATFORM_ORIGIN, extra: Any = None) -> dict[str, Any]:
     """The platform's auto-posted id_token; returns the form the verification page posts."""
-    form = platform.authorize(login.data["redirect"], user, [role], context)
+    form = platform.authorize(login.data["redirect"], user, [role], context, extra=extra)
     page = client.post(form["url"], data={"id_token": form["id_token"], "state": form["state"]},
                        headers={"Origin": origin})
     assert page.status_code == 200, page.get_data(as_text=True)
@@ -263,3 +264,23 @@ def test_cookie_launch_unchanged(client: FlaskClient, platform: TestPlatform) ->
     assert done.status_code == 302 and "cst=" not in done.location
     assert client.get(urlparse(done.location).path).status_code == 200
     assert parse_qs(urlparse(done.location).query) == {}
+
+
+def test_deep_linking_without_cookies(bare: FlaskClient, platform: TestPlatform,
+                                      services: Any) -> None:  # noqa: F811
+    """The picker opens and answers the platform in cookieless mode; the token stays home."""
+    login = framed_login(bare, platform, "teacher-1", "_parent")
+    NONCES[login.data["state"]] = login.data["nonce"]
+    form = first_post(bare, platform, login, "teacher-1", INSTRUCTOR,
+                      extra=services.claims(platform, "course-1", deep_link=True))
+    done = check(bare, form, "platform")
+    assert done.status_code == 302 and re.search(r"/lti/c/\d+/deep-link\?cst=", done.location)
+    token = parse_qs(urlparse(done.location).query)["cst"][0]
+    picker = bare.get(done.location)
+    assert picker.status_code == 200
+    csrf = parse(picker.get_data(as_text=True)).inputs["csrf_token"]
+    reply = bare.post(done.location, data={"csrf_token": csrf, "item": ["module:weakness"],
+                                           "action": "add"})
+    assert reply.status_code == 200
+    html = reply.get_data(as_text=True)
+    assert f"{platform.issuer}/deep-link-return" in html and token not in html
