@@ -80,8 +80,8 @@ def _adopt(endpoint: str | None, values: dict[str, Any] | None) -> None:
         return
     token = _token_from_request()
     data = read(token) if token else None
-    if data is None or (cid is None and endpoint == SIGN_OUT):
-        cid = data["c"] if data else None  # sign out has no course in its URL
+    if data is not None and cid is None:
+        cid = data["c"]  # sign out: the one course URL without the course in it
     if data is None or data["c"] != cid:
         return  # no grant for this course: load_identity answers 401
     seen = cache.get(_seen_key(data["j"]))
