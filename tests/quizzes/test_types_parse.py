@@ -170,3 +170,9 @@ def test_score_breakdown_shown_at_review(case: dict[str, Any]) -> None:
     shown = [[p.part_id, p.label, p.points, p.max_points, p.correct, p.chosen, p.expected, p.rationale]
              for p in result.parts]
     assert json.loads(json.dumps(shown)) == case["parts"]
+
+
+def test_ordering_score_ignores_junk_in_the_stored_order() -> None:
+    result = REGISTRY["ordering"].score(ITEMS["fx-ordering"], {"order": ["zz", "b", 3]})
+    assert [p.chosen for p in result.parts] == [None, "b", None, None]
+    assert result.points == 1.0

@@ -82,6 +82,8 @@ def test_highlight_limits_are_inclusive(passage: list[Any]) -> None:
     ("fx-matching", {"prompts": [{"id": f"p{n}", "text": "P", "match": "t2", "rationale": "R."} for n in range(2)]}),
     ("fx-matching", {"targets": [{"id": "t1", "text": "T1", "rationale": "Why."}, {"id": "t2", "text": "T2"}]}),
     ("fx-dragcloze", {"text": "[[t1]].", "targets": [{"id": "t1", "answer": "k2", "rationale": "R."}]}),
+    ("fx-matrix-mc", {"rows": [{"id": f"r{n}", "text": "R", "answer": "x", "rationale": "R."} for n in range(12)]}),
+    ("fx-matrix-mc", {"rows": [{"id": f"r{n}", "text": "R", "answer": "y", "rationale": "R."} for n in range(2)]}),
     ("fx-dragcloze", {"text": " ".join(f"[[t{n}]]" for n in range(20)), "reuse_tokens": True,
                       "targets": [{"id": f"t{n}", "answer": "k1", "rationale": "R."} for n in range(20)]}),
     ("fx-select2", {"select": 1, "options": [{"id": "a", "text": "A", "correct": True, "rationale": "R."},
