@@ -1,5 +1,6 @@
 """Database handle shared by every package: typed SQLAlchemy 2 models on one declarative base."""
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
@@ -28,6 +29,14 @@ class Base(DeclarativeBase):
 # changed behind the session's back (bulk UPDATEs, other processes) already asks for them with
 # populate_existing or refresh, and every request and worker pass starts with a new session.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+# The base every model subclasses. At run time it is db.Model (Flask-SQLAlchemy's subclass of Base,
+# bound to db). mypy cannot take an instance's attribute as a base class (python/mypy#8603), so
+# for the checker it is Base itself: `class X(Model)` with Mapped[...] columns type-checks.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:

@@ -5,10 +5,10 @@ from typing import Optional
 from sqlalchemy import ForeignKey, JSON, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from course.db import db, utcnow
+from course.db import Model, utcnow
 
 
-class Registration(db.Model):
+class Registration(Model):
     """One LTI 1.3 platform registration; a platform issuer may hold many client ids."""
 
     __tablename__ = "registration"
@@ -33,7 +33,7 @@ class Registration(db.Model):
         back_populates="registration", cascade="all, delete-orphan")
 
 
-class Deployment(db.Model):
+class Deployment(Model):
     """A deployment id the platform uses for this tool under one registration."""
 
     __tablename__ = "deployment"
@@ -46,7 +46,7 @@ class Deployment(db.Model):
     registration: Mapped[Registration] = relationship(back_populates="deployments")
 
 
-class Context(db.Model):
+class Context(Model):
     """One course in one platform: the tenant boundary for every piece of course data."""
 
     __tablename__ = "context"
@@ -66,7 +66,7 @@ class Context(db.Model):
     registration: Mapped[Registration] = relationship()
 
 
-class User(db.Model):
+class User(Model):
     """A person as one platform knows them: keyed by registration and the LTI `sub`."""
 
     __tablename__ = "lti_user"
@@ -80,7 +80,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A user's role in one course context, refreshed at every launch."""
 
     __tablename__ = "membership"
@@ -100,7 +100,7 @@ class Membership(db.Model):
     context: Mapped[Context] = relationship()
 
 
-class ToolKey(db.Model):
+class ToolKey(Model):
     """An RSA key pair of the tool; the newest signs, older ones stay published while rotating."""
 
     __tablename__ = "tool_key"
@@ -113,7 +113,7 @@ class ToolKey(db.Model):
     retired: Mapped[bool] = mapped_column(default=False)
 
 
-class RegistrationLink(db.Model):
+class RegistrationLink(Model):
     """A one-time, expiring dynamic registration link; only a hash of its token is kept."""
 
     __tablename__ = "registration_link"

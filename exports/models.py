@@ -8,12 +8,12 @@ from typing import Any, Optional
 from sqlalchemy import Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from course.db import db, utcnow
+from course.db import Model, utcnow
 from exports.logo import LogoError, logo_data_uri
 from exports.render import clean_clinic
 
 
-class ClinicProfile(db.Model):
+class ClinicProfile(Model):
     """A clinic's name, contact details and logo, printed on every handout it hands out."""
 
     __tablename__ = "clinic_profile"

@@ -5,12 +5,12 @@ from typing import Any, Optional
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from course.db import db, utcnow
+from course.db import Model, utcnow
 
 SLUG_LEN = 120  # content slugs are short; this leaves room without allowing abuse
 
 
-class ModuleProgress(db.Model):
+class ModuleProgress(Model):
     """One learner in one module of one context: when they started, where they were, completion."""
 
     __tablename__ = "module_progress"
@@ -29,7 +29,7 @@ class ModuleProgress(db.Model):
     completed_at: Mapped[Optional[datetime]] = mapped_column(default=None)
 
 
-class SectionView(db.Model):
+class SectionView(Model):
     """A section page a learner has opened at least once."""
 
     __tablename__ = "module_section_view"
@@ -45,7 +45,7 @@ class SectionView(db.Model):
     last_viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ItemAnswer(db.Model):
+class ItemAnswer(Model):
     """The latest answer to one practice or knowledge-check item, with its correctness."""
 
     __tablename__ = "module_item_answer"

@@ -5,10 +5,10 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from course.db import db, utcnow
+from course.db import Model, utcnow
 
 
-class DemoLineItem(db.Model):
+class DemoLineItem(Model):
     """A grade column in one demo course, created by the tool through AGS."""
 
     __tablename__ = "demo_line_item"
@@ -23,7 +23,7 @@ class DemoLineItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DemoScore(db.Model):
+class DemoScore(Model):
     """The latest score for one learner in one line item (AGS 3.4: newer timestamps win)."""
 
     __tablename__ = "demo_score"
