@@ -9,7 +9,7 @@ PORT ?= 5000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 REDIS_URL_TEST ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-sqlite test-services bench check clean sysdeps mutate
+.PHONY: run test test-sqlite test-services lint bench check clean sysdeps mutate
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -49,6 +49,14 @@ test-services: $(STAMP)
 
 check: $(STAMP)
 	$(FLASK) content check
+
+# Lint and type check (pyproject.toml's [tool.ruff] and [tool.mypy]); .ci/run runs it before the
+# suite, and `make test` does not need it.
+lint: $(STAMP)
+	@echo "== ruff"
+	$(VENV)/bin/ruff check .
+	@echo "== mypy"
+	$(VENV)/bin/mypy
 
 # Mutation testing of the pure core (docs/testing.md); FILES=quizzes/grading.py limits it.
 mutate: $(STAMP)
