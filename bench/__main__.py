@@ -12,9 +12,9 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Callable
 
 from bench import backends, baseline_app, handouts, launches, pages, storm, uploads
 from bench.context import Plan, Run

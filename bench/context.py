@@ -24,12 +24,12 @@ class Plan:
     downloads: int
 
     @classmethod
-    def full(cls) -> "Plan":
+    def full(cls) -> Plan:
         """The figures the README quotes."""
         return cls("full", 10, 2, 5, 10.0, 5.0, 300, 3, 20)
 
     @classmethod
-    def quick(cls) -> "Plan":
+    def quick(cls) -> Plan:
         """Shorter windows and a smaller storm, to check the harness itself."""
         return cls("quick", 3, 1, 2, 3.0, 2.0, 50, 2, 5)
 

@@ -19,7 +19,6 @@ import requests
 from bench.learner import Learner, csrf_token
 from bench.load import percentile
 from bench.platform import BenchPlatform
-
 from bench.report import Figure, missing
 
 if TYPE_CHECKING:

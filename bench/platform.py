@@ -66,7 +66,7 @@ class BenchPlatform:
         self._server: PlatformServer | None = None
         self.base_url = ""
 
-    def __enter__(self) -> "BenchPlatform":
+    def __enter__(self) -> BenchPlatform:
         """Serve the endpoints on a free 127.0.0.1 port."""
         self._server = PlatformServer(self)
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"

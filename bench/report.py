@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-import platform
 import os
+import platform
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,7 @@ def write_results(figures: list[Figure], meta: dict[str, Any], path: Path = RESU
     for figure in figures:
         value = figure.value
         data[figure.key] = round(value, 6) if isinstance(value, float) else value
-    data["_meta"] = {**meta, "taken_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    data["_meta"] = {**meta, "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
                      "machine": machine(),
                      "not_measured": {f.key: f.reason for f in figures if f.value is None}}
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")

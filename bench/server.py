@@ -35,7 +35,7 @@ class Gunicorn:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> "Gunicorn":
+    def __enter__(self) -> Gunicorn:
         """Start gunicorn and wait until it answers."""
         cmd = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS),
                "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",

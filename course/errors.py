@@ -6,8 +6,12 @@ from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import (HTTPException, InternalServerError, SecurityError,
-                                 ServiceUnavailable)
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 log = logging.getLogger(__name__)
 

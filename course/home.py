@@ -1,6 +1,7 @@
 """Course-home panels: each package contributes one, so the home view stays thin."""
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 

@@ -1,5 +1,6 @@
 """The tool's public address, from configuration: never from a request's Host header."""
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 def public_root(config: Mapping[str, Any], environ: Mapping[str, Any]) -> str:

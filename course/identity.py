@@ -1,7 +1,8 @@
 """Who is using a course: per-context grants in the session, and view guards built on them."""
 import time
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import abort, current_app, g, session
 from sqlalchemy import and_, select

@@ -6,7 +6,7 @@ any course), so they never grant anything here. System administrators, and on re
 institution administrators, may be mapped to instructor by settings (see
 docs/roles-and-sessions.md).
 """
-from typing import Iterable
+from collections.abc import Iterable
 
 INSTRUCTOR = "instructor"
 LEARNER = "learner"

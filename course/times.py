@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ def local_time(value: datetime | None, style: str = "datetime", empty: str = "")
     """A stored (naive = UTC) timestamp as <time datetime title>; times.js shows it locally."""
     if value is None:
         return Markup(escape(empty))
-    when = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    when = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     utc = when.strftime(FORMATS.get(style, FORMATS["datetime"]))
     iso = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     return Markup('<time datetime="{}" title="{}" data-local="{}">{}</time>').format(

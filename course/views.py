@@ -1,6 +1,14 @@
 """Course-level pages: the landing page, the course home, and the health check."""
-from flask import (Blueprint, Response, current_app, g, jsonify, render_template, request,
-                   send_from_directory)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 from sqlalchemy import text
 
 from course.db import db

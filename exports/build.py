@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pathlib
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from exports.content import Handout, get_handout, get_handouts
 from exports.render import render_pdf

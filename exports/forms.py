@@ -34,7 +34,7 @@ class PrintForm(AppForm):
         validators=[Optional(), Length(max=NOTES_MAX,
                                        message=f"Keep notes to {NOTES_MAX} characters or fewer.")])
 
-    def set_handouts(self, choices: list[tuple[str, str]]) -> "PrintForm":
+    def set_handouts(self, choices: list[tuple[str, str]]) -> PrintForm:
         """Offer the shipped handouts as choices (the list is data, so it is set per request)."""
         self.slugs.choices = [SelectChoice(value, label) for value, label in choices]
         return self

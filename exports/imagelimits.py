@@ -15,7 +15,7 @@ import io
 import re
 import warnings
 import xml.etree.ElementTree as ET
-from typing import Callable
+from collections.abc import Callable
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException

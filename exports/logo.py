@@ -10,8 +10,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image
 
-from exports.imagelimits import (MAX_IMAGE_BYTES, ImageLimitError, check_svg_budget,
-                                 parse_svg, raster_pixels)
+from exports.imagelimits import (
+    MAX_IMAGE_BYTES,
+    ImageLimitError,
+    check_svg_budget,
+    parse_svg,
+    raster_pixels,
+)
 
 MAX_LOGO_BYTES = MAX_IMAGE_BYTES
 LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml")

@@ -8,14 +8,21 @@ import json
 import os
 import pathlib
 import tempfile
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import weasyprint
 
 from exports.content import Handout
 from exports.fetcher import EXPORTS_STATIC
-from exports.render import (RENDERER_VERSION, TEMPLATE_DIR, RenderOptions, build_context,
-                            context_html, html_to_pdf)
+from exports.render import (
+    RENDERER_VERSION,
+    TEMPLATE_DIR,
+    RenderOptions,
+    build_context,
+    context_html,
+    html_to_pdf,
+)
 
 MAX_FILES = 500
 

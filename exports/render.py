@@ -6,8 +6,9 @@ import functools
 import pathlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import jinja2
 import weasyprint

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, redirect,
-                   render_template, request, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from course.home import NavItem, Panel, add_nav, add_panel
 from course.identity import course_view, instructor_view, is_instructor
@@ -16,8 +27,7 @@ from exports.content import get_handout, get_handouts
 from exports.forms import ClinicForm, PrintForm
 from exports.logo import MAX_LOGO_BYTES, LogoError
 from exports.render import PAPERS, RenderOptions, handout_context
-from exports.services import (clinic_profile, clinic_values, handout_pdf,
-                              save_clinic_profile)
+from exports.services import clinic_profile, clinic_values, handout_pdf, save_clinic_profile
 
 bp = Blueprint("exports", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/exports")

@@ -4,8 +4,9 @@ Pure code: it takes the posted fields as a mapping, never Flask's request.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from course.numbers import whole_number
 from modules.practice import CHOOSE_AN_ANSWER, check_practice, shuffled_steps

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from course.content import ContentError
 from course.markdown import Citation, Resolvers, render_inline, render_markdown

@@ -1,9 +1,10 @@
 """Module progress service: read a learner's stored activity, and record views and answers."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,9 +15,17 @@ from course.roles import LEARNER
 from modules.models import ItemAnswer, ModuleProgress, SectionView
 from modules.practice import PracticeResult
 from modules.schema import Course, Module, PracticeItem, Section
+
 # The pure rules live in modules.status; they are re-exported because callers know them here.
-from modules.status import (LearnerRow, ModuleStatus, SectionStatus, as_utc, module_status,
-                            resume_point, section_item_kind)
+from modules.status import (
+    LearnerRow,
+    ModuleStatus,
+    SectionStatus,
+    as_utc,
+    module_status,
+    resume_point,
+    section_item_kind,
+)
 
 __all__ = ["Activity", "LearnerRow", "ModuleStatus", "SectionStatus", "TOUCH_AFTER",
            "activity_by_user", "as_utc", "course_statuses", "learner_activity", "module_status",

@@ -1,9 +1,10 @@
 """Pure progress rules: how far a learner is through sections and modules, and where to resume."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from modules.schema import Module, PracticeItem, Section
 
@@ -133,8 +134,8 @@ def resume_point(statuses: Iterable[ModuleStatus]) -> tuple[str, str] | None:
 def as_utc(when: datetime | None) -> datetime:
     """Compare timestamps safely: SQLite hands back naive UTC, new objects are aware."""
     if when is None:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        return datetime.min.replace(tzinfo=UTC)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def section_item_kind(section: Section, item: PracticeItem) -> str:

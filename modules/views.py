@@ -6,16 +6,27 @@ import os
 from datetime import datetime
 from typing import Any
 
-from flask import (Blueprint, Flask, Response, abort, current_app, g, jsonify, redirect,
-                   render_template, request, send_from_directory, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 
 from course.home import NavItem, Panel, add_nav, add_panel
 from course.identity import course_view, instructor_view
 from course.models import Context, User
 from course.roles import INSTRUCTOR
 from modules import progress
-from modules.forms import (Feedback, feedback_for, ladder_rows, problem_feedback,
-                           read_submission)
+from modules.forms import Feedback, feedback_for, ladder_rows, problem_feedback, read_submission
 from modules.links import LinkStyle
 from modules.loader import load_course
 from modules.practice import check_practice

@@ -4,8 +4,9 @@ The tool is only ever reached through HTTP (the Flask test client); the platform
 lti1p3platform's own code and keys, never with the tool's.
 """
 import time
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import requests

@@ -11,8 +11,9 @@ tests prove retries and exactly-once delivery:
         ... services.scores, services.line_items, services.token_requests ...
 """
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode, urlparse
 
 import jwt
@@ -23,8 +24,15 @@ from lti1p3platform.deep_linking import LtiDeepLinking
 
 from course.lti import http
 from tests.conftest import launch, launch_as
-from tests.platform import (INSTRUCTOR, LEARNER, TOOL, FlaskAdapter, PlatformConf,
-                            TestPlatform, platform_app)
+from tests.platform import (
+    INSTRUCTOR,
+    LEARNER,
+    TOOL,
+    FlaskAdapter,
+    PlatformConf,
+    TestPlatform,
+    platform_app,
+)
 
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 MESSAGE_TYPE = "https://purl.imsglobal.org/spec/lti/claim/message_type"

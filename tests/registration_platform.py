@@ -7,7 +7,8 @@ token, lists placements, and answers without a deployment id.
 """
 import secrets
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode, urlparse
 
 import jwt

@@ -1,7 +1,8 @@
 """Count the SQL statements an app sends: the budgets in the request-cost tests are built on it."""
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import event

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-21 09:36:34.929404
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '86598748d4f8'

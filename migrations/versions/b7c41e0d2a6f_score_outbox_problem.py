@@ -5,9 +5,8 @@ Revises: 86598748d4f8
 Create Date: 2026-12-03 09:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7c41e0d2a6f'

@@ -5,9 +5,8 @@ Revises: b7c41e0d2a6f
 Create Date: 2026-12-03 09:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd3e8a1c5f7b2'

@@ -5,9 +5,8 @@ Revises: d3e8a1c5f7b2
 Create Date: 2026-12-03 09:50:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5a9c2f4b1d8'

@@ -1,7 +1,8 @@
 """axe-core finds no WCAG 2.1 AA violations on the module pages, and they fit 360 px wide."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

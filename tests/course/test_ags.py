@@ -1,5 +1,5 @@
 """AGS client and token cache against the independent test platform's services."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -23,7 +23,7 @@ def _context(cid: int) -> Context:
 
 def _payload(user: str = "learner-1", score: float = 80, minutes: int = 0) -> dict:
     """A score with a distinct timestamp per `minutes`."""
-    when = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    when = datetime(2026, 1, 5, 10, 0, tzinfo=UTC) + timedelta(minutes=minutes)
     return ags.score_payload(user, score, 100, when)
 
 

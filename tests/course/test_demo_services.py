@@ -1,6 +1,6 @@
 """The demo platform's token, AGS, NRPS and deep-link endpoints accept the tool's real requests."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import jwt
@@ -16,7 +16,7 @@ from tests.course.test_demo_platform import demo_launch
 from tests.platform import FlaskAdapter, new_private_key
 
 QUIZ = SimpleNamespace(slug="quiz-spasticity", title="Check your understanding: spasticity")
-WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
+from course import create_app
 from course.db import db
 from tests.conftest import make_config
-from course import create_app
 
 
 def test_migrations_match_models(tmp_path):

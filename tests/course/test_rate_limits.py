@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from course import create_app
 from course.config import build_config
 from course.db import db
-from course import create_app
 from tests.conftest import REDIS_URL, build_app, csrf_from, launch, launch_as, make_config
 from tests.platform import TestPlatform
 

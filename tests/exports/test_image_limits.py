@@ -14,8 +14,15 @@ from exports.fetcher import FetchRefused, SafeFetcher
 from exports.logo import LogoError, validate_logo
 from exports.models import ClinicProfile, clinic_dict
 from tests.conftest import csrf_from, launch_as
-from tests.exports.svg_samples import (HEAD, deep_groups, huge_png, many_paths, png_inside_svg,
-                                       reused_symbol, use_bomb)
+from tests.exports.svg_samples import (
+    HEAD,
+    deep_groups,
+    huge_png,
+    many_paths,
+    png_inside_svg,
+    reused_symbol,
+    use_bomb,
+)
 
 
 @pytest.fixture(scope="module")

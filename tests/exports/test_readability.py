@@ -7,8 +7,17 @@ import pathlib
 import pytest
 
 from course.content import ContentError
-from exports.content import load_handouts, summary as content_summary
-from exports.readability import MAX_GRADE, _ensure_cmudict, _write_corpus, body_text, grade, html_blocks, summary
+from exports.content import load_handouts
+from exports.content import summary as content_summary
+from exports.readability import (
+    MAX_GRADE,
+    _ensure_cmudict,
+    _write_corpus,
+    body_text,
+    grade,
+    html_blocks,
+    summary,
+)
 from tests.exports.helpers import variant, write_handouts
 
 HARD = ("Individuals experiencing multiple sclerosis-associated musculoskeletal deterioration "

@@ -14,8 +14,15 @@ from PIL import Image
 
 from exports.content import get_handout, get_handouts
 from exports.logo import logo_data_uri
-from exports.render import (NOTES_MAX, RenderOptions, build_context, clean_notes,
-                            handout_context, render_html, render_pdf)
+from exports.render import (
+    NOTES_MAX,
+    RenderOptions,
+    build_context,
+    clean_notes,
+    handout_context,
+    render_html,
+    render_pdf,
+)
 from tests.exports.helpers import pdf_text, pdfinfo, run
 
 CLINIC = {"name": "Riverside MS Clinic", "department": "Neurology", "phone": "(555) 010-2030",

@@ -9,7 +9,7 @@ import pytest
 
 from exports.content import load_handouts
 from exports.fetcher import SafeFetcher
-from exports.render import clean_clinic, html_to_pdf, render_html, render_pdf, RenderOptions
+from exports.render import RenderOptions, clean_clinic, html_to_pdf, render_html, render_pdf
 from tests.exports.helpers import pdf_text, variant, write_handouts
 
 PASSWD = pathlib.Path("/etc/passwd")

@@ -7,7 +7,6 @@ from typing import Any
 from tests.conftest import csrf_from
 
 
-
 def assert_clean_error(resp: Any, status: int, *phrases: str) -> str:
     """The response is an error page with this status, its phrases, and no stack trace."""
     body = resp.get_data(as_text=True)

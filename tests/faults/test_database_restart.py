@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -125,7 +126,7 @@ class HeldCommit:
         """Events for the test to wait on and to release the commit."""
         self.paused, self.resume, self.mine = threading.Event(), threading.Event(), threading.local()
 
-    def __enter__(self) -> "HeldCommit":
+    def __enter__(self) -> HeldCommit:
         """Listen to every session's commits."""
         event.listen(Session, "before_commit", self._before_commit)
         return self

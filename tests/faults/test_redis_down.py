@@ -6,7 +6,8 @@ socket timeouts in course/config.py stop a request hanging).
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask

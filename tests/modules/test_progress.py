@@ -62,7 +62,7 @@ def test_practice_items_do_not_count_towards_completion():
 
 
 def test_resume_prefers_the_latest_unfinished_module():
-    early = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    early = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     later = dt.datetime(2026, 2, 1)  # naive, as SQLite returns it
     m1, m2 = COURSE.modules[0], COURSE.modules[1]
     s1 = module_status(m1, [m1.sections[0].slug], [])

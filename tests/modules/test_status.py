@@ -1,16 +1,23 @@
 """Table tests of the pure progress rules in modules/status.py, at their edges."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from modules.status import LearnerRow, ModuleStatus, SectionStatus, as_utc, module_status, resume_point, \
-    section_item_kind
+from modules.status import (
+    LearnerRow,
+    ModuleStatus,
+    SectionStatus,
+    as_utc,
+    module_status,
+    resume_point,
+    section_item_kind,
+)
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def sec(slug: str, viewed: bool, total: int = 0, answered: int = 0) -> SectionStatus:
@@ -107,7 +114,7 @@ def test_resume_point_prefers_the_latest_started_unfinished_module() -> None:
 
 
 @pytest.mark.parametrize(("when", "expected"), [
-    (None, datetime.min.replace(tzinfo=timezone.utc)),
+    (None, datetime.min.replace(tzinfo=UTC)),
     (datetime(2026, 1, 5, 9, 0), T0),  # naive, as SQLite returns it, is UTC
     (T0, T0),
     (datetime(2026, 1, 5, 10, 0, tzinfo=timezone(timedelta(hours=1))), T0),

@@ -4,7 +4,8 @@ They run when TEST_DATABASE_URL and TEST_REDIS_URL are set (`make test-services`
 and both answer; the SQLite run skips them with the reason.
 """
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -1,7 +1,8 @@
 """Module-wide app and platforms: the sweeps seed a course once and send many requests to it."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask

@@ -10,8 +10,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import csrf_from
-from tests.security.helpers import (CSRF_MESSAGE, WRITE_METHODS, build, changed_tables, rules,
-                                    snapshot)
+from tests.security.helpers import (
+    CSRF_MESSAGE,
+    WRITE_METHODS,
+    build,
+    changed_tables,
+    rules,
+    snapshot,
+)
 from tests.security.seed import Tenant, seed_course
 
 APP_CONFIG = {"DEMO_PLATFORM": True}

@@ -19,8 +19,15 @@ from quizzes.types import REGISTRY
 from tests.conftest import csrf_from
 from tests.platform_services import deep_link_launch, platform_services
 from tests.security.fuzz_data import form_data, fuzz_settings, json_body
-from tests.security.helpers import (WRITE_METHODS, build, harvest, has_message, html_pages,
-                                    rules, visit)
+from tests.security.helpers import (
+    WRITE_METHODS,
+    build,
+    harvest,
+    has_message,
+    html_pages,
+    rules,
+    visit,
+)
 from tests.security.seed import seed_course
 
 APP_CONFIG = {"DEMO_PLATFORM": True}

@@ -18,8 +18,15 @@ from course.numbers import INT_MAX, IdConverter
 from modules.loader import get_course
 from quizzes.types import REGISTRY
 from tests.conftest import csrf_from
-from tests.security.helpers import (Form, build, endpoint_of, forms_in, has_message, html_pages,
-                                    visit)
+from tests.security.helpers import (
+    Form,
+    build,
+    endpoint_of,
+    forms_in,
+    has_message,
+    html_pages,
+    visit,
+)
 from tests.security.seed import seed_course
 
 APP_CONFIG = {"DEMO_PLATFORM": True}

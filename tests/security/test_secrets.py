@@ -22,8 +22,14 @@ from tests.conftest import csrf_from
 from tests.platform import LEARNER, new_private_key
 from tests.platform_services import launch_with_services, platform_services
 from tests.quizzes.test_grade_passback import take_quiz
-from tests.security.helpers import WRITE_METHODS, build, changed_tables, has_message, rules, \
-    snapshot
+from tests.security.helpers import (
+    WRITE_METHODS,
+    build,
+    changed_tables,
+    has_message,
+    rules,
+    snapshot,
+)
 from tests.security.seed import STATIC_FILES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import csrf_from, launch_as
-from tests.security.helpers import (build, harvest, html_pages, owned_snapshot, rules, visit)
+from tests.security.helpers import build, harvest, html_pages, owned_snapshot, rules, visit
 from tests.security.seed import Tenant, seed_course
 
 # Path parameters whose values name one tenant's rows (the rest are shipped content or files).
