@@ -144,4 +144,4 @@ if __name__ == "__main__":
         raise SystemExit(main())
     except KeyboardInterrupt:
         print("bench interrupted: every server it started has been stopped", file=sys.stderr)
-        raise SystemExit(130)
+        raise SystemExit(130) from None

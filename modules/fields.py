@@ -20,10 +20,8 @@ def split_front_matter(text: str, file: str) -> tuple[dict[str, Any], str]:
     lines = text.lstrip("\ufeff").splitlines(keepends=True)
     if not lines or lines[0].strip() != _FENCE:
         raise ContentError(f"{file}: front matter must start with a line holding only '---'")
-    for end, line in enumerate(lines[1:], start=1):
-        if line.strip() == _FENCE:
-            break
-    else:
+    end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == _FENCE), None)
+    if end is None:
         raise ContentError(f"{file}: front matter is not closed by a line holding only '---'")
     try:
         data = yaml.safe_load("".join(lines[1:end]))

@@ -1,7 +1,7 @@
 """initial schema: LTI tenancy, modules progress, quizzes, outbox, clinic profiles, demo platform
 
 Revision ID: 86598748d4f8
-Revises: 
+Revises:
 Create Date: 2026-11-21 09:36:34.929404
 
 """

@@ -52,7 +52,7 @@ def test_request_id_from_the_proxy_is_echoed_and_in_the_access_line(stack, serve
         resp = requests.get(server.base_url + "/healthz", headers={"X-Request-ID": rid},
                             timeout=30)
         assert resp.headers["X-Request-ID"] == rid
-        line = wait_for_entry(stack, server, lambda e: e.get("request_id") == rid)
+        line = wait_for_entry(stack, server, lambda e, rid=rid: e.get("request_id") == rid)
         assert line["logger"] == "gunicorn.access"
         assert (line["method"], line["path"], line["status"]) == ("GET", "/healthz", 200)
         assert line["level"] == "INFO" and isinstance(line["duration_ms"], float)
