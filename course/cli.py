@@ -9,8 +9,13 @@ from flask.cli import AppGroup
 
 from course.content import ContentError
 from course.lti import keys
-from course.lti.platforms import (PlatformUrls, all_platforms, canvas_urls, moodle_urls,
-                                  upsert_platform)
+from course.lti.platforms import (
+    PlatformUrls,
+    all_platforms,
+    canvas_urls,
+    moodle_urls,
+    upsert_platform,
+)
 
 lti_cli = AppGroup("lti", help="Register LTI platforms and manage the tool's keys.")
 content_cli = AppGroup("content", help="Validate course content.")
@@ -113,7 +118,8 @@ def rotate_key() -> None:
 @click.option("--user", "sub", required=True, help="The person's LTI user id (the launch's sub).")
 def remove_member(context_pk: int, sub: str) -> None:
     """End someone's access to a course; their attempts stay in the gradebook."""
-    from course.members import MemberError, remove_member as remove
+    from course.members import MemberError
+    from course.members import remove_member as remove
     try:
         removed = remove(context_pk, sub)
     except MemberError as exc:

@@ -1,5 +1,5 @@
 """Database handle shared by every package: typed SQLAlchemy 2 models on one declarative base."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
@@ -41,4 +41,4 @@ else:
 
 def utcnow() -> datetime:
     """Timezone-aware now, the default for every timestamp column."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

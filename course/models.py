@@ -1,8 +1,7 @@
 """Tenancy and identity models: platform registrations, deployments, course contexts, users."""
 from datetime import datetime
-from typing import Optional
 
-from sqlalchemy import ForeignKey, JSON, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.db import Model, utcnow
@@ -20,10 +19,10 @@ class Registration(Model):
     name: Mapped[str] = mapped_column(String(255), default="")
     auth_login_url: Mapped[str] = mapped_column(String(1024))
     auth_token_url: Mapped[str] = mapped_column(String(1024))
-    auth_audience: Mapped[Optional[str]] = mapped_column(String(1024))
-    key_set_url: Mapped[Optional[str]] = mapped_column(String(1024))
+    auth_audience: Mapped[str | None] = mapped_column(String(1024))
+    key_set_url: Mapped[str | None] = mapped_column(String(1024))
     # A static key set, used by the built-in demo platform so no HTTP call to itself is needed.
-    key_set: Mapped[Optional[dict]] = mapped_column(JSON)
+    key_set: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Made by dynamic registration without a deployment id (Canvas): the first launch's
     # deployment is adopted, once; no other registration ever accepts an unknown deployment.
@@ -58,9 +57,9 @@ class Context(Model):
     title: Mapped[str] = mapped_column(String(255), default="")
     label: Mapped[str] = mapped_column(String(255), default="")
     # Service endpoints from the latest launch (AGS line items, NRPS memberships).
-    lineitems_url: Mapped[Optional[str]] = mapped_column(String(1024))
-    memberships_url: Mapped[Optional[str]] = mapped_column(String(1024))
-    ags_scopes: Mapped[Optional[list]] = mapped_column(JSON)
+    lineitems_url: Mapped[str | None] = mapped_column(String(1024))
+    memberships_url: Mapped[str | None] = mapped_column(String(1024))
+    ags_scopes: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     registration: Mapped[Registration] = relationship()
@@ -94,7 +93,7 @@ class Membership(Model):
     last_launch_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the platform's roster or an administrator removed the person; rows are kept so
     # their attempts stay in the gradebook. NULL (every existing row) means a current member.
-    removed_at: Mapped[Optional[datetime]] = mapped_column(default=None)
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship()
     context: Mapped[Context] = relationship()
@@ -123,6 +122,6 @@ class RegistrationLink(Model):
     label: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
-    used_at: Mapped[Optional[datetime]]
-    registration_id: Mapped[Optional[int]] = mapped_column(
+    used_at: Mapped[datetime | None]
+    registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,14 +20,14 @@ class ClinicProfile(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The lead turns this into a foreign key to the course context; until then a plain column.
-    context_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    context_id: Mapped[int | None] = mapped_column(Integer, index=True)
     name: Mapped[str] = mapped_column(String(120))
     department: Mapped[str] = mapped_column(String(120), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     address: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(200), default="")
-    logo: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
-    logo_mime: Mapped[Optional[str]] = mapped_column(String(40))
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_mime: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

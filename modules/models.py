@@ -1,6 +1,6 @@
 """Learner progress through the teaching modules, stored per course context and user."""
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,7 +26,7 @@ class ModuleProgress(Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set once, the first time every section is viewed and every check answered.
-    completed_at: Mapped[Optional[datetime]] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class SectionView(Model):

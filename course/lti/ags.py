@@ -1,7 +1,8 @@
 """LTI Assignment and Grade Services 2.0 client: find or create a quiz's line item, post scores."""
 import json
-from datetime import datetime, timezone
-from typing import Any, Callable, Protocol, TypeVar
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -11,9 +12,17 @@ from course.extensions import cache
 from course.lti import claims
 from course.lti.grade_advice import refused_message
 from course.lti.launch import restore_launch
-from course.lti.tokens import (CONFIG, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY,
-                               SCOPE_RESULT_READONLY, SCOPE_SCORE, ServiceError, get_pages,
-                               retry_after_seconds, service_request)
+from course.lti.tokens import (
+    CONFIG,
+    SCOPE_LINEITEM,
+    SCOPE_LINEITEM_READONLY,
+    SCOPE_RESULT_READONLY,
+    SCOPE_SCORE,
+    ServiceError,
+    get_pages,
+    retry_after_seconds,
+    service_request,
+)
 from course.models import Context, Registration
 
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
@@ -115,7 +124,7 @@ def score_payload(user_sub: str, score_given: float, score_maximum: float,
                   timestamp: datetime | None = None, comment: str | None = None,
                   activity: str = "Completed", grading: str = "FullyGraded") -> dict[str, Any]:
     """A score object (AGS 3.4.3); the timestamp lets the platform drop stale or repeated ones."""
-    when = (timestamp or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (timestamp or datetime.now(UTC)).astimezone(UTC)
     payload: dict[str, Any] = {
         "userId": user_sub, "scoreGiven": score_given, "scoreMaximum": score_maximum,
         "activityProgress": activity, "gradingProgress": grading,

@@ -5,8 +5,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from course.lti import claims
-from course.lti.tokens import (SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_NRPS,
-                               SCOPE_RESULT_READONLY, SCOPE_SCORE)
+from course.lti.tokens import (
+    SCOPE_LINEITEM,
+    SCOPE_LINEITEM_READONLY,
+    SCOPE_NRPS,
+    SCOPE_RESULT_READONLY,
+    SCOPE_SCORE,
+)
 
 PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"

@@ -13,8 +13,14 @@ import requests
 from sqlalchemy import select, update
 
 from course.db import db, utcnow
-from course.lti.dynreg import (PlatformConfig, RegistrationError, ToolUrls, check_platform_config,
-                               client_registration, read_answer)
+from course.lti.dynreg import (
+    PlatformConfig,
+    RegistrationError,
+    ToolUrls,
+    check_platform_config,
+    client_registration,
+    read_answer,
+)
 from course.lti.http import http_session
 from course.models import Deployment, Registration, RegistrationLink
 from course.security import invalidate_origins

@@ -6,7 +6,8 @@ own key (RFC 7523), and gets a short-lived bearer token for the scopes it asks f
 import hashlib
 import time
 import uuid
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import jwt

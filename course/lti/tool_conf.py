@@ -1,5 +1,5 @@
 """pylti1p3 tool configuration backed by the database, keyed by (issuer, client_id)."""
-from typing import Any, Optional
+from typing import Any
 
 from flask import g, has_request_context
 from pylti1p3.deployment import Deployment as LtiDeployment
@@ -16,8 +16,8 @@ MEMO = "_lti_registrations"  # on flask.g: (issuer, client_id) -> row, for one r
 DEPLOYMENTS = "_lti_deployments"  # on flask.g: (registration id, deployment id) -> known?
 
 
-def _query_registration(issuer: str, client_id: Optional[str],
-                        deployment_id: Optional[str] = None) -> Optional[Registration]:
+def _query_registration(issuer: str, client_id: str | None,
+                        deployment_id: str | None = None) -> Registration | None:
     """The registration for an issuer and client id; a lone registration when no client id.
 
     Given the launch's deployment id, the same query says whether that deployment is
@@ -43,8 +43,8 @@ def _query_registration(issuer: str, client_id: Optional[str],
     return rows[0] if len(rows) == 1 else None
 
 
-def find_registration_row(issuer: str, client_id: Optional[str],
-                          deployment_id: Optional[str] = None) -> Optional[Registration]:
+def find_registration_row(issuer: str, client_id: str | None,
+                          deployment_id: str | None = None) -> Registration | None:
     """The registration row, read once per request (pylti1p3 and the launch both ask for it)."""
     if not has_request_context():
         return _query_registration(issuer, client_id, deployment_id)
@@ -71,11 +71,11 @@ class ToolRegistration(LtiRegistration):
     Login and launch only verify the platform's signature, so they never need the tool key.
     """
 
-    def get_tool_private_key(self) -> Optional[str]:
+    def get_tool_private_key(self) -> str | None:
         """The signing key's private PEM."""
         return keys.signing_key().private_pem
 
-    def get_tool_public_key(self) -> Optional[str]:
+    def get_tool_public_key(self) -> str | None:
         """The signing key's public PEM; pylti1p3 derives the `kid` of its assertions from it."""
         return keys.public_pem(keys.signing_key())
 
@@ -95,8 +95,8 @@ class DbToolConf(ToolConfAbstract):
         """Not used: every lookup goes through find_registration_by_params."""
         return self.find_registration_by_params(iss, None)
 
-    def find_registration_by_params(self, iss: str, client_id: Optional[str], *args: Any,
-                                    **kwargs: Any) -> Optional[LtiRegistration]:
+    def find_registration_by_params(self, iss: str, client_id: str | None, *args: Any,
+                                    **kwargs: Any) -> LtiRegistration | None:
         """Build pylti1p3's registration object from our row."""
         body = kwargs.get("jwt_body") or {}
         deployment_id = body.get(claims.DEPLOYMENT_ID) if isinstance(body, dict) else None
@@ -112,12 +112,12 @@ class DbToolConf(ToolConfAbstract):
             reg.set_auth_audience(row.auth_audience)
         return reg
 
-    def find_deployment(self, iss: str, deployment_id: str) -> Optional[LtiDeployment]:
+    def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
         """Not used: every lookup goes through find_deployment_by_params."""
         return None
 
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str,
-                                  *args: Any, **kwargs: Any) -> Optional[LtiDeployment]:
+                                  *args: Any, **kwargs: Any) -> LtiDeployment | None:
         """The deployment if it is registered under this issuer and client id."""
         row = find_registration_row(iss, client_id)
         if row is None:

@@ -1,6 +1,5 @@
 """What the demo platform's gradebook holds: line items the tool made and scores it sent."""
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,8 +32,8 @@ class DemoScore(Model):
     line_item_id: Mapped[int] = mapped_column(
         ForeignKey("demo_line_item.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[str] = mapped_column(String(255))
-    score_given: Mapped[Optional[float]]
-    score_maximum: Mapped[Optional[float]]
+    score_given: Mapped[float | None]
+    score_maximum: Mapped[float | None]
     activity_progress: Mapped[str] = mapped_column(String(32), default="")
     grading_progress: Mapped[str] = mapped_column(String(32), default="")
     comment: Mapped[str] = mapped_column(String(1000), default="")

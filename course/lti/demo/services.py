@@ -3,8 +3,9 @@
 Built on lti1p3platform: it issues and checks access tokens and validates the tool's signed
 deep-linking response. The tool reaches these endpoints over HTTP, exactly as it reaches an LMS.
 """
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 
 import jwt
@@ -181,12 +182,12 @@ def _parse_score(body: Any) -> tuple[dict[str, Any], datetime] | str:
     given = body.get("scoreGiven")
     if given is not None and not isinstance(given, (int, float)):
         return "scoreGiven must be a number"
-    return body, stamp.astimezone(timezone.utc)
+    return body, stamp.astimezone(UTC)
 
 
 def _utc(value: datetime) -> datetime:
     """SQLite hands back naive values (stored as UTC); PostgreSQL hands back aware ones."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @bp.post("/ags/<course>/lineitems/<int:item_id>/scores")
