@@ -95,6 +95,8 @@ def collect(patterns: list[str]) -> list[FileResult]:
             diff = get_diff_for_mutant(mutant, path=path)
             description = describe(path, mutant, diff)
             if description in equivalents:
+                result.counts[status] -= 1
+                result.counts["equivalent"] += 1
                 result.equivalent += 1
                 continue
             result.survivors.append((status, description, diff))
@@ -106,9 +108,11 @@ def table(results: list[FileResult]) -> str:
     """The per-file table, with a total line."""
     rows = [f"{'file':<34} {'killed':>6} {'surv.':>5} {'none':>4} {'other':>5} {'equiv':>5} {'total':>5} "
             f"{'score':>6}"]
-    whole = FileResult("all", sum((r.counts for r in results), Counter()), equivalent=sum(r.equivalent for r in results))
+    whole = FileResult("all", Counter(), equivalent=sum(r.equivalent for r in results))
+    for r in results:
+        whole.counts.update(r.counts)  # update() keeps zero counts, unlike sum() of Counters
     for r in [*results, whole]:
-        other = r.total - r.killed - r.counts["survived"] - r.counts["no tests"]
+        other = r.total - r.killed - r.counts["survived"] - r.counts["no tests"] - r.equivalent
         rows.append(f"{r.path:<34} {r.killed:>6} {r.counts['survived']:>5} {r.counts['no tests']:>4} {other:>5} "
                     f"{r.equivalent:>5} {r.total:>5} {r.score:>5.1f}%")
     return "\n".join(rows)
