@@ -1,6 +1,4 @@
 """The MS muscle course: an LTI 1.3 tool. `create_app` builds the Flask application."""
-import importlib
-import importlib.util
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -44,26 +42,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-# Feature packages: each has views.py with `bp` and `setup(app)` (home panels, nav, CLI).
-FEATURE_PACKAGES = ("modules", "quizzes", "exports")
-
-
 def _register_blueprints(app: Flask) -> None:
-    """One blueprint per package, registered here and nowhere else."""
-    from course.lti.views import bp as lti_bp
+    """One blueprint per package, registered here and nowhere else; then each package's setup."""
+    from course.lti.blueprint import bp as lti_bp
     from course.views import bp as course_bp
+    from exports import views as exports_views
+    from modules import views as modules_views
+    from quizzes import blueprint as quizzes_blueprint
     app.register_blueprint(course_bp)
     app.register_blueprint(lti_bp)
     # Demo tables exist in every schema so one migration history serves every deployment;
     # the demo's routes are registered only when it is switched on.
     import course.lti.demo.models  # noqa: F401
     if app.config["DEMO_PLATFORM"]:
-        from course.lti.demo.views import bp as demo_bp
+        from course.lti.demo.blueprint import bp as demo_bp
         app.register_blueprint(demo_bp)
-    for name in FEATURE_PACKAGES:
-        if importlib.util.find_spec(f"{name}.views") is None:
-            continue  # package still being built
-        views = importlib.import_module(f"{name}.views")
-        app.register_blueprint(views.bp)
-        if hasattr(views, "setup"):
-            views.setup(app)
+    # Feature packages, in this order (the deep-linking picker lists modules before quizzes):
+    # each setup adds its home panel, navigation, CLI and what the LTI layer may launch into.
+    for feature in (modules_views, quizzes_blueprint, exports_views):
+        app.register_blueprint(feature.bp)
+        feature.setup(app)

@@ -1,5 +1,4 @@
 """Command-line tools: `flask lti ...` for administrators and `flask content check`."""
-import importlib
 import json
 import sys
 
@@ -16,12 +15,10 @@ from course.lti.platforms import (
     moodle_urls,
     upsert_platform,
 )
+from course.registry import content_checks
 
 lti_cli = AppGroup("lti", help="Register LTI platforms and manage the tool's keys.")
 content_cli = AppGroup("content", help="Validate course content.")
-
-# Each content package exposes summary() -> dict and raises ContentError when content is broken.
-CONTENT_SUMMARIES = ("modules.loader", "quizzes.bank_loader", "exports.content")
 
 
 def _preset_urls(preset: str | None, base_url: str | None, canvas_env: str,
@@ -149,9 +146,9 @@ def content_check(as_json: bool) -> None:
     """Validate every module, question and handout; exit 1 on the first broken file."""
     summary: dict = {}
     try:
-        for name in CONTENT_SUMMARIES:
-            summary.update(importlib.import_module(name).summary())
-        _check_cross_links()
+        # Each package registers its check: a summary dict, or ContentError on broken content.
+        for check in content_checks(current_app):
+            summary.update(check())
     except ContentError as exc:
         click.echo(f"Content error: {exc}", err=True)
         sys.exit(1)
@@ -161,17 +158,6 @@ def content_check(as_json: bool) -> None:
     for key, value in summary.items():
         click.echo(f"{key}: {value}")
     click.echo("Content OK.")
-
-
-def _check_cross_links() -> None:
-    """Every shipped quiz that names a module must name one that exists."""
-    from modules.loader import get_course
-    from quizzes.bank_loader import get_bank
-    slugs = {m.slug for m in get_course().modules}
-    for quiz in get_bank().quizzes:
-        if quiz.module and quiz.module not in slugs:
-            raise ContentError(f"quizzes/bank/quizzes.yaml: quiz {quiz.slug} names module "
-                               f"'{quiz.module}', which does not exist ({', '.join(sorted(slugs))})")
 
 
 def register(app: Flask) -> None:

@@ -258,11 +258,3 @@ def _check_off_label(path: pathlib.Path, data: dict[str, Any], handout: Handout,
     named = [drug for drug in shared.off_label_drugs if drug in words]
     if named and not handout.off_label:
         raise ContentError(f"{path}: off_label note is missing (names {', '.join(named)})")
-
-
-def summary() -> dict[str, object]:
-    """Content check for `flask content check`: load everything and apply the reading gate."""
-    # Imported here because readability builds on this module's dataclasses.
-    from exports.readability import summary as readability_summary
-
-    return readability_summary(load_handouts())

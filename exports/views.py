@@ -21,11 +21,13 @@ from flask import (
 from course.home import NavItem, Panel, add_nav, add_panel
 from course.identity import course_view, instructor_view, is_instructor
 from course.models import Context, User
+from course.registry import add_content_check
 from course.roles import INSTRUCTOR
 from exports.cli import handouts_cli
 from exports.content import get_handout, get_handouts
 from exports.forms import ClinicForm, PrintForm
 from exports.logo import MAX_LOGO_BYTES, LogoError
+from exports.readability import content_check
 from exports.render import PAPERS, RenderOptions, handout_context
 from exports.services import clinic_profile, clinic_values, handout_pdf, save_clinic_profile
 
@@ -35,9 +37,10 @@ PREFIX = "/c/<int:cid>/handouts"
 
 
 def setup(app: Flask) -> None:
-    """Hook the handouts into the course: navigation, home panel and `flask handouts`."""
+    """Hook the handouts into the course: navigation, home panel, content check, `flask handouts`."""
     add_nav(app, NavItem("Handouts", "exports.index", order=60))
     add_panel(app, _home_panel)
+    add_content_check(app, content_check)
     app.cli.add_command(handouts_cli)
 
 

@@ -25,7 +25,7 @@ from course.home import NavItem, Panel, add_nav, add_panel
 from course.identity import course_view, instructor_view
 from course.models import Context, User
 from course.roles import INSTRUCTOR
-from modules import progress
+from modules import lti_targets, progress
 from modules.forms import Feedback, feedback_for, ladder_rows, problem_feedback, read_submission
 from modules.links import LinkStyle
 from modules.loader import load_course
@@ -235,6 +235,7 @@ def setup(app: Flask) -> None:
     app.add_url_rule("/static/modules/<path:filename>", endpoint="modules_static",
                      view_func=static_file)
     add_panel(app, home_panel)
+    lti_targets.register(app)  # launch target, deep-linking group, content check
     add_nav(app, NavItem("Modules", "modules.index", order=10))
     add_nav(app, NavItem("Glossary", "modules.glossary", order=20))
     add_nav(app, NavItem("Progress", "modules.progress_table", role=INSTRUCTOR, order=60))

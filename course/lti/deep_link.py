@@ -1,4 +1,4 @@
-"""Deep Linking 2.0: the modules and quizzes an instructor can add, and the signed response.
+"""Deep Linking 2.0: the items an instructor can add (offered by the packages), the signed reply.
 
 Pure code: it takes plain values (settings claim, identities, a key) and returns dicts and a JWT;
 the views restore the launch and supply them.
@@ -18,8 +18,6 @@ CONTENT_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
 DL_DATA = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
 DL_MESSAGE = "https://purl.imsglobal.org/spec/lti-dl/claim/msg"
 RESPONSE_LIFETIME = 600
-QUIZ_SCORE_MAXIMUM = 100
-KINDS = ("module", "quiz")
 
 
 class DeepLinkError(ValueError):
@@ -28,25 +26,18 @@ class DeepLinkError(ValueError):
 
 @dataclass(frozen=True)
 class Choice:
-    """Something an instructor can place in the course: a teaching module or a quiz."""
+    """Something an instructor can place in the course, such as a teaching module or a quiz."""
 
     kind: str
     slug: str
     title: str
     description: str = ""
+    score_maximum: int | None = None  # set for graded items: the platform makes a grade column
 
     @property
     def key(self) -> str:
         """The value that names this choice in the picker form and the custom parameter."""
         return f"{self.kind}:{self.slug}"
-
-
-def catalogue(modules: Iterable[Any], quizzes: Iterable[Any]) -> list[Choice]:
-    """Choices from the module list and the quiz bank (duck-typed: slug, title, summary)."""
-    found = [Choice("module", m.slug, m.title, getattr(m, "summary", "") or "") for m in modules]
-    found += [Choice("quiz", q.slug, q.title, getattr(q, "description", "") or "")
-              for q in quizzes]
-    return found
 
 
 def pick(choices: Iterable[Choice], keys: Iterable[str], multiple: bool) -> list[Choice]:
@@ -80,14 +71,14 @@ def accepts_multiple(settings: Mapping[str, Any]) -> bool:
 
 
 def content_item(choice: Choice, launch_url: str) -> dict[str, Any]:
-    """An ltiResourceLink item (DL 2.0 section 3.1); quizzes bring their own grade column."""
+    """An ltiResourceLink item (DL 2.0 section 3.1); graded items bring their own grade column."""
     item: dict[str, Any] = {"type": RESOURCE_LINK, "title": choice.title, "url": launch_url,
                             "custom": {"resource": choice.key}}
     if choice.description:
         item["text"] = choice.description[:500]
-    if choice.kind == "quiz":
-        item["lineItem"] = {"scoreMaximum": QUIZ_SCORE_MAXIMUM, "label": choice.title,
-                            "resourceId": choice.key, "tag": "quiz"}
+    if choice.score_maximum is not None:
+        item["lineItem"] = {"scoreMaximum": choice.score_maximum, "label": choice.title,
+                            "resourceId": choice.key, "tag": choice.kind}
     return item
 
 

@@ -9,12 +9,15 @@ from course.identity import instructor_view
 from course.lti import claims, keys
 from course.lti import deep_link as dl
 from course.lti.launch import restore_launch
-from course.lti.views import bp
-from modules.loader import get_course
-from quizzes.bank_loader import get_bank
+from course.registry import deep_link_groups
+from course.routes import Routes
+
+routes = Routes()  # added to the `lti` blueprint by course/lti/blueprint.py
 
 USED_TTL_SECONDS = 3600
 # The auto-post script is served by the tool itself because the CSP forbids inline script.
+
+
 def _deep_link_launch() -> dict[str, Any]:
     """The launch behind this grant, checked to be a deep-linking request for this course."""
     try:
@@ -38,21 +41,17 @@ def _deep_link_launch() -> dict[str, Any]:
     return body
 
 
-def _catalogue() -> list[dl.Choice]:
-    """Every module and quiz the course ships."""
-    return dl.catalogue(get_course().modules, get_bank().quizzes)
-
-
-@bp.route("/c/<int:cid>/deep-link", methods=["GET", "POST"])
+@routes.route("/c/<int:cid>/deep-link", methods=["GET", "POST"])
 @instructor_view
 def deep_link(cid: int) -> Response | str:
     """GET: choose modules and quizzes. POST: sign the chosen items and send them back."""
     body = _deep_link_launch()
     settings = body[claims.DL_SETTINGS]
-    choices = _catalogue()
+    groups = deep_link_groups()  # what each package offers: modules, then quizzes
+    choices = [c for _, group in groups for c in group]
     multiple = dl.accepts_multiple(settings)
     if request.method == "GET":
-        return render_template("lti/deep_link.html", choices=choices, multiple=multiple,
+        return render_template("lti/deep_link.html", groups=groups, multiple=multiple,
                                settings=settings)
     cancel = request.form.get("action") == "cancel"
     try:

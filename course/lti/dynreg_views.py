@@ -5,9 +5,10 @@ from flask import Response, current_app, render_template, request, url_for
 
 from course.lti import dynreg_service as service
 from course.lti.dynreg import RegistrationError, ToolUrls
-from course.lti.views import bp
+from course.routes import Routes
 
 log = logging.getLogger(__name__)
+routes = Routes()  # added to the `lti` blueprint by course/lti/blueprint.py
 TOOL_NAME = "MS and muscles"
 TOOL_DESCRIPTION = ("How multiple sclerosis affects muscles, for nursing students: modules, "
                     "NCLEX-style quizzes with grades, and patient handouts.")
@@ -28,7 +29,7 @@ def _page(status: int, **context: object) -> Response:
     return resp
 
 
-@bp.get("/register")
+@routes.get("/register")
 def register() -> Response:
     """Without openid_configuration: what to paste into the LMS. With it: register (DR 3.3)."""
     token = request.args.get("rt")

@@ -8,7 +8,7 @@ import pytest
 
 from course.content import ContentError
 from exports.content import load_handouts
-from exports.content import summary as content_summary
+from exports.readability import content_check as content_summary
 from exports.readability import (
     MAX_GRADE,
     _ensure_cmudict,

@@ -7,10 +7,14 @@ from flask import Response, current_app, request
 
 from course.hosts import public_root
 from course.lti.client_state import origin_of
-from course.lti.demo.views import bp, demo_root
 from course.security import csp, platform_origins
 
 STORAGE_TARGET = "_parent"  # the demo page itself answers lti.put_data/get_data
+
+
+def demo_root() -> str:
+    """The tool's address from configuration: a forged Host header once re-pointed the demo."""
+    return public_root(current_app.config, request.environ)
 
 
 def platform_root() -> str:
@@ -29,14 +33,12 @@ def storage_target() -> str | None:
     return STORAGE_TARGET if embedded() and request.form.get("storage", "on") == "on" else None
 
 
-@bp.context_processor
 def embed_context() -> dict:
     """What the demo page needs to frame the tool."""
     tool = origin_of(public_root(current_app.config, request.environ))
     return {"demo_embedded": embedded(), "demo_tool_origin": tool}
 
 
-@bp.after_request
 def allow_the_tool(resp: Response) -> Response:
     """Embedded, the demo pages frame the tool and post launches to it on another site."""
     if not embedded():

@@ -16,11 +16,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from course.extensions import csrf
 from course.lti import http
 from course.lti.demo import platform as demo
-from course.lti.demo.views import bp, demo_root
+from course.lti.demo.embed import demo_root
 from course.lti.dynreg_service import create_link
+from course.routes import Routes
 
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 TOKEN_MAX_AGE = 3600  # like Canvas: a registration token is good for one hour
+routes = Routes()  # added to the `demo` blueprint by course/lti/demo/blueprint.py
 
 
 class InProcessAdapter(requests.adapters.BaseAdapter):
@@ -43,8 +45,7 @@ class InProcessAdapter(requests.adapters.BaseAdapter):
         """Nothing to release."""
 
 
-@bp.record
-def _route_issuer(state: Any) -> None:
+def route_issuer(state: Any) -> None:
     """Whenever the demo is switched on, its issuer's origin is served by the app itself."""
     http.mount(demo.ISSUER + "/", InProcessAdapter())
 
@@ -54,7 +55,7 @@ def _tokens() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="demo-registration")
 
 
-@bp.post("/register-tool")
+@routes.post("/register-tool")
 def register_tool() -> Response:
     """The demo admin's 'add a tool by URL': a one-time tool link, opened with our config."""
     token, _ = create_link(timedelta(minutes=10), "Demo platform")
@@ -63,7 +64,7 @@ def register_tool() -> Response:
                             registration_token=_tokens().dumps({"scope": "reg"})))
 
 
-@bp.get("/openid-configuration")
+@routes.get("/openid-configuration")
 def openid_configuration() -> Response:
     """The demo platform's OpenID configuration (DR 1.0 section 3.4)."""
     root = demo_root()
@@ -80,13 +81,13 @@ def openid_configuration() -> Response:
                                    {"type": "LtiDeepLinkingRequest"}]}})
 
 
-@bp.get("/jwks")
+@routes.get("/jwks")
 def jwks() -> Response:
     """The demo platform's public keys."""
     return jsonify(demo.platform_jwks())
 
 
-@bp.post("/register-client")
+@routes.post("/register-client")
 @csrf.exempt
 def register_client() -> Response:
     """Accept the tool's registration when the token is ours and the tool's URLs are this app's."""

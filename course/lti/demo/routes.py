@@ -1,21 +1,14 @@
 """Demo platform pages: pick a person and course, then launch the tool for real."""
-import importlib
-import importlib.util
-
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Response, abort, render_template, request
 from lti1p3platform.exceptions import LtiException
 
-from course.hosts import public_root
+from course.lti.demo import embed
 from course.lti.demo import platform as demo
+from course.lti.demo.embed import demo_root
 from course.lti.platforms import PlatformUrls, upsert_platform
+from course.routes import Routes
 
-bp = Blueprint("demo", __name__, url_prefix="/demo", template_folder="templates",
-               static_folder="static", static_url_path="/static/demo")
-
-
-def demo_root() -> str:
-    """The tool's address from configuration: a forged Host header once re-pointed the demo."""
-    return public_root(current_app.config, request.environ)
+routes = Routes()  # added to the `demo` blueprint by course/lti/demo/blueprint.py
 
 
 def _ensure_registration() -> str:
@@ -28,13 +21,13 @@ def _ensure_registration() -> str:
     return root
 
 
-@bp.get("/")
+@routes.get("/")
 def index() -> str:
     """Choose who to be and which course to open."""
     return render_template("demo/index.html", people=demo.PEOPLE.values(), courses=demo.COURSES)
 
 
-@bp.post("/start")
+@routes.post("/start")
 def start() -> Response:
     """Begin a launch: third-party initiated login at the tool (LTI 1.3 section 5.1.1)."""
     person = demo.PEOPLE.get(request.form.get("person", ""))
@@ -53,7 +46,7 @@ def start() -> Response:
     return login.initiate_login(person.sub)
 
 
-@bp.get("/auth")
+@routes.get("/auth")
 def auth() -> Response | str:
     """The platform's OIDC authorization endpoint: check the request, then sign the launch."""
     args = request.args
@@ -88,12 +81,3 @@ def _describe(launch: demo.DemoLaunch, hint: dict, root: str) -> None:
         launch.set_dl(root + "demo/deep-link-return", title="MS and muscles",
                       accept_types={"ltiResourceLink"})
 
-
-# The demo platform's LTI Advantage services (AGS, NRPS, deep-linking return) add their routes
-# to this blueprint from their own module.
-if importlib.util.find_spec("course.lti.demo.services") is not None:
-    importlib.import_module("course.lti.demo.services")
-# Its side of dynamic registration (configuration, registration endpoint) likewise.
-importlib.import_module("course.lti.demo.registration")
-# Embedded mode: the tool framed from another site, with or without platform storage.
-from course.lti.demo import embed  # noqa: E402

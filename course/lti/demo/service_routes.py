@@ -1,4 +1,4 @@
-"""The demo platform's LTI Advantage services: token, AGS, NRPS, deep-link return, gradebook.
+"""The demo platform's LTI Advantage service routes: token, AGS, NRPS, deep-link return, gradebook.
 
 Built on lti1p3platform: it issues and checks access tokens and validates the tool's signed
 deep-linking response. The tool reaches these endpoints over HTTP, exactly as it reaches an LMS.
@@ -15,8 +15,9 @@ from sqlalchemy import select
 from course.db import db
 from course.extensions import csrf
 from course.lti.demo import platform as demo
+from course.lti.demo.embed import demo_root
 from course.lti.demo.models import DemoLineItem, DemoScore
-from course.lti.demo.views import bp, demo_root
+from course.routes import Routes
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
@@ -28,6 +29,7 @@ DL_DATA_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
 MAX_PAGE = 100
 # On the roster but has never opened the tool: the gradebook roster must still list them.
 NEVER_LAUNCHED = demo.DemoPerson("demo-learner-3", "Riley Chen", "learner")
+routes = Routes()  # added to the `demo` blueprint by course/lti/demo/blueprint.py
 
 
 def _conf() -> demo.DemoPlatformConf:
@@ -68,7 +70,7 @@ def _course(course: str) -> str:
     return course
 
 
-@bp.post("/token")
+@routes.post("/token")
 @csrf.exempt
 def token() -> Response:
     """OAuth2 client credentials with a signed JWT assertion (LTI Security Framework 4.1)."""
@@ -112,7 +114,7 @@ def _paged(rows: list[Any], render: Callable[[list[Any]], Any], media_type: str)
     return resp
 
 
-@bp.route("/ags/<course>/lineitems", methods=["GET", "POST"])
+@routes.route("/ags/<course>/lineitems", methods=["GET", "POST"])
 @csrf.exempt
 def line_items(course: str) -> Response:
     """List line items (filtered by resource_id, resource_link_id, tag) or create one (AGS 3.2)."""
@@ -162,7 +164,7 @@ def _item(course: str, item_id: int) -> DemoLineItem:
     return item
 
 
-@bp.get("/ags/<course>/lineitems/<int:item_id>")
+@routes.get("/ags/<course>/lineitems/<int:item_id>")
 def line_item(course: str, item_id: int) -> Response:
     """One line item."""
     denied = _authorised(SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY)
@@ -190,7 +192,7 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-@bp.post("/ags/<course>/lineitems/<int:item_id>/scores")
+@routes.post("/ags/<course>/lineitems/<int:item_id>/scores")
 @csrf.exempt
 def scores(course: str, item_id: int) -> Response:
     """Receive a score (AGS 3.4): a newer timestamp replaces, the same or older changes nothing."""
@@ -220,7 +222,7 @@ def scores(course: str, item_id: int) -> Response:
     return Response(status=204)
 
 
-@bp.get("/gradebook")
+@routes.get("/gradebook")
 def gradebook() -> str:
     """Every score the demo platform has received, newest first."""
     rows = list(db.session.scalars(select(DemoScore).join(DemoLineItem)
@@ -237,7 +239,7 @@ def _member(person: demo.DemoPerson) -> dict[str, Any]:
             "roles": [demo.ROLE_URIS[person.role]], "status": "Active"}
 
 
-@bp.get("/nrps/<course>/memberships")
+@routes.get("/nrps/<course>/memberships")
 def memberships(course: str) -> Response:
     """The demo course roster, including a learner who never launched the tool (NRPS 2.0)."""
     _course(course)
@@ -252,7 +254,7 @@ def memberships(course: str) -> Response:
         "application/vnd.ims.lti-nrps.v2.membershipcontainer+json")
 
 
-@bp.post("/deep-link-return")
+@routes.post("/deep-link-return")
 @csrf.exempt
 def deep_link_return() -> tuple[str, int] | str:
     """Check the tool's signed LtiDeepLinkingResponse and show the items it adds (DL 2.0 4.5)."""

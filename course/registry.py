@@ -1,0 +1,54 @@
+"""What feature packages offer the LTI layer and the CLI: launch targets, deep-link items, checks.
+
+The LTI layer never imports a feature package. Each package registers here from its `setup(app)`,
+as it adds home panels and navigation links (course/home.py), and course/ reads the lists back.
+"""
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+from course.lti.deep_link import Choice
+
+ChoiceSource = Callable[[], Iterable[Choice]]
+ContentCheck = Callable[[], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LaunchTarget:
+    """The page a launch with custom `resource=<kind>:<slug>` opens: endpoint and its slug arg."""
+
+    endpoint: str
+    arg: str
+
+
+def add_launch_target(app: Flask, kind: str, endpoint: str, arg: str) -> None:
+    """Let deep-linked launches of `kind` open `endpoint`, with the slug passed as `arg`."""
+    app.extensions.setdefault("launch_targets", {})[kind] = LaunchTarget(endpoint, arg)
+
+
+def launch_target(kind: str) -> LaunchTarget | None:
+    """The registered target for a resource kind, or None for a kind nobody offers."""
+    return current_app.extensions.get("launch_targets", {}).get(kind)
+
+
+def add_deep_link_source(app: Flask, heading: str, source: ChoiceSource) -> None:
+    """Add a group to the deep-linking picker: its heading and a callable listing its items."""
+    app.extensions.setdefault("deep_link_sources", []).append((heading, source))
+
+
+def deep_link_groups() -> list[tuple[str, list[Choice]]]:
+    """Each registered group's heading and choices, in registration order (modules, quizzes)."""
+    return [(heading, list(source()))
+            for heading, source in current_app.extensions.get("deep_link_sources", [])]
+
+
+def add_content_check(app: Flask, check: ContentCheck) -> None:
+    """Add a content check: it returns a summary dict and raises ContentError on broken content."""
+    app.extensions.setdefault("content_checks", []).append(check)
+
+
+def content_checks(app: Flask) -> list[ContentCheck]:
+    """The registered content checks, in registration order."""
+    return list(app.extensions.get("content_checks", []))
