@@ -82,7 +82,7 @@ def _adopt(endpoint: str | None, values: dict[str, Any] | None) -> None:
     data = read(token) if token else None
     if data is not None and cid is None:
         cid = data["c"]  # sign out: the one course URL without the course in it
-    if data is None or data["c"] != cid:
+    if token is None or data is None or data["c"] != cid:
         return  # no grant for this course: load_identity answers 401
     seen = cache.get(_seen_key(data["j"]))
     if seen is None:

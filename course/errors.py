@@ -2,6 +2,7 @@
 import logging
 
 from flask import Flask, Response, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -60,7 +61,7 @@ def register(app: Flask) -> None:
         return error_response(code, custom)
 
     @app.errorhandler(SecurityError)
-    def untrusted_host(exc: SecurityError) -> Response:
+    def untrusted_host(exc: SecurityError) -> ResponseReturnValue:
         """A Host header outside TRUSTED_HOSTS: no URL can be built for it (Flask has no URL
         adapter then), so a page without links or the base template."""
         if request.accept_mimetypes.best == "application/json":

@@ -76,13 +76,14 @@ class _Bounded:
     for a 400-digit integer, and repeats a second message under an unreadable value."""
 
     refused = False
+    data: Any  # set by the WTForms field this mixes into
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Parse as the base field does; refuse a value too large to store or compare."""
         self.refused = False
         try:
             super().process_formdata(valuelist)  # type: ignore[misc]
-            value = self.data  # type: ignore[attr-defined]
+            value = self.data
             if value is not None and (not Decimal(value).is_finite() or abs(value) > INT_MAX):
                 raise ValueError("beyond an INTEGER column")
         except ValueError:

@@ -2,7 +2,7 @@
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import abort, current_app, g, session
 from sqlalchemy import and_, select
@@ -47,7 +47,7 @@ def lifetime() -> Lifetime:
                     int(cfg.get("SESSION_MAX_HOURS", 24)) * 3600)
 
 
-def _end(context_pk: int, message: str) -> None:
+def _end(context_pk: int, message: str) -> NoReturn:
     """Drop one context's grant and answer 401 with a page that says why."""
     grants = dict(session.get("grants", {}))
     grants.pop(str(context_pk), None)

@@ -111,7 +111,8 @@ def _apply_limits(app: Flask) -> None:
                 limit = limiter.shared_limit(app.config[setting], SHARED[setting], key_func=key)
             else:
                 limit = limiter.limit(app.config[setting], key_func=key)
-            app.view_functions[endpoint] = limit(view)
+            # Flask-Limiter types a decorated view as possibly async; these views are sync.
+            app.view_functions[endpoint] = limit(view)  # type: ignore[assignment]
     app.register_error_handler(RateLimitExceeded, _limited)
 
 

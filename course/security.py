@@ -69,12 +69,12 @@ def _shared_origins() -> list[str] | None:
     origins = {o for row in rows for o in map(_origin, row) if o}
     if origins & CANVAS_CLOUD_ISSUERS:
         origins.add(CANVAS_CLOUD_FRAMES)
-    origins = sorted(origins)
+    found = sorted(origins)
     try:
-        cache.set(CACHE_KEY, origins, timeout=SHARED_SECONDS)
+        cache.set(CACHE_KEY, found, timeout=SHARED_SECONDS)
     except Exception:  # cache down: the memo still spares the database on most responses
         pass
-    return origins
+    return found
 
 
 def invalidate_origins() -> None:

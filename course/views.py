@@ -56,6 +56,7 @@ def signed_out() -> str:
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     """Browsers ask for /favicon.ico on every site; answer with the course's small SVG icon."""
+    assert bp.static_folder is not None  # given to Blueprint() above
     response = send_from_directory(bp.static_folder, "favicon.svg", mimetype="image/svg+xml")
     response.cache_control.max_age = 86400
     return response
