@@ -25,7 +25,7 @@ class Plan:
 
     @classmethod
     def full(cls) -> Plan:
-        """The figures the README quotes."""
+        """The figures docs/performance.md quotes."""
         return cls("full", 10, 2, 5, 10.0, 5.0, 300, 3, 20)
 
     @classmethod

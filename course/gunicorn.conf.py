@@ -12,7 +12,7 @@ from course.logs import JsonFormatter
 
 # Sync workers, one per core: a request is CPU-bound Python (templates, JWT checks, scoring)
 # plus short database calls, and slow calls to the LMS run in the separate `flask worker`.
-# More processes than cores only add memory and context switches (see README, Production).
+# More processes than cores only add memory and context switches (docs/operations.md, gunicorn).
 workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
 worker_class = "sync"
 # The slowest request (a handout PDF render) takes well under a second; 30 s means stuck.
