@@ -1,7 +1,8 @@
 """The MS muscle course: an LTI 1.3 tool. `create_app` builds the Flask application."""
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix

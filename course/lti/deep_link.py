@@ -5,8 +5,9 @@ the views restore the launch and supply them.
 """
 import time
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import jwt
 

@@ -8,7 +8,6 @@ import pytest
 
 from course.content import ContentError
 from exports.content import load_handouts
-from exports.readability import content_check as content_summary
 from exports.readability import (
     MAX_GRADE,
     _ensure_cmudict,
@@ -18,6 +17,7 @@ from exports.readability import (
     html_blocks,
     summary,
 )
+from exports.readability import content_check as content_summary
 from tests.exports.helpers import variant, write_handouts
 
 HARD = ("Individuals experiencing multiple sclerosis-associated musculoskeletal deterioration "
