@@ -106,7 +106,8 @@ def demo_launch(root: str, person: str = "demo-learner", course: str = "demo-cou
 
 def demo_rate(root: str, seconds: float, threads: int = 4) -> tuple[float, int, list[str]]:
     """Demo-platform launches per second over `seconds`; (rate, completed, failures)."""
-    done, failures, lock = [0], [], threading.Lock()
+    done, lock = [0], threading.Lock()
+    failures: list[str] = []
     deadline = time.perf_counter() + seconds
     people = ("demo-learner", "demo-learner-2")
 

@@ -54,8 +54,8 @@ def build_command(topics: tuple[str, ...], all_topics: bool, paper: str, large_p
 def check_command() -> None:
     """Print each handout's Flesch-Kincaid grade and SMOG index; fail above grade 8."""
     report = _check_readability()
-    for slug, grade in report["handout_grades"].items():  # type: ignore[union-attr]
-        smog = report["handout_smog"][slug]  # type: ignore[index]
+    for slug, grade in report["handout_grades"].items():
+        smog = report["handout_smog"][slug]
         click.echo(f"{slug}: Flesch-Kincaid grade {grade:.1f}, SMOG {smog:.1f}")
 
 

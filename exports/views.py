@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from course.home import NavItem, Panel, add_nav, add_panel
 from course.identity import course_view, instructor_view, is_instructor
@@ -60,7 +61,7 @@ def print_pdf(cid: int) -> Response | tuple[str, int]:
         return _index_page(form), 400
     options = RenderOptions(paper=form.paper.data, large_print=form.large_print.data,
                             notes=form.notes.data or "")
-    return _pdf_response(cid, list(form.slugs.data), options)
+    return _pdf_response(cid, list(form.slugs.data or []), options)
 
 
 @bp.get(f"{PREFIX}/<slug>.pdf")
@@ -88,7 +89,7 @@ def read(cid: int, slug: str) -> str:
 
 @bp.route(f"{PREFIX}/clinic", methods=["GET", "POST"])
 @instructor_view
-def clinic(cid: int) -> Response | tuple[str, int]:
+def clinic(cid: int) -> ResponseReturnValue:
     """Instructors set the clinic name, contact details and logo printed on handouts."""
     profile = clinic_profile(cid)
     form = ClinicForm(obj=profile)

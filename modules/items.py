@@ -45,7 +45,7 @@ def parse_item(data: Any, file: str, path: str, render: FieldRenderer) -> Practi
     item_id = f.slug("id")
     prompt = render.block(f.text("prompt"), f.name("prompt"))
     explanation = render.block(f.text("explanation"), f.name("explanation"))
-    common = {"id": item_id, "type": kind, "prompt_html": prompt, "explanation_html": explanation}
+    common: dict[str, Any] = {"id": item_id, "type": kind, "prompt_html": prompt, "explanation_html": explanation}
     if kind == "choice":
         return PracticeItem(**common, options=_choice_options(f, render))
     if kind == "ladder":

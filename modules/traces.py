@@ -11,14 +11,15 @@ INK = "#1a1a1a"      # about 17:1 against white
 GUIDE = "#595959"    # about 7:1 against white
 
 # Waveform shapes as (dx, dy) steps; negative dy is up (EMG convention: negative is upward).
-_NORMAL_MUP = ((2, 4), (3, -26), (3, 34), (3, -16), (3, 4))
-_MYOPATHIC_MUP = ((1, -7), (1, 12), (1, -12), (1, 10), (1, -8), (1, 5))
-_FIBRILLATION = ((1, 2), (1, -8), (1, 9), (1, -3))
-_POSITIVE_SHARP = ((1, 14), (3, -4), (5, -6), (6, -4))
+Shape = tuple[tuple[int, int], ...]
+_NORMAL_MUP: Shape = ((2, 4), (3, -26), (3, 34), (3, -16), (3, 4))
+_MYOPATHIC_MUP: Shape = ((1, -7), (1, 12), (1, -12), (1, 10), (1, -8), (1, 5))
+_FIBRILLATION: Shape = ((1, 2), (1, -8), (1, 9), (1, -3))
+_POSITIVE_SHARP: Shape = ((1, 14), (3, -4), (5, -6), (6, -4))
 
 # kind -> (title, description, [(x, shape), ...]); the title and description name the pattern,
 # which suits a labelled example but would give the answer away inside a question.
-_KINDS: dict[str, tuple[str, str, list[tuple[int, tuple[tuple[int, int], ...]]]]] = {
+_KINDS: dict[str, tuple[str, str, list[tuple[int, Shape]]]] = {
     "normal": (
         "Needle EMG: normal pattern",
         "Flat baseline at rest, then regularly spaced motor unit potentials of normal size and "

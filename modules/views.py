@@ -20,6 +20,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from course.home import NavItem, Panel, add_nav, add_panel
 from course.identity import course_view, instructor_view
@@ -139,7 +140,7 @@ def section(cid: int, module: str, section: str) -> str:
 
 @bp.post("/<module>/<section>/items/<item_id>")
 @course_view()
-def answer(cid: int, module: str, section: str, item_id: str) -> Response:
+def answer(cid: int, module: str, section: str, item_id: str) -> ResponseReturnValue:
     """Check a practice or check answer on the server, store it, and show the feedback."""
     mod = _module(module)
     sec = _section(mod, section)
@@ -155,7 +156,7 @@ def answer(cid: int, module: str, section: str, item_id: str) -> Response:
 
 
 def _reply(module: Module, section: Section, item: PracticeItem, feedback: Feedback,
-           status: ModuleStatus | None) -> Response:
+           status: ModuleStatus | None) -> ResponseReturnValue:
     """JSON for practice.js; otherwise redirect back to the item's feedback (no JS needed)."""
     if _wants_json():
         html = render_template("modules/_feedback.html", fb=feedback, item=item)
