@@ -1,4 +1,5 @@
-"""What feature packages offer the LTI layer and the CLI: launch targets, deep-link items, checks.
+"""What feature packages offer the LTI layer and the CLI: launch targets and hooks, deep-link
+items, content checks.
 
 The LTI layer never imports a feature package. Each package registers here from its `setup(app)`,
 as it adds home panels and navigation links (course/home.py), and course/ reads the lists back.
@@ -10,9 +11,11 @@ from typing import Any
 from flask import Flask, current_app
 
 from course.lti.deep_link import Choice
+from course.models import Context
 
 ChoiceSource = Callable[[], Iterable[Choice]]
 ContentCheck = Callable[[], dict[str, Any]]
+LaunchHook = Callable[[Context, dict[str, Any], bool], None]
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,14 @@ def add_content_check(app: Flask, check: ContentCheck) -> None:
 def content_checks(app: Flask) -> list[ContentCheck]:
     """The registered content checks, in registration order."""
     return list(app.extensions.get("content_checks", []))
+
+
+def add_launch_hook(app: Flask, hook: LaunchHook) -> None:
+    """Add a callable run on every valid launch: hook(context, launch claims, context is new)."""
+    app.extensions.setdefault("launch_hooks", []).append(hook)
+
+
+def run_launch_hooks(ctx: Context, body: dict[str, Any], created: bool) -> None:
+    """Run the hooks inside the launch's transaction: they add rows, the launch service commits."""
+    for hook in current_app.extensions.get("launch_hooks", []):
+        hook(ctx, body, created)

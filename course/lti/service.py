@@ -15,6 +15,7 @@ from course.lti.errors import LaunchRejected, explain, problem
 from course.lti.launch import launch_storage, new_launch
 from course.lti.tool_conf import DbToolConf, find_registration_row
 from course.models import Context, Membership, User
+from course.registry import run_launch_hooks
 from course.roles import role_for
 
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint",
@@ -112,7 +113,7 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
         raise LaunchRejected(problem("context_missing", "This tool must be launched from inside "
                                      "a course: the launch has no context claim."))
     ctx, user, member = _known(reg.id, str(context_claim["id"]), str(body["sub"]))
-    ctx = _upsert_context(reg.id, context_claim, body, ctx)
+    ctx, created = _upsert_context(reg.id, context_claim, body, ctx)
     user = _upsert_user(reg.id, body, user)
     roles = [r for r in body.get(claims.ROLES, []) if isinstance(r, str)]
     role = role_for(roles, current_app.config.get("LTI_SYSTEM_ADMIN_IS_INSTRUCTOR", True),
@@ -122,6 +123,7 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
         db.session.add(member)
     member.role, member.lti_roles, member.last_launch_at = role, roles, utcnow()
     member.removed_at = None  # the platform launched them again: they are back in the course
+    run_launch_hooks(ctx, body, created)  # e.g. a new course gets its quizzes, in this commit
     context_pk, user_pk = ctx.id, user.id  # read now: a commit may expire the objects
     db.session.commit()
     return LaunchResult(context_pk, user_pk, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
@@ -141,11 +143,12 @@ def _known(reg_id: int, context_id: str, sub: str
 
 
 def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
-                    ctx: Context | None) -> Context:
-    """Find or create the course context and refresh its titles and service endpoints."""
+                    ctx: Context | None) -> tuple[Context, bool]:
+    """Find or create the course context, refresh its titles and endpoints; True when created."""
     if ctx is None:
         ctx = db.session.scalars(select(Context).where(
             Context.registration_id == reg_id, Context.context_id == str(claim["id"]))).first()
+    created = ctx is None
     if ctx is None:
         ctx = Context(registration_id=reg_id, context_id=str(claim["id"]))
         db.session.add(ctx)
@@ -158,7 +161,7 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
     if nrps.get("context_memberships_url"):
         ctx.memberships_url = nrps["context_memberships_url"]
     db.session.flush()
-    return ctx
+    return ctx, created
 
 
 def _upsert_user(reg_id: int, body: dict[str, Any], user: User | None) -> User:
