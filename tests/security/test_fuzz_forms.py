@@ -43,7 +43,8 @@ COURSE_ENDPOINTS = [
 ]
 # Not course pages: the LTI endpoints and the demo platform (its form and its APIs).
 OTHER_ENDPOINTS = ["lti.login", "lti.launch", "demo.start", "demo.token", "demo.line_items",
-                   "demo.scores", "demo.deep_link_return"]
+                   "demo.scores", "demo.deep_link_return", "demo.register_tool",
+                   "demo.register_client"]
 # Signing out ends the fuzzing browsers' sessions; tests/course/test_sessions.py covers it.
 NOT_FUZZED = ["course.signed_out"]
 # A valid print renders a PDF (about half a second on this machine): fewer examples.
@@ -86,7 +87,8 @@ def test_every_endpoint_has_its_form(env):
     """The fuzz starts from real forms, so it gets past the first check of each view."""
     without_form = {"quizzes.submit", "quizzes.autosave", "quizzes.live_preview",
                     "quizzes.preview_quiz", "lti.login", "lti.launch", "demo.token",
-                    "demo.line_items", "demo.scores", "demo.deep_link_return"}
+                    "demo.line_items", "demo.scores", "demo.deep_link_return",
+                    "demo.register_client"}
     missing = [e for e in COURSE_ENDPOINTS + OTHER_ENDPOINTS
                if e not in env["forms"] and e not in without_form]
     assert not missing, missing
