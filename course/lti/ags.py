@@ -151,7 +151,7 @@ def launch_lineitem(launch_id: str | None, quiz: QuizLike) -> str | None:
     if not launch_id:
         return None
     try:
-        body = restore_launch(launch_id).get_launch_data()
+        body = restore_launch(launch_id).launch_body()
     except LtiException:
         return None  # launch data expired from the cache: search by resourceId instead
     return launch_lineitem_for(body, quiz)
@@ -229,7 +229,8 @@ def fetch_results(context: Context, lineitem_url: str) -> list[dict[str, Any]]:
     if SCOPE_RESULT_READONLY not in granted:
         raise AgsError("The platform did not grant the tool the result.readonly scope, so the "
                        "tool cannot read which scores the LMS holds.", False, problem=CONFIG)
-    reg, found = context.registration, []
+    reg = context.registration
+    found: list[dict[str, Any]] = []
 
     def read() -> None:
         """Walk the pages, keeping each result object."""

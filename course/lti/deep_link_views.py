@@ -21,7 +21,7 @@ USED_TTL_SECONDS = 3600
 def _deep_link_launch() -> dict[str, Any]:
     """The launch behind this grant, checked to be a deep-linking request for this course."""
     try:
-        body = restore_launch(g.launch_id).get_launch_data() if g.launch_id else None
+        body = restore_launch(g.launch_id).launch_body() if g.launch_id else None
     except LtiException:
         body = None
     if not body:

@@ -115,7 +115,8 @@ def check_platform_config(data: Any, config_url: str, https_only: bool) -> Platf
     if https_only and any(urlparse(u).scheme != "https" for u in urls):
         raise RegistrationError("https_required", "Every platform address must use HTTPS.",
                                 detail=", ".join(u for u in urls if not u.startswith("https:")))
-    platform = data.get(PLATFORM_CONFIG) if isinstance(data.get(PLATFORM_CONFIG), dict) else {}
+    found = data.get(PLATFORM_CONFIG)
+    platform = found if isinstance(found, dict) else {}
     audience = data.get("authorization_server")
     return PlatformConfig(issuer, data["authorization_endpoint"], data["token_endpoint"],
                           data["jwks_uri"], data["registration_endpoint"],
@@ -174,7 +175,8 @@ def read_answer(data: Any) -> PlatformAnswer:
     client_id = data.get("client_id")
     if not isinstance(client_id, (str, int)) or client_id == "":
         raise RegistrationError("answer_incomplete", "The platform's answer has no client_id.")
-    tool = data.get(TOOL_CONFIG) if isinstance(data.get(TOOL_CONFIG), dict) else {}
+    found = data.get(TOOL_CONFIG)
+    tool = found if isinstance(found, dict) else {}
     deployment = tool.get("deployment_id")
     deployment = str(deployment) if isinstance(deployment, (str, int)) and deployment != "" \
         else None

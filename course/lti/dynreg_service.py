@@ -132,7 +132,8 @@ def _store(token: str, config: PlatformConfig, client_id: str,
            deployment_id: str | None) -> Registered:
     """One transaction: spend the link (only if still unused) and upsert the registration."""
     now = utcnow()
-    spent = db.session.execute(
+    # Session.execute() is typed Result; an UPDATE gives a CursorResult, which has rowcount.
+    spent = db.session.execute(  # type: ignore[attr-defined]
         update(RegistrationLink).where(RegistrationLink.token_hash == _digest(token),
                                        RegistrationLink.used_at.is_(None),
                                        RegistrationLink.expires_at > now)
@@ -171,7 +172,8 @@ def adopt_first_deployment(reg: Registration, deployment_id: str) -> bool:
     """
     if not reg.learn_deployment or not deployment_id:
         return False
-    claimed = db.session.execute(update(Registration).where(
+    # Session.execute() is typed Result; an UPDATE gives a CursorResult, which has rowcount.
+    claimed = db.session.execute(update(Registration).where(  # type: ignore[attr-defined]
         Registration.id == reg.id, Registration.learn_deployment.is_(True))
         .values(learn_deployment=False)).rowcount
     if claimed != 1:

@@ -24,7 +24,8 @@ class TimeoutSession(requests.Session):
         self._own_adapters = list(self.adapters.values())
         self.generation = -1
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+    def request(self, method: str | bytes, url: str | bytes, *args: Any,
+                **kwargs: Any) -> requests.Response:
         """Send with the default timeout unless the caller chose one."""
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)

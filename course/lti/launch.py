@@ -1,7 +1,7 @@
 """pylti1p3 2.0.0 message launch, hardened: leeway, one-time nonce, cached JWKS with refetch."""
 import hashlib
 import os
-from typing import Any
+from typing import Any, cast
 
 import jwt
 import requests
@@ -9,6 +9,7 @@ from cachelib.redis import RedisCache
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskCacheDataStorage, FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
+from pylti1p3.registration import Registration
 
 from course.extensions import cache
 from course.lti.http import http_session
@@ -24,6 +25,16 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     """A launch that closes the gaps of pylti1p3 2.0.0 found against a real platform."""
 
     state_verified = False  # set when course.lti.client_state checked the state without cookies
+
+    def launch_body(self) -> dict[str, Any]:
+        """The id_token's claims, read by claim URL (pylti1p3 types them as a few-key TypedDict)."""
+        return cast(dict[str, Any], self.get_launch_data())
+
+    def _known_registration(self) -> Registration:
+        """The registration validate_registration found; it runs before anything asks here."""
+        if self._registration is None:
+            raise LtiException("Registration not found.")
+        return self._registration
 
     def validate(self) -> "ToolMessageLaunch":
         """Validate in an order that checks the signature before spending the nonce."""
@@ -93,10 +104,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         public_key, alg = self.get_public_key()
         if alg not in ALLOWED_ALGS:
             raise LtiException(f"Can't decode id_token: algorithm {alg} is not allowed")
+        registration = self._known_registration()
         try:
             jwt.decode(self._get_id_token(), public_key, algorithms=[alg],
-                       audience=self._registration.get_client_id(),
-                       issuer=self._registration.get_issuer(),
+                       audience=registration.get_client_id(),
+                       issuer=registration.get_issuer(),
                        leeway=current_app.config["LTI_LEEWAY_SECONDS"],
                        options={"require": ["exp", "iat", "sub"]})
         except jwt.InvalidTokenError as exc:
@@ -105,16 +117,17 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     def get_public_key(self) -> tuple[str, str]:
         """Find the platform key by `kid`; refetch the key set once when the kid is unknown."""
-        static = self._registration.get_key_set() is not None
+        registration = self._known_registration()
+        static = registration.get_key_set() is not None
         try:
             return super().get_public_key()
         except LtiException as exc:
-            url = self._registration.get_key_set_url()
+            url = registration.get_key_set_url()
             if static or not url or "Unable to find public key" not in str(exc):
                 raise
             if not cache.add(f"jwks-refetch:{_digest(url)}", 1, timeout=REFETCH_INTERVAL_SECONDS):
                 raise
-            self._registration.set_key_set(self.fetch_public_key(url, force=True))
+            registration.set_key_set(self.fetch_public_key(url, force=True))
             return super().get_public_key()
 
     def fetch_public_key(self, key_set_url: str, force: bool = False) -> Any:
@@ -177,6 +190,7 @@ def new_launch(request_data: dict | None = None, state_verified: bool = False
 
 def restore_launch(launch_id: str) -> ToolMessageLaunch:
     """A launch restored from the cache by id (deep linking, AGS)."""
-    return ToolMessageLaunch.from_cache(launch_id, FlaskRequest(), DbToolConf(),
-                                        launch_data_storage=launch_storage(),
-                                        requests_session=http_session())
+    # pylti1p3 annotates from_cache as returning its base class; it returns cls(...).
+    return ToolMessageLaunch.from_cache(  # type: ignore[return-value]
+        launch_id, FlaskRequest(), DbToolConf(), launch_data_storage=launch_storage(),
+        requests_session=http_session())

@@ -28,8 +28,9 @@ class PartitionedCookieService(FlaskCookieService):
 
     def update_response(self, response: Response) -> None:
         """Set each pending cookie; Secure, SameSite=None and Partitioned over HTTPS."""
-        secure = bool(self._request.is_secure())
-        for key, data in self._cookie_data_to_set.items():
+        # pylti1p3 declares both attributes None on the class; its __init__ sets them.
+        secure = bool(self._request.is_secure())  # type: ignore[attr-defined]
+        for key, data in self._cookie_data_to_set.items():  # type: ignore[attr-defined]
             response.set_cookie(key, data["value"], max_age=data["exp"], path="/", httponly=True,
                                 secure=secure, samesite="None" if secure else "Lax",
                                 partitioned=secure)
@@ -92,7 +93,7 @@ def complete_launch() -> LaunchResult:
         _check_cookies(request.form.get("state"))
     launch = new_launch(state_verified=nonce is not None)
     try:
-        body = launch.get_launch_data()
+        body = launch.launch_body()
     except (LtiException, OIDCException) as exc:
         raise LaunchRejected(explain(exc)) from exc
     client_state.check_nonce(body, nonce)

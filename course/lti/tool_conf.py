@@ -25,11 +25,11 @@ def _query_registration(issuer: str, client_id: str | None,
     """
     stmt = select(Registration).where(Registration.issuer == issuer)
     if client_id and deployment_id is not None:
-        stmt = (select(Registration, Deployment.id).where(Registration.issuer == issuer,
-                                                          Registration.client_id == client_id)
-                .outerjoin(Deployment, and_(Deployment.registration_id == Registration.id,
-                                            Deployment.deployment_id == deployment_id)))
-        row = db.session.execute(stmt).first()
+        joined = (select(Registration, Deployment.id).where(Registration.issuer == issuer,
+                                                            Registration.client_id == client_id)
+                  .outerjoin(Deployment, and_(Deployment.registration_id == Registration.id,
+                                              Deployment.deployment_id == deployment_id)))
+        row = db.session.execute(joined).first()
         if row is None:
             return None
         if has_request_context():
@@ -95,8 +95,10 @@ class DbToolConf(ToolConfAbstract):
         """Not used: every lookup goes through find_registration_by_params."""
         return self.find_registration_by_params(iss, None)
 
-    def find_registration_by_params(self, iss: str, client_id: str | None, *args: Any,
-                                    **kwargs: Any) -> LtiRegistration | None:
+    # pylti1p3 annotates a Registration, but its callers check for None (no registration found).
+    def find_registration_by_params(  # type: ignore[override]
+            self, iss: str, client_id: str | None, *args: Any,
+            **kwargs: Any) -> LtiRegistration | None:
         """Build pylti1p3's registration object from our row."""
         body = kwargs.get("jwt_body") or {}
         deployment_id = body.get(claims.DEPLOYMENT_ID) if isinstance(body, dict) else None
@@ -107,7 +109,8 @@ class DbToolConf(ToolConfAbstract):
         reg = ToolRegistration()
         reg.set_issuer(row.issuer).set_client_id(row.client_id)
         reg.set_auth_login_url(row.auth_login_url).set_auth_token_url(row.auth_token_url)
-        reg.set_key_set_url(row.key_set_url).set_key_set(row.key_set)
+        # A stored key set is the platform's JWKS object, the shape of pylti1p3's TKeySet.
+        reg.set_key_set_url(row.key_set_url).set_key_set(row.key_set)  # type: ignore[arg-type]
         if row.auth_audience:
             reg.set_auth_audience(row.auth_audience)
         return reg
