@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quizzes.statistics import item_analysis  # noqa: E402
+from quizzes.reports.statistics import item_analysis  # noqa: E402
 
 ATTEMPTS, ITEMS, REPEATS, SEED = 1000, 60, 5, 20240605
 RESULTS = ROOT / "bench" / "results.json"

@@ -65,7 +65,7 @@ def _hostile() -> dict[str, Callable[[], bytes]]:
 
 def _gift_files() -> dict[str, Callable[[], str]]:
     """GIFT files at the byte limit (2 MiB) and the question cap (2,000)."""
-    from quizzes.gift import DEFAULT_MAX_QUESTIONS as cap
+    from quizzes.interchange.gift import DEFAULT_MAX_QUESTIONS as cap
     size = 2 * 1024 * 1024 - 1024
     pad = "x" * (size // cap - 80)
     return {
@@ -120,7 +120,7 @@ def _gift(text: str, write: bool) -> dict[str, Any]:
     from course import create_app
     from course.db import db
     from course.models import Context, Registration
-    from quizzes.transfer import import_gift
+    from quizzes.interchange.transfer import import_gift
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/b.sqlite3",
                           "INSTANCE_PATH": tmp, "TESTING": True})

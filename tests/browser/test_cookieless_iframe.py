@@ -20,8 +20,8 @@ from werkzeug.serving import make_server
 
 from course.db import db
 from modules.views import web_course
-from quizzes import builder
-from quizzes.authoring import create_question
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
 from quizzes.models import Question
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from tests.conftest import build_app

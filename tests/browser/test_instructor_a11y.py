@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from course.db import db
 from course.models import User
-from quizzes import attempts, builder
-from quizzes.authoring import create_question
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
+from quizzes.taking import attempts
 from tests.browser.conftest import assert_no_axe_violations, demo_login
 from tests.quizzes.instructor_helpers import sample_item
 

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from course.db import db
-from quizzes.attempts import saved_responses
 from quizzes.bank_loader import get_bank
 from quizzes.models import COURSE, SHIPPED, Attempt, Question, Quiz, QuizSlot
-from quizzes.pages import answered
 from quizzes.sync import ensure_course_quizzes
+from quizzes.taking.attempts import saved_responses
+from quizzes.taking.pages import answered
 from quizzes.types import REGISTRY
 from tests.browser.conftest import assert_no_axe_violations, demo_login
 

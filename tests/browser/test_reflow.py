@@ -21,9 +21,10 @@ from course.db import db
 from course.models import User
 from exports.content import get_handouts
 from modules.views import web_course
-from quizzes import attempts, builder
-from quizzes.authoring import create_question
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
 from quizzes.models import Quiz
+from quizzes.taking import attempts
 from quizzes.types import REGISTRY
 from tests.browser.conftest import demo_login
 from tests.browser.test_quiz_a11y import make_quiz

@@ -8,9 +8,9 @@ from sqlalchemy import select, update
 
 from course.db import db, utcnow
 from course.models import User
-from quizzes import attempts
 from quizzes.models import PENDING, ScoreOutbox
 from quizzes.sync import ensure_course_quizzes
+from quizzes.taking import attempts
 from tests.browser.conftest import assert_no_axe_violations, demo_login
 
 pytestmark = pytest.mark.browser

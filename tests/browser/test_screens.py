@@ -11,8 +11,8 @@ from sqlalchemy import select
 from course.db import db
 from course.models import User
 from modules.views import web_course
-from quizzes import attempts
 from quizzes.models import Quiz
+from quizzes.taking import attempts
 from tests.browser.conftest import assert_no_axe_violations, demo_login
 from tests.browser.test_quiz_a11y import make_quiz
 

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from course.db import db
 from course.models import User
-from quizzes import attempts, builder
-from quizzes.authoring import create_question
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
 from quizzes.models import ScoreOutbox
+from quizzes.taking import attempts
 from tests.conftest import launch
 from tests.platform import INSTRUCTOR, LEARNER
 from tests.platform_services import launch_with_services, services  # noqa: F401 (fixture)

@@ -6,9 +6,10 @@ from sqlalchemy import func, select
 from course.db import db
 from course.models import Membership, User
 from modules.views import web_course
-from quizzes import attempts, builder
-from quizzes.authoring import create_question
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
 from quizzes.models import Quiz, ScoreOutbox
+from quizzes.taking import attempts
 from tests.conftest import csrf_from, launch
 from tests.quizzes.instructor_helpers import sample_item
 

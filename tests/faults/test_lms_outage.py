@@ -14,12 +14,15 @@ import pytest
 from flask import Flask
 
 from course.db import utcnow
-from quizzes import outbox
 from quizzes.models import PENDING, SENT
+from quizzes.scores import outbox
 from tests.faults.http_platform import HttpPlatform
 from tests.platform import INSTRUCTOR, LEARNER, TestPlatform
-from tests.platform_services import PlatformServices, launch_with_services
-from tests.platform_services import services  # noqa: F401 (fixture)
+from tests.platform_services import (
+    PlatformServices,
+    launch_with_services,
+    services,  # noqa: F401 (fixture)
+)
 from tests.quizzes.instructor_helpers import BASE
 from tests.quizzes.test_grade_passback import drain_at, outbox_rows, take_quiz
 

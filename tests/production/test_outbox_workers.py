@@ -16,9 +16,9 @@ from sqlalchemy import func, select, text, update
 from course.db import db, utcnow
 from course.lti.ags import resource_id
 from course.models import Membership
-from quizzes import attempts
 from quizzes.models import SENT, ScoreOutbox
 from quizzes.sync import ensure_course_quizzes
+from quizzes.taking import attempts
 from tests.production.platform_web import Browser
 from tests.production.stack import ROOT
 from tests.quizzes.test_attempts import answer_all

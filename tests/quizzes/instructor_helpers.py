@@ -7,9 +7,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from quizzes.authoring.form_convert import item_to_data
+from quizzes.authoring.form_rows import SPECS
 from quizzes.bank_loader import get_bank
-from quizzes.form_rows import SPECS
-from quizzes.form_convert import item_to_data
 from tests.conftest import csrf_from, launch_as
 
 BASE = "/c/{cid}/quizzes/instructor"

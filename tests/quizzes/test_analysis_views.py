@@ -8,13 +8,21 @@ from werkzeug.routing import IntegerConverter
 
 from course.db import db
 from course.models import User
-from quizzes import attempts, builder
-from quizzes.analysis import analyse_quiz
-from quizzes.authoring import create_question
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
 from quizzes.bank_loader import get_bank
-from quizzes.statistics import item_analysis
+from quizzes.reports.analysis import analyse_quiz
+from quizzes.reports.statistics import item_analysis
+from quizzes.taking import attempts
 from tests.conftest import csrf_from
-from tests.quizzes.instructor_helpers import BASE, as_instructor, as_learner, post, sample_item, token
+from tests.quizzes.instructor_helpers import (
+    BASE,
+    as_instructor,
+    as_learner,
+    post,
+    sample_item,
+    token,
+)
 
 # Rows: learners; columns: questions; 1 = right. A Guttman pattern with a spread of totals.
 PATTERN = [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0]]
@@ -94,7 +102,12 @@ def test_blank_statistics_are_dashes_with_an_explanation(app, client, platform):
 def _instructor_rules(app):
     """Every URL rule served by the instructor workspace modules."""
     return [r for r in app.url_map.iter_rules()
-            if app.view_functions[r.endpoint].__module__.startswith("quizzes.instructor")]
+            if _is_instructor_module(app.view_functions[r.endpoint].__module__)]
+
+
+def _is_instructor_module(name):
+    """quizzes.<wing>.instructor_*: the instructor workspace's controllers."""
+    return name.startswith("quizzes.") and name.rsplit(".", 1)[-1].startswith("instructor")
 
 
 def _url(rule, cid):

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from course.db import db, utcnow
 from course.models import Context, Registration, User
-from quizzes import attempts, grading
+from quizzes import grading
 from quizzes.bank_loader import get_bank
 from quizzes.models import SUBMITTED, Attempt, Quiz, ScoreOutbox
 from quizzes.sync import ensure_course_quizzes
+from quizzes.taking import attempts
 from quizzes.types import REGISTRY
 from quizzes.types.ordering import public_id
 

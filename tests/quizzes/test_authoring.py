@@ -9,13 +9,25 @@ from sqlalchemy import select
 
 from course.db import db
 from course.models import User
-from quizzes import attempts, builder
-from quizzes.authoring import copy_shipped, create_question, current_version, get_course_question
+from quizzes.authoring import builder
+from quizzes.authoring.questions import (
+    copy_shipped,
+    create_question,
+    current_version,
+    get_course_question,
+)
 from quizzes.bank_loader import get_bank
 from quizzes.models import Question, QuestionVersion, Response
+from quizzes.taking import attempts
 from quizzes.types import REGISTRY
-from tests.quizzes.instructor_helpers import (BASE, as_instructor, as_learner, form_data, post,
-                                              sample_item)
+from tests.quizzes.instructor_helpers import (
+    BASE,
+    as_instructor,
+    as_learner,
+    form_data,
+    post,
+    sample_item,
+)
 
 
 def _course_questions(app, cid):

@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from course.db import db
 from course.models import User
-from quizzes import attempts, builder
-from quizzes.authoring import create_question
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
 from quizzes.models import Quiz, QuizSlot
 from quizzes.sync import ensure_course_quizzes
+from quizzes.taking import attempts
 from tests.quizzes.instructor_helpers import BASE, as_instructor, as_learner, post, sample_item
 
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizzes.gift import DEGRADED, IMPORTED, PLACEHOLDER_RATIONALE, SKIPPED, parse_gift
-from quizzes.gift_export import export_gift
+from quizzes.interchange.gift import DEGRADED, IMPORTED, PLACEHOLDER_RATIONALE, SKIPPED, parse_gift
+from quizzes.interchange.gift_export import export_gift
 from quizzes.types import REGISTRY
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gift"

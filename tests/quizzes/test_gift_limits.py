@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from quizzes import gift, gift_types
-from quizzes.gift import TooManyQuestions, parse_gift
+from quizzes.interchange import gift, gift_types
+from quizzes.interchange.gift import TooManyQuestions, parse_gift
 from tests.quizzes.instructor_helpers import as_instructor, post
 
 
@@ -137,7 +137,7 @@ def test_cli_import_over_the_cap_says_so(app: Any, client: Any, platform: Any,
 
 def test_an_import_reads_the_bank_ids_once_not_per_question(app: Any, client: Any, platform: Any,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from quizzes import authoring
+    from quizzes.authoring import questions as authoring
     cid = as_instructor(client, platform)
     reads = {"n": 0}
     original = authoring._used_item_ids

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from course.db import db, utcnow
-from quizzes import outbox
 from quizzes.bank_loader import get_bank
 from quizzes.models import PENDING, SENT, Attempt, QuestionVersion, ScoreOutbox
+from quizzes.scores import outbox
 from quizzes.types import REGISTRY
 from tests.conftest import csrf_from
 from tests.platform_services import launch_with_services, services  # noqa: F401 (fixture)

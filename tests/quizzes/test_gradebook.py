@@ -11,9 +11,10 @@ from sqlalchemy import select
 from course.db import db
 from course.models import Context, User
 from modules.loader import get_course
-from quizzes import attempts, builder
-from quizzes.authoring import create_question
-from quizzes.gradebook import build_gradebook, gradebook_csv, neutralise
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
+from quizzes.reports.gradebook import build_gradebook, gradebook_csv, neutralise
+from quizzes.taking import attempts
 from tests.platform import INSTRUCTOR, LEARNER
 from tests.platform_services import launch_with_services, services  # noqa: F401 (fixture)
 from tests.quizzes.instructor_helpers import BASE, as_instructor, as_learner, sample_item

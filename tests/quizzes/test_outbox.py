@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from course.db import db, utcnow
-from quizzes import attempts, outbox
 from quizzes.models import FAILED, PENDING, SENDING, SENT, LineItem, ScoreOutbox
+from quizzes.scores import outbox
+from quizzes.taking import attempts
 from tests.quizzes.test_attempts import add_user, answer_all, course_quiz, make_course
 
 
@@ -138,7 +139,7 @@ def refused(message: str = "Moodle refused the grade (invalid_scope)") -> FakeAg
 
 
 def test_a_setting_refusal_waits_hours_and_does_not_use_up_outage_tries(fake):
-    from quizzes import sender
+    from quizzes.scores import sender
     assert [sender.config_backoff(n).total_seconds() / 3600 for n in (1, 2, 3, 9, 50)] == \
         [1, 2, 4, 4, 4]
     submitted(fake)

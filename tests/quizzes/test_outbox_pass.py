@@ -14,8 +14,9 @@ from course.db import db
 from course.lti import http
 from course.lti.tokens import SCOPE_LINEITEM, SCOPE_SCORE
 from course.models import Context
-from quizzes import attempts, outbox
 from quizzes.models import SENT, ScoreOutbox
+from quizzes.scores import outbox
+from quizzes.taking import attempts
 from tests.course.test_launch_cost import statements, tables
 from tests.quizzes.test_attempts import add_user, answer_all, course_quiz, make_course
 from tests.quizzes.test_outbox import FakeAgs

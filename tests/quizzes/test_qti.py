@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from quizzes.qti import export_qti_zip
+from quizzes.interchange.qti import export_qti_zip
 
 NS = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2", "cp": "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"}
 

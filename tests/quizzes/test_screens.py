@@ -9,8 +9,9 @@ from sqlalchemy import select
 from course.db import db
 from course.models import User
 from modules.loader import get_course
-from quizzes import attempts, builder
-from quizzes.authoring import create_question
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
+from quizzes.taking import attempts
 from quizzes.types import TOPIC_TITLES, TOPICS
 from tests.conftest import launch
 from tests.quizzes.instructor_helpers import BASE, as_instructor, as_learner, post, sample_item

@@ -11,8 +11,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from quizzes.charts import histogram_svg, scatter_svg
-from quizzes.statistics import NO_RESPONSE, item_analysis, response_frequencies, select_attempts
+from quizzes.reports.charts import histogram_svg, scatter_svg
+from quizzes.reports.statistics import (
+    NO_RESPONSE,
+    item_analysis,
+    response_frequencies,
+    select_attempts,
+)
 
 # Fixture A: 4 attempts x 3 items, all 0/1, a perfect Guttman pattern.
 #   attempt totals: 3, 2, 1, 0 -> mean 1.5, median 1.5

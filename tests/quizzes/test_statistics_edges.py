@@ -11,7 +11,7 @@ import statistics as st
 
 import pytest
 
-from quizzes.statistics import item_analysis
+from quizzes.reports.statistics import item_analysis
 
 
 def test_a_constant_item_has_no_discrimination_and_zero_weight() -> None:

@@ -8,8 +8,13 @@ from typing import Any
 
 import pytest
 
-from quizzes.statistics import NO_RESPONSE, item_analysis, response_frequencies, select_attempts
-from quizzes.statistics_flags import ItemFlag, flag_item
+from quizzes.reports.statistics import (
+    NO_RESPONSE,
+    item_analysis,
+    response_frequencies,
+    select_attempts,
+)
+from quizzes.reports.statistics_flags import ItemFlag, flag_item
 
 NEGATIVE = ("Discrimination index is -5.0%: students who scored well on the rest of the quiz did worse on "
             "this item. Check the answer key and the wording.")

@@ -8,9 +8,9 @@ import zipfile
 from sqlalchemy import func, select
 
 from course.db import db
-from quizzes.authoring import create_question, current_version
+from quizzes.authoring.questions import create_question, current_version
+from quizzes.interchange.transfer import export_items
 from quizzes.models import Question
-from quizzes.transfer import export_items
 from tests.quizzes.instructor_helpers import BASE, as_instructor, post, sample_item
 
 GIFT_TYPES = ("mcq", "true_false", "sata", "matching")

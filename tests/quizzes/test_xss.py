@@ -12,11 +12,19 @@ from sqlalchemy import select
 
 from course.db import db
 from course.models import User
-from quizzes import attempts, builder
-from quizzes.authoring import current_version
+from quizzes.authoring import builder
+from quizzes.authoring.questions import current_version
+from quizzes.interchange.transfer import export_file, export_items
 from quizzes.models import Question
-from quizzes.transfer import export_file, export_items
-from tests.quizzes.instructor_helpers import BASE, as_instructor, as_learner, form_data, post, sample_item
+from quizzes.taking import attempts
+from tests.quizzes.instructor_helpers import (
+    BASE,
+    as_instructor,
+    as_learner,
+    form_data,
+    post,
+    sample_item,
+)
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from course.db import db
 from course.models import Context, Registration
 from exports.logo import LOGO_TYPES, SVG_ELEMENTS, LogoError, sanitize_svg, validate_logo
-from quizzes.gift import DEGRADED, IMPORTED, SKIPPED, parse_gift
-from quizzes.sanitise import _TAG, clean_text
-from quizzes.transfer import TransferError, decode_upload, import_gift
+from quizzes.authoring.sanitise import _TAG, clean_text
+from quizzes.interchange.gift import DEGRADED, IMPORTED, SKIPPED, parse_gift
+from quizzes.interchange.transfer import TransferError, decode_upload, import_gift
 from tests.security.fuzz_data import MAGIC, fuzz_settings
 
 GIFT_BYTES = st.one_of(

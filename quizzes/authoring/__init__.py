@@ -1,0 +1,1 @@
+"""Instructors write questions and build quizzes: services, forms and views."""

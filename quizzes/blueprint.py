@@ -1,0 +1,103 @@
+"""The one `quizzes` blueprint: URL prefix, template filters, every controller's routes, setup()."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, g
+from markupsafe import Markup
+
+from course.home import NavItem, add_nav, add_panel
+from course.markdown import render_inline, render_markdown
+from quizzes import grading, lti_targets, models  # noqa: F401 - models registers the tables
+from quizzes.authoring import instructor_quiz_views, instructor_views
+from quizzes.reports import instructor_report_views
+from quizzes.reports.gradebook import duration
+from quizzes.scores import resend_views
+from quizzes.scores.scores_cli import scores
+from quizzes.scores.worker import worker
+from quizzes.taking import attempt_views, quiz_views
+from quizzes.types import TOPIC_TITLES
+
+bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
+               template_folder="templates", static_folder="static",
+               static_url_path="/static/quizzes")
+
+# Every controller's routes, in one place: a new controller is one line here.
+for _routes in (quiz_views.routes, attempt_views.routes, instructor_views.routes,
+                instructor_quiz_views.routes, instructor_report_views.routes, resend_views.routes):
+    _routes.register(bp)
+
+
+@bp.url_defaults
+def _static_cid(endpoint: str, values: dict[str, Any]) -> None:
+    """The blueprint prefix puts <cid> in the static URL too: fill it from the current course."""
+    if endpoint == "quizzes.static" and "cid" not in values:
+        values["cid"] = getattr(g.get("context"), "id", 0)
+
+
+@bp.url_value_preprocessor
+def _drop_static_cid(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Static files are the same in every course, and send_static_file takes no cid."""
+    if endpoint == "quizzes.static" and values is not None:
+        values.pop("cid", None)
+
+
+@bp.app_template_filter("quiz_md")
+def quiz_md(text: Any) -> Markup:
+    """Block Markdown, sanitised."""
+    return Markup(render_markdown(str(text or "")))
+
+
+@bp.app_template_filter("quiz_inline")
+def quiz_inline(text: Any) -> Markup:
+    """Inline Markdown, sanitised."""
+    return Markup(render_inline(str(text or "")))
+
+
+@bp.app_template_filter("quiz_percent")
+def quiz_percent(score: float | None) -> str:
+    """A 0..1 score as a percent."""
+    return grading.percent(score)
+
+
+@bp.app_template_filter("quiz_topic")
+def quiz_topic(slug: str) -> str:
+    """A topic's module title ("Contractures and skin"), or the value itself if unknown."""
+    return TOPIC_TITLES.get(slug, slug)
+
+
+@bp.app_template_filter("a_an")
+def a_an(noun: str) -> str:
+    """The noun with its indefinite article: "an option", "a row"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+@bp.app_template_filter("quiz_grading")
+def quiz_grading(method: str) -> str:
+    """A grading method in words, e.g. 'your highest attempt counts'."""
+    return grading.GRADING_LABELS.get(method, method)
+
+
+@bp.app_template_filter("quiz_duration")
+def quiz_duration(seconds: int | None) -> str:
+    """Seconds for people."""
+    return duration(seconds)
+
+
+@bp.app_template_filter("stat")
+def stat(value: float | None, digits: int = 1, unit: str = "") -> Markup:
+    """A statistic with its unit, or a dash that says why it is blank."""
+    if value is None:
+        return Markup('<span title="Not defined for these attempts">\u2014</span>')
+    return Markup(f"{value:.{digits}f}{unit}")
+
+
+def setup(app: Flask) -> None:
+    """Nav links, home panels and the `flask worker`, `flask scores` and `flask quizzes` commands."""
+    add_nav(app, NavItem("Quizzes", "quizzes.index", order=30))
+    add_nav(app, NavItem("Scores", "quizzes.score_history", order=31))
+    add_panel(app, quiz_views.home_panel)
+    app.cli.add_command(worker)
+    app.cli.add_command(scores)
+    instructor_views.setup_instructor(app)
+    lti_targets.register(app)  # launch target, deep-linking group, content check

@@ -1,0 +1,1 @@
+"""Questions in and out: GIFT import/export, QTI export and the transfer CLI."""

@@ -1,0 +1,1 @@
+"""Instructor reports: gradebook, roster, item statistics, analysis and charts."""

@@ -1,0 +1,163 @@
+"""Instructor reports: gradebook (+ CSV and drill-down), item analysis, and GIFT/QTI transfer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, abort, current_app, g, render_template, request
+from sqlalchemy import select
+
+from course.db import db
+from course.identity import instructor_view
+from course.models import User
+from course.routes import Routes
+from quizzes.authoring.builder import course_quizzes
+from quizzes.authoring.forms import ImportForm
+from quizzes.authoring.instructor_views import PREFIX
+from quizzes.interchange.gift import DEGRADED, IMPORTED
+from quizzes.interchange.transfer import (
+    FORMATS,
+    ImportReport,
+    TransferError,
+    decode_upload,
+    export_file,
+    export_items,
+    import_gift,
+)
+from quizzes.models import Quiz
+from quizzes.reports.analysis import WHICH_LABELS, analyse_quiz
+from quizzes.reports.gradebook import (
+    attempt_seconds,
+    build_gradebook,
+    course_attempt,
+    gradebook_csv,
+    learner_attempts,
+    learner_in_course,
+)
+from quizzes.reports.roster import forget_roster
+from quizzes.reports.statistics_responses import WHICH_ATTEMPTS
+from quizzes.scores import resend
+from quizzes.taking.attempts import versions_for
+from quizzes.taking.pages import review_view
+
+routes = Routes()
+
+
+def _quizzes() -> list[Quiz]:
+    """This course's quizzes in display order."""
+    return course_quizzes(g.context.id)
+
+
+@routes.get(f"{PREFIX}/gradebook")
+@instructor_view
+def gradebook(cid: int) -> str:
+    """Learners x quizzes, with module progress and the roster from the platform."""
+    if request.args.get("refresh") == "1":
+        forget_roster(g.context.id)
+    book = build_gradebook(g.context, _quizzes())
+    unsent = resend.summarise(g.context, resend.unsent(g.context.id))
+    return render_template("quizzes/instructor/gradebook.html", book=book, unsent=unsent)
+
+
+@routes.get(f"{PREFIX}/gradebook.csv")
+@instructor_view
+def gradebook_download(cid: int) -> Response:
+    """The gradebook as CSV (cells that a spreadsheet could run as formulas are neutralised)."""
+    text = gradebook_csv(build_gradebook(g.context, _quizzes()))
+    return Response("\ufeff" + text, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="gradebook-course-{g.context.id}.csv"'})
+
+
+@routes.get(f"{PREFIX}/gradebook/learners/<int:uid>")
+@instructor_view
+def learner(cid: int, uid: int) -> str:
+    """One learner's attempts in this course."""
+    if not learner_in_course(g.context.id, uid):
+        abort(404)
+    person = db.session.get(User, uid)
+    attempts = learner_attempts(g.context.id, uid)
+    quizzes = {q.id: q for q in _quizzes()}
+    return render_template("quizzes/instructor/learner.html", person=person, attempts=attempts, quizzes=quizzes,
+                           seconds={a.id: attempt_seconds(a) for a in attempts})
+
+
+@routes.get(f"{PREFIX}/attempts/<int:aid>")
+@instructor_view
+def attempt_review(cid: int, aid: int) -> str:
+    """Any learner's attempt in this course, with every answer, the key and the rationales."""
+    attempt = course_attempt(g.context.id, aid)
+    if attempt is None:
+        abort(404)
+    rows = {r.position: r for r in attempt.responses}
+    items = []
+    for position, version in sorted(versions_for(attempt).items()):
+        row = rows.get(position)
+        review = review_view(version.data, position, row.parts if row else None, row.points if row else None,
+                             row.max_points if row else None, True, True)
+        review["version"] = version.number
+        items.append(review)
+    person = db.session.get(User, attempt.user_id)
+    return render_template("quizzes/instructor/attempt.html", attempt=attempt, person=person, items=items,
+                           quiz=db.session.get(Quiz, attempt.quiz_id))
+
+
+@routes.get(f"{PREFIX}/quizzes/<int:quiz_id>/statistics")
+@instructor_view
+def statistics(cid: int, quiz_id: int) -> str:
+    """Item analysis of one quiz for the chosen attempts (Moodle's definitions)."""
+    quiz = db.session.scalars(select(Quiz).where(Quiz.id == quiz_id, Quiz.context_id == g.context.id)).first()
+    if quiz is None:
+        abort(404)
+    which = request.args.get("which", "highest")
+    if which not in WHICH_ATTEMPTS:
+        abort(400, f"Choose which attempts to analyse: {', '.join(WHICH_ATTEMPTS)}.")
+    return render_template("quizzes/instructor/statistics.html", report=analyse_quiz(quiz, which),
+                           which_labels=WHICH_LABELS)
+
+
+def _transfer_page(form: ImportForm, report: ImportReport | None = None, status: int = 200) -> Any:
+    """The import/export page, listing what each export format would leave out."""
+    items = export_items(g.context.id)
+    title = g.context.title or f"course {g.context.id}"
+    skipped = {fmt: export_file(fmt, items, title).skipped for fmt in FORMATS}
+    return render_template("quizzes/instructor/transfer.html", form=form, report=report, count=len(items),
+                           skipped=skipped), status
+
+
+@routes.get(f"{PREFIX}/transfer")
+@instructor_view
+def transfer(cid: int) -> Any:
+    """Import a GIFT file; export the course bank as GIFT or QTI."""
+    return _transfer_page(ImportForm())
+
+
+@routes.post(f"{PREFIX}/transfer/import")
+@instructor_view
+def import_file(cid: int) -> Any:
+    """Import an uploaded GIFT file and show the per-question report; a broken file is a 400."""
+    form = ImportForm()
+    if not form.validate():
+        return _transfer_page(form, status=400)
+    try:
+        report = import_gift(g.context.id, g.user.id, decode_upload(form.file.data.read()),
+                             dry_run=bool(form.dry_run.data),
+                             max_questions=current_app.config["GIFT_MAX_QUESTIONS"])
+    except TransferError as err:
+        form.file.errors = [str(err)]
+        return _transfer_page(form, status=err.status)
+    usable = report.count(IMPORTED) + report.count(DEGRADED)
+    return _transfer_page(ImportForm(formdata=None), report, 200 if usable else 400)
+
+
+@routes.get(f"{PREFIX}/transfer/export")
+@instructor_view
+def export(cid: int) -> Response:
+    """Download the course bank as GIFT text or a QTI 1.2 zip; left-out items are listed in a header."""
+    fmt = request.args.get("format", "")
+    if fmt not in FORMATS:
+        abort(400, "Choose an export format: gift or qti.")
+    result = export_file(fmt, export_items(g.context.id), g.context.title or f"course {g.context.id}")
+    headers: Mapping[str, str] = {"Content-Disposition": f'attachment; filename="{result.filename}"',
+                                  "X-Skipped-Items": str(len(result.skipped))}
+    return Response(result.data, mimetype=result.mimetype, headers=dict(headers))

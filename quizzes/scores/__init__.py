@@ -1,0 +1,1 @@
+"""Scores to the LMS: the outbox, the sender, resend, reconcile and their CLIs."""

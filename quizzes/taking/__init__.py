@@ -1,0 +1,1 @@
+"""Learners take quizzes: attempts, pages, progress and the learner views."""

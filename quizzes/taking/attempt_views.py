@@ -1,0 +1,196 @@
+"""Learner attempt pages: answer (with autosave), finish, submit and review. Routes on quizzes.bp."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from course.db import db, utcnow
+from course.identity import course_view
+from course.numbers import whole_number
+from course.routes import Routes
+from quizzes import grading
+from quizzes.bank_loader import get_bank
+from quizzes.models import SUBMITTED, Attempt, Quiz, aware
+from quizzes.taking.attempts import (
+    AttemptClosed,
+    AttemptError,
+    AttemptNotFound,
+    SaveOutcome,
+    save_answers,
+    saved_responses,
+    submit_attempt,
+    versions_for,
+)
+from quizzes.taking.pages import answered, case_view, question_view, review_view
+from quizzes.taking.progress import own_attempt, quiz_status
+
+routes = Routes()
+
+MAX_POSITIONS = 500  # more positions than any quiz holds means a forged body
+
+
+def _own(aid: int) -> Attempt:
+    """This learner's attempt in this course, else 404 (never reveal other people's attempts)."""
+    attempt = own_attempt(g.context.id, g.user.id, aid)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _overdue(attempt: Attempt) -> bool:
+    """An open attempt whose time is up: submit what was saved and say so."""
+    if attempt.state == SUBMITTED or not grading.overdue(aware(attempt.deadline_at), utcnow()):
+        return False
+    submit_attempt(attempt.id)
+    flash("Time is up. Your attempt was submitted with the answers saved before the deadline.",
+          "warning")
+    return True
+
+
+def _positions(form: Any) -> list[int]:
+    """The positions the posted page showed; 400 for anything but small whole numbers."""
+    raw = form.getlist("positions")
+    if not raw or len(raw) > MAX_POSITIONS:
+        abort(400, "The form did not say which questions it holds. Reload the page.")
+    found = [n for v in raw if (n := whole_number(v, 1, MAX_POSITIONS)) is not None]
+    if len(found) != len(raw):
+        abort(400, "The form named a question that does not exist. Reload the page.")
+    return found
+
+
+def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
+          problems: dict[int, list[str]] | None = None, status: int = 200) -> Any:
+    """Render question ``number`` of an attempt with its saved (or just-rejected) answer."""
+    layout = attempt.layout
+    number = min(max(1, number), len(layout))
+    slot = layout[number - 1]
+    versions, rows = versions_for(attempt), saved_responses(attempt)
+    saved = (unsaved or {}).get(number)
+    if saved is None and number in rows:
+        saved = rows[number].response
+    question = question_view(versions[number].data, attempt.seed, number, saved)
+    nav = [{"n": e["position"], "answered": e["position"] in rows and
+            answered(rows[e["position"]].response)} for e in layout]
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    seconds = grading.seconds_left(aware(attempt.deadline_at), utcnow())
+    html = render_template(
+        "quizzes/attempt.html", attempt=attempt, quiz=quiz, q=question, nav=nav,
+        total=len(layout), case=case_view(get_bank(), slot.get("case_study_id"), slot.get("stage")),
+        problems=(problems or {}).get(number, []), seconds_left=seconds,
+        deadline=aware(attempt.deadline_at))
+    return html, status
+
+
+@routes.get("/attempts/<int:aid>/")
+@course_view()
+def attempt(cid: int, aid: int) -> Any:
+    """Show one question of an open attempt (?q=N); submitted attempts go to their review."""
+    found = _own(aid)
+    if found.state == SUBMITTED or _overdue(found):
+        return redirect(url_for("quizzes.review", cid=cid, aid=aid))
+    return _page(found, request.args.get("q", 1, type=int) or 1)
+
+
+@routes.post("/attempts/<int:aid>/")
+@course_view()
+def attempt_save(cid: int, aid: int) -> Any:
+    """Save the posted answers (the no-JS path), then go where the pressed button said."""
+    found = _own(aid)
+    if found.state == SUBMITTED:
+        flash("This attempt was already submitted.", "warning")
+        return redirect(url_for("quizzes.review", cid=cid, aid=aid))
+    positions = _positions(request.form)
+    outcome = _save(found, positions)
+    if outcome.submitted:
+        flash("Time is up. Your attempt was submitted with the answers saved before the deadline.",
+              "warning")
+        return redirect(url_for("quizzes.review", cid=cid, aid=aid))
+    if outcome.problems:
+        return _page(found, positions[0], outcome.unsaved, outcome.problems, status=400)
+    go = request.form.get("go", "save")
+    if go == "finish":
+        return redirect(url_for("quizzes.finish", cid=cid, aid=aid))
+    target = whole_number(go, 1, MAX_POSITIONS) or positions[0]
+    if go == "save":
+        flash("Your answers are saved.", "success")
+    return redirect(url_for("quizzes.attempt", cid=cid, aid=aid, q=target))
+
+
+def _save(found: Attempt, positions: list[int]) -> SaveOutcome:
+    """Save or answer 400/409 with a clear message."""
+    try:
+        return save_answers(found, request.form, positions)
+    except AttemptError as exc:
+        db.session.rollback()
+        abort(409 if isinstance(exc, AttemptClosed) else 400, exc.message)
+
+
+@routes.post("/attempts/<int:aid>/autosave")
+@course_view()
+def autosave(cid: int, aid: int) -> Any:
+    """attempt.js posts the page's answers here after each change and when the tab hides."""
+    found = _own(aid)
+    review_url = url_for("quizzes.review", cid=cid, aid=aid)
+    if found.state == SUBMITTED:
+        return jsonify({"state": SUBMITTED, "review_url": review_url,
+                        "message": "This attempt was already submitted."}), 409
+    outcome = _save(found, _positions(request.form))
+    return jsonify({
+        "state": SUBMITTED if outcome.submitted else found.state,
+        "saved": outcome.saved, "problems": {str(k): v for k, v in outcome.problems.items()},
+        "saved_at": utcnow().isoformat(timespec="seconds"), "review_url": review_url,
+    }), (400 if outcome.problems else 200)
+
+
+@routes.get("/attempts/<int:aid>/finish")
+@course_view()
+def finish(cid: int, aid: int) -> Any:
+    """Summary before submitting: which questions still have no answer."""
+    found = _own(aid)
+    if found.state == SUBMITTED or _overdue(found):
+        return redirect(url_for("quizzes.review", cid=cid, aid=aid))
+    rows = saved_responses(found)
+    missing = [e["position"] for e in found.layout
+               if not (e["position"] in rows and answered(rows[e["position"]].response))]
+    quiz = db.session.get(Quiz, found.quiz_id)
+    return render_template("quizzes/finish.html", attempt=found, quiz=quiz, missing=missing,
+                           total=len(found.layout),
+                           seconds_left=grading.seconds_left(aware(found.deadline_at), utcnow()))
+
+
+@routes.post("/attempts/<int:aid>/submit")
+@course_view()
+def submit(cid: int, aid: int) -> WerkzeugResponse:
+    """Submit once; a repeat (double click, second tab, retry) lands on the same review."""
+    try:
+        # The claim checks the owner itself, so the attempt is not selected first.
+        submit_attempt(aid, owner=(g.context.id, g.user.id))
+    except AttemptNotFound:
+        abort(404)
+    return redirect(url_for("quizzes.review", cid=cid, aid=aid))
+
+
+@routes.get("/attempts/<int:aid>/review")
+@course_view()
+def review(cid: int, aid: int) -> Any:
+    """Results of a submitted attempt, as much as the quiz's review setting allows."""
+    found = _own(aid)
+    if found.state != SUBMITTED and not _overdue(found):
+        return redirect(url_for("quizzes.attempt", cid=cid, aid=aid))
+    db.session.refresh(found)
+    quiz = db.session.get(Quiz, found.quiz_id)
+    status = quiz_status(quiz, g.user.id)
+    seen = status.visibility(found)
+    versions, rows = versions_for(found), saved_responses(found)
+    items = []
+    for entry in found.layout:
+        pos = entry["position"]
+        row = rows.get(pos)
+        items.append(review_view(versions[pos].data, pos, row.parts if row else None,
+                                 row.points if row else 0.0, row.max_points if row else None,
+                                 seen.correctness, seen.rationales))
+    return render_template("quizzes/review.html", attempt=found, quiz=quiz, status=status,
+                           seen=seen, items=items,
+                           passed=grading.passed(found.score, quiz.pass_mark))

@@ -1,0 +1,293 @@
+"""Attempt service: start, autosave, submit and expire attempts. It owns the writes and commits."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from course.db import db, utcnow
+from quizzes import grading
+from quizzes.bank_loader import get_bank
+from quizzes.layout import Block, RandomSlot, arrange, draw, entry
+from quizzes.models import (
+    IN_PROGRESS,
+    SHIPPED,
+    SUBMITTED,
+    Attempt,
+    Question,
+    QuestionVersion,
+    Quiz,
+    Response,
+    aware,
+)
+from quizzes.scores import outbox
+from quizzes.sync import latest_version_ids, sync_bank
+from quizzes.types import REGISTRY
+
+
+class AttemptError(Exception):
+    """An attempt cannot be started or changed; ``message`` is shown to the learner."""
+
+    def __init__(self, message: str) -> None:
+        """Keep the message for the view."""
+        super().__init__(message)
+        self.message = message
+
+
+class AttemptClosed(AttemptError):
+    """The attempt was submitted already, so it cannot change."""
+
+
+class AttemptNotFound(AttemptError):
+    """No such attempt for this learner in this course (views answer 404)."""
+
+
+@dataclass
+class SaveOutcome:
+    """What an autosave or a form post did."""
+
+    saved: list[int] = field(default_factory=list)
+    problems: dict[int, list[str]] = field(default_factory=dict)
+    unsaved: dict[int, dict[str, Any]] = field(default_factory=dict)  # rejected, to show back
+    submitted: bool = False  # the deadline had passed, so the attempt was submitted instead
+
+
+def prefix(position: int) -> str:
+    """The form-field prefix of the question at a position."""
+    return f"q{position}-"
+
+
+# --- start -------------------------------------------------------------------------------------
+
+def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
+    """The user's in-progress attempt at a quiz, if any."""
+    return db.session.scalars(select(Attempt).where(
+        Attempt.quiz_id == quiz_id, Attempt.user_id == user_id,
+        Attempt.state == IN_PROGRESS)).first()
+
+
+def attempts_used(quiz_id: int, user_id: int) -> int:
+    """How many attempts (submitted or open) the user has made at a quiz."""
+    return db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)) or 0
+
+
+def _random_pool(quiz: Quiz, category: str | None, tag: str | None) -> list[int]:
+    """Latest version ids of live questions a random slot may draw from in this course."""
+    rows = db.session.scalars(select(Question).where(
+        Question.archived.is_(False),
+        or_(Question.source == SHIPPED, Question.context_id == quiz.context_id)))
+    picked = [q.id for q in rows if (not category or q.category == category)
+              and (not tag or tag in (q.tags or []))]
+    return list(latest_version_ids(picked).values())
+
+
+def blocks_for(quiz: Quiz, seed: str) -> list[Block]:
+    """Resolve the quiz's slots into layout blocks for one attempt (previews use it too)."""
+    bank, refs = get_bank(), sync_bank()
+    fixed = latest_version_ids([s.question_id for s in quiz.slots if s.question_id])
+    blocks: list[Block] = []
+    for slot in quiz.slots:
+        if slot.case_study_id:
+            case = bank.case_studies.get(slot.case_study_id)
+            if case is None:
+                continue  # case study removed from the bank since the quiz was built
+            blocks.append(Block(tuple(entry(refs[i["id"]].version_id, case.id, i["stage"])
+                                      for i in case.items), movable=False))
+        elif slot.question_id and slot.question_id in fixed:
+            blocks.append(Block((entry(fixed[slot.question_id]),)))
+        elif slot.random_count:
+            pool = _random_pool(quiz, slot.random_category, slot.random_tag)
+            used = {e["question_version_id"] for b in blocks for e in b.entries}
+            used |= set(fixed.values())
+            blocks += draw(RandomSlot(slot.random_count, pool), seed, f"slot{slot.position}", used)
+    return blocks
+
+
+_blocks = blocks_for  # the name the instructor preview imported first
+
+
+def start_attempt(quiz: Quiz, user_id: int, now: datetime | None = None) -> Attempt:
+    """Resume the open attempt, or start a new one if attempts remain (safe under races)."""
+    now = now or utcnow()
+    expire_overdue(quiz.context_id, user_id, now)
+    current = open_attempt(quiz.id, user_id)
+    if current is not None:
+        return current
+    used = attempts_used(quiz.id, user_id)
+    if grading.attempts_left(quiz.attempts_allowed, used) == 0:
+        raise AttemptError("You have used all the attempts this quiz allows.")
+    seed = secrets.token_hex(8)
+    layout = arrange(blocks_for(quiz, seed), seed, quiz.shuffle)
+    if not layout:
+        raise AttemptError("This quiz has no questions yet.")
+    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    attempt = Attempt(context_id=quiz.context_id, user_id=user_id, quiz_id=quiz.id,
+                      number=used + 1, state=IN_PROGRESS, active=1, seed=seed, started_at=now,
+                      deadline_at=deadline, layout=layout)
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another tab started one at the same moment: use that one
+        db.session.rollback()
+        current = open_attempt(quiz.id, user_id)
+        if current is None:
+            raise AttemptError("The attempt could not be started. Please try again.") from None
+        return current
+    return attempt
+
+
+# --- autosave ----------------------------------------------------------------------------------
+
+def versions_for(attempt: Attempt) -> dict[int, QuestionVersion]:
+    """Layout position -> question version of an attempt."""
+    ids = [e["question_version_id"] for e in attempt.layout]
+    found = {v.id: v for v in db.session.scalars(
+        select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
+    return {e["position"]: found[e["question_version_id"]] for e in attempt.layout
+            if e["question_version_id"] in found}
+
+
+def _claim_open(attempt_id: int) -> bool:
+    """Lock the attempt row for this transaction if it is still open (row lock / SQLite write lock)."""
+    result = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS)
+        .values(active=1).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _store(attempt: Attempt, answers: Mapping[int, tuple[int, dict[str, Any]]],
+           now: datetime) -> None:
+    """Insert or update the saved responses by position."""
+    existing = {r.position: r for r in db.session.scalars(
+        select(Response).where(Response.attempt_id == attempt.id,
+                               Response.position.in_(list(answers))))}
+    for position, (version_id, response) in answers.items():
+        row = existing.get(position)
+        if row is None:
+            db.session.add(Response(attempt_id=attempt.id, position=position,
+                                    question_version_id=version_id, response=response,
+                                    saved_at=now))
+        else:
+            row.response, row.saved_at = response, now
+
+
+def save_answers(attempt: Attempt, form: Mapping[str, Any], positions: Iterable[int],
+                 now: datetime | None = None) -> SaveOutcome:
+    """Parse and save the answers for the given positions; after the deadline, submit instead."""
+    now = now or utcnow()
+    if grading.overdue(aware(attempt.deadline_at), now):
+        submit_attempt(attempt.id, now)
+        return SaveOutcome(submitted=True)
+    versions = versions_for(attempt)
+    outcome, answers = SaveOutcome(), {}
+    for position in sorted(set(positions)):
+        version = versions.get(position)
+        if version is None:
+            raise AttemptError(f"Question {position} is not part of this attempt.")
+        parsed = REGISTRY[version.data["type"]].parse(version.data, form, prefix(position))
+        if parsed.problems:
+            outcome.problems[position] = list(parsed.problems)
+            outcome.unsaved[position] = parsed.response
+        else:
+            answers[position] = (version.id, parsed.response)
+    for tries in (1, 2):
+        if not _claim_open(attempt.id):
+            db.session.rollback()
+            raise AttemptClosed("This attempt has already been submitted.")
+        _store(attempt, answers, now)
+        try:
+            db.session.commit()
+            break
+        except IntegrityError:  # two tabs inserted the same answer at once: update instead
+            db.session.rollback()
+            if tries == 2:
+                raise
+    outcome.saved = sorted(answers)
+    return outcome
+
+
+def saved_responses(attempt: Attempt) -> dict[int, Response]:
+    """Position -> saved response row."""
+    return {r.position: r for r in db.session.scalars(
+        select(Response).where(Response.attempt_id == attempt.id))}
+
+
+# --- submit ------------------------------------------------------------------------------------
+
+def _score_all(attempt: Attempt) -> tuple[float, float]:
+    """Score every position (unanswered ones as empty) and store the results on the rows."""
+    rows, versions = saved_responses(attempt), versions_for(attempt)
+    points = max_points = 0.0
+    unanswered: list[dict[str, Any]] = []
+    for position, version in versions.items():
+        row = rows.get(position)
+        result = REGISTRY[version.data["type"]].score(version.data,
+                                                      (row.response if row else None) or {})
+        scored = {"points": result.points, "max_points": result.max_points,
+                  "parts": [asdict(p) for p in result.parts]}
+        if row is None:
+            unanswered.append({"attempt_id": attempt.id, "position": position,
+                               "question_version_id": version.id, "response": None, **scored})
+        else:
+            row.points, row.max_points, row.parts = (scored["points"], scored["max_points"],
+                                                     scored["parts"])
+        points, max_points = points + result.points, max_points + result.max_points
+    if unanswered:
+        # One multi-row INSERT: ORM objects would each need their id back, one INSERT apiece.
+        db.session.execute(insert(Response), unanswered)
+    return points, max_points
+
+
+def submit_attempt(attempt_id: int, now: datetime | None = None,
+                   owner: tuple[int, int] | None = None) -> tuple[Attempt, bool]:
+    """Submit once: returns the attempt and whether this call did it (False for repeats).
+
+    ``owner`` is (context id, user id): the claim then also checks the attempt is theirs,
+    and AttemptNotFound says it is not, so a view needs no separate ownership query.
+    """
+    now = now or utcnow()
+    claim = (update(Attempt).where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS)
+             .values(state=SUBMITTED, active=None, submitted_at=now).returning(Attempt))
+    if owner is not None:
+        claim = claim.where(Attempt.context_id == owner[0], Attempt.user_id == owner[1])
+    # The conditional UPDATE is the claim: only the request that changed the row scores it.
+    # RETURNING hands back the claimed row, so it is not selected again.
+    attempt = db.session.scalars(claim, execution_options={"populate_existing": True}).first()
+    if attempt is None:
+        db.session.rollback()
+        found = db.session.get(Attempt, attempt_id, populate_existing=True)
+        if owner is not None and (found is None or (found.context_id, found.user_id) != owner):
+            raise AttemptNotFound("This attempt does not exist.")
+        return found, False
+    deadline = aware(attempt.deadline_at)
+    if deadline is not None and now > deadline:
+        attempt.submitted_at = deadline  # what was saved by the deadline is what counts
+    attempt.points, attempt.max_points = _score_all(attempt)
+    attempt.score = grading.fraction(attempt.points, attempt.max_points)
+    db.session.flush()
+    # Same transaction as the attempt: if this commit happens, the score row exists too.
+    outbox.enqueue_grade(attempt, now)
+    db.session.commit()
+    return attempt, True
+
+
+def expire_overdue(context_id: int | None = None, user_id: int | None = None,
+                   now: datetime | None = None) -> int:
+    """Submit in-progress attempts whose deadline has passed; returns how many this call did."""
+    now = now or utcnow()
+    query = select(Attempt.id).where(Attempt.state == IN_PROGRESS,
+                                     Attempt.deadline_at.is_not(None), Attempt.deadline_at <= now)
+    if context_id is not None:
+        query = query.where(Attempt.context_id == context_id)
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    done = 0
+    for attempt_id in list(db.session.scalars(query)):
+        done += submit_attempt(attempt_id, now)[1]
+    return done

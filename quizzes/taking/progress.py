@@ -1,0 +1,111 @@
+"""Read side for learners: quiz status, grade per the grading method, history and sync state."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from course.db import db
+from quizzes import grading
+from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz
+from quizzes.scores.outbox import SyncState, sync_states
+
+
+@dataclass
+class QuizStatus:
+    """One learner's standing in one quiz."""
+
+    quiz: Quiz
+    attempts: list[Attempt] = field(default_factory=list)  # in attempt order
+    sync: SyncState | None = None
+
+    @property
+    def submitted(self) -> list[Attempt]:
+        """Submitted attempts, in order."""
+        return [a for a in self.attempts if a.state == SUBMITTED]
+
+    @property
+    def open_attempt(self) -> Attempt | None:
+        """The attempt in progress, if any."""
+        return next((a for a in self.attempts if a.state == IN_PROGRESS), None)
+
+    @property
+    def used(self) -> int:
+        """Attempts started so far."""
+        return len(self.attempts)
+
+    @property
+    def left(self) -> int | None:
+        """Attempts still available (None = unlimited)."""
+        return grading.attempts_left(self.quiz.attempts_allowed, self.used)
+
+    @property
+    def grade(self) -> float | None:
+        """The quiz grade under the quiz's grading method."""
+        return grading.quiz_grade(self.quiz.grading, [a.score or 0.0 for a in self.submitted])
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether the grade reaches the pass mark (None before any submission)."""
+        return grading.passed(self.grade, self.quiz.pass_mark)
+
+    @property
+    def label(self) -> str:
+        """Not started, in progress, or completed."""
+        if self.open_attempt is not None:
+            return "In progress"
+        if not self.submitted:
+            return "Not started"
+        return "Completed" if self.left == 0 else "Submitted"
+
+    @property
+    def can_start(self) -> bool:
+        """Whether a new attempt may be started (or the open one resumed)."""
+        return self.open_attempt is not None or self.left != 0
+
+    def visibility(self, attempt: Attempt) -> grading.ReviewVisibility:
+        """What the learner may see of one of their attempts."""
+        return grading.review_visibility(self.quiz.review, self.quiz.review_when,
+                                         attempt.state == SUBMITTED, self.used,
+                                         self.quiz.attempts_allowed)
+
+
+def quiz_statuses(context_id: int, user_id: int, quizzes: Iterable[Quiz]) -> list[QuizStatus]:
+    """Status of each quiz for one learner, with two queries whatever the number of quizzes."""
+    quizzes = list(quizzes)
+    by_quiz: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in db.session.scalars(select(Attempt).where(
+            Attempt.context_id == context_id, Attempt.user_id == user_id)
+            .order_by(Attempt.quiz_id, Attempt.number)):
+        by_quiz[attempt.quiz_id].append(attempt)
+    states = sync_states(context_id, user_id)
+    return [QuizStatus(q, by_quiz.get(q.id, []), states.get((q.id, user_id))) for q in quizzes]
+
+
+def quiz_status(quiz: Quiz, user_id: int) -> QuizStatus:
+    """Status of one quiz for one learner."""
+    return quiz_statuses(quiz.context_id, user_id, [quiz])[0]
+
+
+def find_quiz(context_id: int, slug: str, published_only: bool = True) -> Quiz | None:
+    """A quiz of this course by slug (learners see published quizzes only)."""
+    query = select(Quiz).where(Quiz.context_id == context_id, Quiz.slug == slug)
+    if published_only:
+        query = query.where(Quiz.published.is_(True))
+    return db.session.scalars(query).first()
+
+
+def own_attempt(context_id: int, user_id: int, attempt_id: int) -> Attempt | None:
+    """An attempt only if it belongs to this user in this course (tenant and owner checks)."""
+    return db.session.scalars(select(Attempt).where(
+        Attempt.id == attempt_id, Attempt.context_id == context_id,
+        Attempt.user_id == user_id)).first()
+
+
+def history(context_id: int, user_id: int) -> list[Attempt]:
+    """Every attempt of a learner in a course, newest first."""
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.context_id == context_id, Attempt.user_id == user_id)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())))
