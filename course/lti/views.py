@@ -1,7 +1,9 @@
 """LTI 1.3 endpoints: OIDC login, launch, and the tool's JWKS."""
 import logging
+from typing import Any
 
 from flask import Response, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.routing import BuildError
 
 from course.cookieless import begin as begin_cookieless
@@ -27,7 +29,7 @@ def login() -> Response:
 
 @routes.route("/launch", methods=["GET", "POST"])
 @csrf.exempt
-def launch() -> Response:
+def launch() -> ResponseReturnValue:
     """Validate the platform's id_token POST and enter the course."""
     if request.method != "POST":
         return launch_error_response(405, "method_not_allowed", "A launch must be an HTTP POST "
@@ -62,7 +64,8 @@ def _destination(result: LaunchResult) -> str:
     target = launch_target(kind)
     if target is not None and slug:
         try:
-            return url_for(target.endpoint, cid=result.context_pk, **{target.arg: slug})
+            values: dict[str, Any] = {target.arg: slug}
+            return url_for(target.endpoint, cid=result.context_pk, **values)
         except BuildError:
             pass
     return url_for("course.home", cid=result.context_pk)

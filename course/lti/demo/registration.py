@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import requests
 from flask import Response, current_app, has_request_context, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from course.extensions import csrf
@@ -28,8 +29,10 @@ routes = Routes()  # added to the `demo` blueprint by course/lti/demo/blueprint.
 class InProcessAdapter(requests.adapters.BaseAdapter):
     """Serve requests to the demo issuer's origin from the running app, without sockets."""
 
-    def send(self, req: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, *args: Any,
+             **kwargs: Any) -> requests.Response:
         """Run the request against the current app, at the browser's own base URL."""
+        req = request  # the outgoing request; the module's `request` is Flask's
         parsed = urlparse(req.url)
         base = demo_root() if has_request_context() else demo.ISSUER
         resp = current_app.test_client().open(
@@ -37,7 +40,7 @@ class InProcessAdapter(requests.adapters.BaseAdapter):
             headers=dict(req.headers), base_url=base)
         out = requests.Response()
         out.status_code, out._content, out.url, out.request = (resp.status_code,
-                                                               resp.get_data(), req.url, req)
+                                                               resp.get_data(), req.url or "", req)
         out.headers.update(dict(resp.headers))
         return out
 
@@ -56,7 +59,7 @@ def _tokens() -> URLSafeTimedSerializer:
 
 
 @routes.post("/register-tool")
-def register_tool() -> Response:
+def register_tool() -> ResponseReturnValue:
     """The demo admin's 'add a tool by URL': a one-time tool link, opened with our config."""
     token, _ = create_link(timedelta(minutes=10), "Demo platform")
     return redirect(url_for("lti.register", rt=token,
@@ -89,7 +92,7 @@ def jwks() -> Response:
 
 @routes.post("/register-client")
 @csrf.exempt
-def register_client() -> Response:
+def register_client() -> ResponseReturnValue:
     """Accept the tool's registration when the token is ours and the tool's URLs are this app's."""
     try:
         _tokens().loads(request.headers.get("Authorization", "")[7:], max_age=TOKEN_MAX_AGE)
