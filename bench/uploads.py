@@ -7,7 +7,6 @@ an accepted upload of the maximum size renders or imports in under 2 s and 256 M
 """
 from __future__ import annotations
 
-import base64
 import io
 import json
 import resource
@@ -15,8 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

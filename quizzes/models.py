@@ -1,9 +1,19 @@
 """Quiz data: versioned questions, per-course quizzes and slots, attempts, responses, score outbox."""
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.db import db, utcnow
@@ -16,11 +26,11 @@ IN_PROGRESS, SUBMITTED = "in_progress", "submitted"
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
-def aware(value: Optional[datetime]) -> Optional[datetime]:
+def aware(value: datetime | None) -> datetime | None:
     """A stored timestamp as UTC-aware (SQLite hands back naive values)."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)
 
 
 class Question(db.Model):
@@ -30,17 +40,17 @@ class Question(db.Model):
     __table_args__ = (Index("ix_quiz_question_context_source", "context_id", "source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    context_id: Mapped[Optional[int]] = mapped_column(
+    context_id: Mapped[int | None] = mapped_column(
         ForeignKey("context.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(20), default=COURSE)
     # The shipped item id, or for a course copy the id it was copied from.
-    bank_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)
+    bank_id: Mapped[str | None] = mapped_column(String(100), index=True)
     # Set only on shipped rows: NULLs never collide, so this is a portable partial unique key.
-    shipped_key: Mapped[Optional[str]] = mapped_column(String(100), unique=True)
+    shipped_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     type: Mapped[str] = mapped_column(String(40))
     category: Mapped[str] = mapped_column(String(100), default="")
     tags: Mapped[list] = mapped_column(JSON, default=list)
-    created_by: Mapped[Optional[int]] = mapped_column(
+    created_by: Mapped[int | None] = mapped_column(
         ForeignKey("lti_user.id", ondelete="SET NULL"))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
@@ -79,20 +89,20 @@ class Quiz(db.Model):
     slug: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
-    module_slug: Mapped[Optional[str]] = mapped_column(String(100))
+    module_slug: Mapped[str | None] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(20), default=COURSE)
     position: Mapped[int] = mapped_column(Integer, default=0)
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=3)  # 0 = unlimited
     grading: Mapped[str] = mapped_column(String(10), default="highest")
-    time_limit_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
     shuffle: Mapped[bool] = mapped_column(Boolean, default=False)
     review: Mapped[str] = mapped_column(String(20), default="rationales")
     review_when: Mapped[str] = mapped_column(String(20), default="after_each")
     pass_mark: Mapped[float] = mapped_column(Float, default=70.0)  # percent
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     # Hash of the shipped spec the slots were built from; lets a bank update refresh them.
-    origin_hash: Mapped[Optional[str]] = mapped_column(String(64))
-    created_by: Mapped[Optional[int]] = mapped_column(
+    origin_hash: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[int | None] = mapped_column(
         ForeignKey("lti_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TS, default=utcnow, onupdate=utcnow)
@@ -110,15 +120,15 @@ class QuizSlot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    question_id: Mapped[Optional[int]] = mapped_column(
+    question_id: Mapped[int | None] = mapped_column(
         ForeignKey("quiz_question.id", ondelete="SET NULL"), index=True)
-    random_count: Mapped[Optional[int]] = mapped_column(Integer)
-    random_category: Mapped[Optional[str]] = mapped_column(String(100))
-    random_tag: Mapped[Optional[str]] = mapped_column(String(100))
-    case_study_id: Mapped[Optional[str]] = mapped_column(String(100))  # shipped case study id
+    random_count: Mapped[int | None] = mapped_column(Integer)
+    random_category: Mapped[str | None] = mapped_column(String(100))
+    random_tag: Mapped[str | None] = mapped_column(String(100))
+    case_study_id: Mapped[str | None] = mapped_column(String(100))  # shipped case study id
 
     quiz: Mapped[Quiz] = relationship(back_populates="slots")
-    question: Mapped[Optional[Question]] = relationship()
+    question: Mapped[Question | None] = relationship()
 
 
 class Attempt(db.Model):
@@ -139,14 +149,14 @@ class Attempt(db.Model):
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
-    active: Mapped[Optional[int]] = mapped_column(Integer, default=1)
+    active: Mapped[int | None] = mapped_column(Integer, default=1)
     seed: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
-    deadline_at: Mapped[Optional[datetime]] = mapped_column(TS)
-    submitted_at: Mapped[Optional[datetime]] = mapped_column(TS)
-    points: Mapped[Optional[float]] = mapped_column(Float)
-    max_points: Mapped[Optional[float]] = mapped_column(Float)
-    score: Mapped[Optional[float]] = mapped_column(Float)  # fraction 0..1
+    deadline_at: Mapped[datetime | None] = mapped_column(TS)
+    submitted_at: Mapped[datetime | None] = mapped_column(TS)
+    points: Mapped[float | None] = mapped_column(Float)
+    max_points: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)  # fraction 0..1
     # [{position, question_version_id, case_study_id, stage}] in the order shown.
     layout: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
@@ -166,10 +176,10 @@ class Response(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     question_version_id: Mapped[int] = mapped_column(
         ForeignKey("quiz_question_version.id", ondelete="CASCADE"), index=True)
-    response: Mapped[Optional[dict]] = mapped_column(JSON)
-    points: Mapped[Optional[float]] = mapped_column(Float)
-    max_points: Mapped[Optional[float]] = mapped_column(Float)
-    parts: Mapped[Optional[list]] = mapped_column(JSON)
+    response: Mapped[dict | None] = mapped_column(JSON)
+    points: Mapped[float | None] = mapped_column(Float)
+    max_points: Mapped[float | None] = mapped_column(Float)
+    parts: Mapped[list | None] = mapped_column(JSON)
     saved_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
@@ -185,7 +195,7 @@ class LineItem(db.Model):
     context_id: Mapped[int] = mapped_column(ForeignKey("context.id", ondelete="CASCADE"))
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(String(1024))
-    resource_link_id: Mapped[Optional[str]] = mapped_column(String(255))
+    resource_link_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
 
 
@@ -197,7 +207,7 @@ class ScoreOutbox(db.Model):
                       Index("ix_quiz_score_outbox_context_user", "context_id", "user_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[Optional[int]] = mapped_column(
+    attempt_id: Mapped[int | None] = mapped_column(
         ForeignKey("quiz_attempt.id", ondelete="SET NULL"), index=True)
     context_id: Mapped[int] = mapped_column(ForeignKey("context.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
@@ -207,10 +217,10 @@ class ScoreOutbox(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=PENDING)
     tries: Mapped[int] = mapped_column(Integer, default=0)
     next_try_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
-    claimed_at: Mapped[Optional[datetime]] = mapped_column(TS)  # when a worker took it
-    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    claimed_at: Mapped[datetime | None] = mapped_column(TS)  # when a worker took it
+    last_error: Mapped[str | None] = mapped_column(Text)
     # Why the last try failed, when that matters for what happens next: "config" (a platform
     # setting refuses the tool: retried slowly), "learner" (refused for this learner: final).
-    problem: Mapped[Optional[str]] = mapped_column(String(12))
-    sent_at: Mapped[Optional[datetime]] = mapped_column(TS)
+    problem: Mapped[str | None] = mapped_column(String(12))
+    sent_at: Mapped[datetime | None] = mapped_column(TS)
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)

@@ -63,7 +63,7 @@ def _hashable(value: object) -> Hashable:
 def _default_score(attempt: object) -> float | None:
     """Read an attempt's score from a ``score`` attribute or a ``"score"`` key."""
     if hasattr(attempt, "score"):
-        return getattr(attempt, "score")
+        return attempt.score
     if isinstance(attempt, Mapping) and "score" in attempt:
         return attempt["score"]  # type: ignore[return-value]
     raise TypeError("attempt has no 'score'; pass score_of= to select_attempts")

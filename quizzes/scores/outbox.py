@@ -5,7 +5,7 @@ Delivery lives in quizzes.scores.sender; its public names are importable from he
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
@@ -60,7 +60,7 @@ def score_payload(user_sub: str, grade: float, when: datetime, completed: bool,
         "scoreMaximum": SCORE_MAXIMUM,
         "activityProgress": "Completed" if completed else "Submitted",
         "gradingProgress": "FullyGraded",
-        "timestamp": when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+        "timestamp": when.astimezone(UTC).isoformat(timespec="milliseconds")
                          .replace("+00:00", "Z"),
         "comment": comment,
     }

@@ -98,7 +98,7 @@ class PassCache:
         self.line_items: dict[tuple[int, int], str] = {}
         # Courses whose LMS settings refused a score this pass: the other rows of the course
         # wait with the same reason instead of each asking its token endpoint again.
-        self.refused: dict[int, "SendResult"] = {}  # by context id
+        self.refused: dict[int, SendResult] = {}  # by context id
 
     def context(self, context_id: int) -> Context:
         """The course, with its registration loaded."""

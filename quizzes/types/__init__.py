@@ -8,7 +8,16 @@ from typing import Any
 from course.content import ContentError
 
 from . import bowtie, choice, cloze, highlight, matching, matrix, ordering, rationale
-from .base import CJMM_STEPS, TOPIC_TITLES, TOPICS, Item, ParseResult, PartResult, QuestionType, ScoreResult
+from .base import (
+    CJMM_STEPS,
+    TOPIC_TITLES,
+    TOPICS,
+    Item,
+    ParseResult,
+    PartResult,
+    QuestionType,
+    ScoreResult,
+)
 
 REGISTRY: dict[str, QuestionType] = {
     qt.name: qt

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import threading
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest

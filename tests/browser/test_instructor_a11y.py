@@ -3,7 +3,8 @@ preview, quiz builder and preview, gradebook, statistics, import/export; slots r
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select

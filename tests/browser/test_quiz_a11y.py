@@ -140,7 +140,7 @@ def test_keyboard_only_completion_of_every_item_type(live_server, page):
         press(page, "Save and next" if n < total else "Save and finish")
     assert page.url.endswith("/finish")
     assert "have answered all" in page.content()
-    press(page, f"Submit attempt 1")
+    press(page, "Submit attempt 1")
     assert page.url.endswith("/review") and "Score:" in page.content()
     aid = int(re.search(r"/attempts/(\d+)/", url).group(1))
     with live_server.app.app_context():

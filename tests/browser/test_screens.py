@@ -3,7 +3,8 @@ keyboard with the name column kept in place, and times show in the reader's time
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -29,7 +30,7 @@ class PlatformHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"  # keep-alive, so a client can reuse its connection
     disable_nagle_algorithm = True  # headers and body go out apart; no 40 ms delayed-ACK stall
-    server: "PlatformServer"
+    server: PlatformServer
 
     def _answer(self, status: int, body: Any, cookie: bool = False) -> None:
         """Send a JSON answer with a length, so the connection can stay open."""

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from course.db import db, utcnow
 from course.models import Context
 from quizzes.bank_loader import get_bank
+from quizzes.models import SUBMITTED, Attempt, QuestionVersion, Quiz, ScoreOutbox
 from quizzes.sync import ensure_course_quizzes
-from quizzes.models import SUBMITTED, Attempt, Quiz, QuestionVersion, ScoreOutbox
 from tests.conftest import csrf_from, launch_as
 from tests.quizzes.test_attempts import right_form
 
