@@ -103,9 +103,9 @@ def test_outage_then_recovery_every_score_once_and_sync_state_shown(
 @pytest.mark.slow
 def test_real_socket_timeout_is_retried_and_the_late_score_not_doubled(
         app: Flask, client: Any, http_platform: HttpPlatform) -> None:
-    services, gate = http_platform.services, http_platform.gate
+    lms, gate = http_platform.services, http_platform.gate
     app.config["HTTP_TIMEOUT_SECONDS"] = 1.0  # the tool gives up long before the gate opens
-    cid = launch_with_services(client, http_platform.platform, services, "learner")
+    cid = launch_with_services(client, http_platform.platform, lms, "learner")
     take_quiz(app, client, cid, right=True)
     gate.hold(1, processed=True)
     now = utcnow()
@@ -119,6 +119,6 @@ def test_real_socket_timeout_is_retried_and_the_late_score_not_doubled(
     page = client.get(f"/c/{cid}/quizzes/").get_data(as_text=True)
     assert "Pending" in page and "did not answer in time" in page
     assert drain_at(app, now + outbox.backoff(1)).sent == 1
-    assert len(services.received) == 2 and len(services.scores) == 1
+    assert len(lms.received) == 2 and len(lms.scores) == 1
     assert [s["scoreGiven"] for s in http_platform.gradebook().values()] == [100.0]
     assert "Sent" in client.get(f"/c/{cid}/quizzes/").get_data(as_text=True)
