@@ -101,7 +101,8 @@ def _settings(raw: Any, where: str) -> QuizSettings:
     return QuizSettings(**merged)
 
 
-def _id_list(raw: Mapping[str, Any], key: str, where: str, known: Mapping[str, Any] | frozenset[str], kind: str) -> tuple[str, ...]:
+def _id_list(raw: Mapping[str, Any], key: str, where: str,
+             known: Mapping[str, Any] | frozenset[str], kind: str) -> tuple[str, ...]:
     """A list of distinct ids that all exist in ``known``."""
     ids = raw.get(key) or []
     if not isinstance(ids, list):
@@ -133,15 +134,18 @@ def _quiz(raw: Any, label: str, index: int, standalone: frozenset[str], cases: M
     for ident in raw.get("items") or []:
         owner = next((c.id for c in cases.values() if ident in c.item_ids), None)
         if owner:
-            raise ContentError(f"{where}: items: {ident!r} belongs to case study {owner!r}; list the case under case_studies")
+            raise ContentError(f"{where}: items: {ident!r} belongs to case study {owner!r}; "
+                               "list the case under case_studies")
     items = _id_list(raw, "items", where, standalone, "item id")
     case_ids = _id_list(raw, "case_studies", where, cases, "case study id")
     if not items and not case_ids:
         raise ContentError(f"{where}: lists no items and no case studies")
-    return QuizSpec(raw["slug"], raw["title"], module, description, items, case_ids, _settings(raw.get("settings"), where))
+    return QuizSpec(raw["slug"], raw["title"], module, description, items, case_ids,
+                    _settings(raw.get("settings"), where))
 
 
-def parse_quizzes(data: Any, label: str, standalone: frozenset[str], cases: Mapping[str, CaseStudy]) -> tuple[QuizSpec, ...]:
+def parse_quizzes(data: Any, label: str, standalone: frozenset[str],
+                  cases: Mapping[str, CaseStudy]) -> tuple[QuizSpec, ...]:
     """Validate quizzes.yaml: a list of quizzes with unique slugs referring to known content."""
     if data is None:
         return ()
@@ -237,7 +241,8 @@ def load_bank(root: Path | None = None) -> Bank:
         label = f"{root.name}/case_studies/{path.name}"
         case = parse_case_study(read_yaml(path, label), label)
         if case.id in cases:
-            raise ContentError(f"{label} case study {case.id!r}: id: duplicate, already used in {cases[case.id].source}")
+            raise ContentError(f"{label} case study {case.id!r}: id: duplicate, already used in "
+                               f"{cases[case.id].source}")
         cases[case.id] = case
         for item in case.items:
             _add(items, origin, item, label)

@@ -73,7 +73,8 @@ def _table(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(rows, list) or not rows:
         raise _fail(where, "rows: must be a non-empty list of rows")
     for i, row in enumerate(rows):
-        ok_cells = isinstance(row, list) and all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in row)
+        ok_cells = isinstance(row, list) and all(
+            isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in row)
         if not ok_cells or len(row) != len(cols):
             raise _fail(where, f"rows[{i}]: must be a list of {len(cols)} text or number cells")
     return {"columns": list(cols), "rows": [list(r) for r in rows]}
@@ -117,9 +118,11 @@ def _items(raw: Any, case: Mapping[str, Any], stage_ids: list[str], where: str) 
         item = {"topic": case["topic"], **entry}
         item_where = f"{where} item {item.get('id', f'#{i + 1}')!r}"
         if item.get("cjmm") != step:
-            raise _fail(item_where, f"cjmm: item {i + 1} must be {step!r} (CJMM steps in order), found {item.get('cjmm')!r}")
+            raise _fail(item_where, f"cjmm: item {i + 1} must be {step!r} (CJMM steps in order), "
+                                    f"found {item.get('cjmm')!r}")
         if item.get("stage") not in stage_ids:
-            raise _fail(item_where, f"stage: {item.get('stage')!r} is not a stage of this case ({', '.join(stage_ids)})")
+            raise _fail(item_where, f"stage: {item.get('stage')!r} is not a stage of this case "
+                                    f"({', '.join(stage_ids)})")
         index = stage_ids.index(item["stage"])
         if index < last_stage:
             raise _fail(item_where, f"stage: {item['stage']!r} goes back to an earlier stage")
@@ -149,4 +152,5 @@ def parse_case_study(data: Any, source: str) -> CaseStudy:
     if len(set(stage_ids)) != len(stage_ids):
         raise _fail(where, "stages: stage ids must be unique")
     items = _items(data["items"], data, stage_ids, where)
-    return CaseStudy(data["id"], _text(data, "title", where), data["topic"], _text(data, "scenario", where), stages, items, source)
+    return CaseStudy(data["id"], _text(data, "title", where), data["topic"],
+                     _text(data, "scenario", where), stages, items, source)

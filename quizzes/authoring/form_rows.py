@@ -67,7 +67,8 @@ CORRECT = Col("correct", "Correct", "bool", required=False)
 WHY = Col("rationale", "Rationale", "md", help="Say why this is right or why it is wrong.")
 OPTION_LINES = Col("options", "Options", "options",
                    help="One option per line: id | text, optionally | rationale.")
-TOKENS = Rows("tokens", "Word pool", "Token", (ID, TEXT, Col("rationale", "Rationale (optional)", "md", required=False)),
+TOKENS = Rows("tokens", "Word pool", "Token",
+              (ID, TEXT, Col("rationale", "Rationale (optional)", "md", required=False)),
               2, 20, "Tokens may include distractors.")
 TARGETS = Rows("targets", "Targets", "Target", (ID, Col("answer", "Answer (token id)", "ref"), WHY), 1, 20,
                "Each target id appears in the text as [[id]].")

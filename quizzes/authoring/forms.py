@@ -171,8 +171,9 @@ class QuizSettingsForm(AppForm):
     description = TextAreaField("Description (Markdown, optional)", validators=[Optional()])
     attempts_allowed = WholeNumberField("Attempts allowed (0 = unlimited)", default=3,
                                     validators=[InputRequired("Give a whole number."), NumberRange(0, 100)])
-    grading = SelectField("Grade to keep", choices=choices([("highest", "Highest attempt"), ("average", "Average of attempts"),
-                                                            ("first", "First attempt"), ("last", "Last attempt")]))
+    grading = SelectField("Grade to keep", choices=choices([
+        ("highest", "Highest attempt"), ("average", "Average of attempts"),
+        ("first", "First attempt"), ("last", "Last attempt")]))
     time_limit_minutes = WholeNumberField("Time limit in minutes (empty = none)",
                                       validators=[Optional(), NumberRange(1, 600)])
     shuffle = BooleanField("Shuffle the order of standalone questions")

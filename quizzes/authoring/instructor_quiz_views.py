@@ -65,7 +65,8 @@ def _random_form(context_id: int) -> RandomSlotForm:
     form = RandomSlotForm(prefix="random")
     cats, tags = categories_and_tags(context_id)
     shipped_cats, shipped_tags = categories_and_tags_shipped()
-    form.category.choices = choices([("", "Any category")] + [(c, c) for c in sorted(set(cats) | shipped_cats, key=str.lower)])
+    form.category.choices = choices([("", "Any category")] + [
+        (c, c) for c in sorted(set(cats) | shipped_cats, key=str.lower)])
     form.tag.choices = choices([("", "Any tag")] + [(t, t) for t in sorted(set(tags) | shipped_tags, key=str.lower)])
     return form
 

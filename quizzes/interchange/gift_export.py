@@ -159,7 +159,8 @@ def _write_sata(item: Mapping[str, Any]) -> str:
     """
     k = sum(1 for o in item["options"] if o.get("correct"))
     lines = [
-        f"\t~%{_percent(100 / k if o.get('correct') else -100 / k)}%{_answer_text(o['text'])}{_feedback(o['rationale'])}"
+        f"\t~%{_percent(100 / k if o.get('correct') else -100 / k)}%"
+        f"{_answer_text(o['text'])}{_feedback(o['rationale'])}"
         for o in item["options"]
     ]
     return _stem(item) + "{\n" + "\n".join(lines) + "\n}"

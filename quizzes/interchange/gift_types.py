@@ -142,7 +142,8 @@ def _choice(before: str, after: str, answers: str, general: str, line: int) -> t
     for i, (answer, right) in enumerate(zip(opts, correct)):
         rationale = answer.feedback or general
         missing += not rationale
-        option: dict[str, Any] = {"id": _option_id(i), "text": answer.text, "rationale": rationale or PLACEHOLDER_RATIONALE}
+        option: dict[str, Any] = {"id": _option_id(i), "text": answer.text,
+                                  "rationale": rationale or PLACEHOLDER_RATIONALE}
         if right or not single:
             option["correct"] = right
         options.append(option)
@@ -158,7 +159,8 @@ def _option_id(index: int) -> str:
     return "abcdefghijklmnopqrstuvwxyz"[index] if index < 26 else f"o{index + 1}"
 
 
-def _cloze(before: str, after: str, opts: list[_Answer], general: str, degraded: list[str]) -> tuple[dict[str, Any], list[str]]:
+def _cloze(before: str, after: str, opts: list[_Answer], general: str,
+           degraded: list[str]) -> tuple[dict[str, Any], list[str]]:
     """A missing-word question becomes a dropdown_cloze with one blank.
 
     Our exporter writes the stem, a blank line, then the sentence; without a blank line the
@@ -203,7 +205,8 @@ def _matching(before: str, answers: str, general: str, line: int) -> tuple[dict[
     for i, (left, right, feedback) in enumerate(prompts):
         rationale = feedback or listed.get(i) or general
         missing += not rationale
-        rows.append({"id": f"p{i + 1}", "text": left, "match": targets[right], "rationale": rationale or PLACEHOLDER_RATIONALE})
+        rows.append({"id": f"p{i + 1}", "text": left, "match": targets[right],
+                     "rationale": rationale or PLACEHOLDER_RATIONALE})
     degraded = [_no_feedback(missing, "pair(s)")] if missing else []
     item = {"type": "matching", "stem": unescape(before).strip(), "prompts": rows,
             "targets": [{"id": ident, "text": text} for text, ident in targets.items()]}

@@ -32,7 +32,8 @@ CANVAS_TYPES = {
     "dropdown_cloze": "multiple_dropdowns_question",
 }
 # Canvas's Common Cartridge profile names for the types that have one.
-CC_PROFILES = {"mcq": "cc.multiple_choice.v0p1", "true_false": "cc.true_false.v0p1", "sata": "cc.multiple_response.v0p1"}
+CC_PROFILES = {"mcq": "cc.multiple_choice.v0p1", "true_false": "cc.true_false.v0p1",
+               "sata": "cc.multiple_response.v0p1"}
 _NOT_IN_QTI = {
     "ordering": "Canvas classic quizzes have no ordering question in QTI 1.2",
     "select_n": "QTI 1.2 multiple answers cannot cap the number of selections",

@@ -110,7 +110,8 @@ def histogram_svg(
         )
     for i, edge in enumerate(edges):
         x = LEFT + i * bar_w
-        body.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="{INK}">{_fmt(edge)}</text>')
+        body.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
+                    f'fill="{INK}">{_fmt(edge)}</text>')
     for tick in _ticks(top):
         y = HEIGHT - BOTTOM - plot_h * tick / top
         body.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{INK}">{tick}</text>')
@@ -155,7 +156,8 @@ def scatter_svg(
         if facility is None or discrimination is None:
             missing.append(str(label))
         else:
-            plotted.append((min(max(float(facility), 0.0), 100.0), min(max(float(discrimination), -100.0), 100.0), str(label)))
+            plotted.append((min(max(float(facility), 0.0), 100.0),
+                            min(max(float(discrimination), -100.0), 100.0), str(label)))
     body = _scatter_guides(low_discrimination)
     for fx, dy, label in plotted:
         x, y = _scatter_xy(fx, dy)
@@ -185,9 +187,11 @@ def _scatter_guides(low: float) -> list[str]:
     for level, text in ((0.0, "0"), (low, f"{_fmt(low)}% threshold")):
         x0, y = _scatter_xy(0, level)
         x1, _ = _scatter_xy(100, level)
-        body.append(f'<line x1="{x0:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y:.1f}" stroke="{GUIDE}" stroke-dasharray="4 4"/>')
+        body.append(f'<line x1="{x0:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y:.1f}" '
+                    f'stroke="{GUIDE}" stroke-dasharray="4 4"/>')
         if level:
-            body.append(f'<text x="{x1 - 4:.1f}" y="{y - 4:.1f}" text-anchor="end" fill="{GUIDE}">{escape(text)}</text>')
+            body.append(f'<text x="{x1 - 4:.1f}" y="{y - 4:.1f}" text-anchor="end" '
+                        f'fill="{GUIDE}">{escape(text)}</text>')
     return body
 
 

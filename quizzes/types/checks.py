@@ -22,7 +22,8 @@ def fail(where: str, field: str, message: str) -> NoReturn:
     raise ContentError(f"{where}: {field}: {message}" if field else f"{where}: {message}")
 
 
-def check_keys(obj: Any, where: str, field: str, required: Iterable[str], optional: Iterable[str] = ()) -> Mapping[str, Any]:
+def check_keys(obj: Any, where: str, field: str, required: Iterable[str],
+               optional: Iterable[str] = ()) -> Mapping[str, Any]:
     """Insist on a mapping holding every required key and nothing unknown; return it."""
     if not isinstance(obj, Mapping):
         fail(where, field, f"must be a mapping, not {type(obj).__name__}")
@@ -103,7 +104,8 @@ def unique_ids(
     return ids
 
 
-def choices(item: Mapping[str, Any], key: str, where: str, *, min_n: int, max_n: int, n_correct: tuple[int, int]) -> list[str]:
+def choices(item: Mapping[str, Any], key: str, where: str, *, min_n: int, max_n: int,
+            n_correct: tuple[int, int]) -> list[str]:
     """Options of {id, text, correct, rationale}; the number of correct ones within bounds."""
     seq = entries(item, key, where, min_n=min_n, max_n=max_n)
     ids = unique_ids(seq, where, key, {"id", "text", "rationale"}, {"correct"})
@@ -128,7 +130,8 @@ def plain_options(seq: Any, where: str, field: str, *, min_n: int = 2) -> list[s
     return ids
 
 
-def common(item: Item, where: str, name: str, required: Iterable[str], optional: Iterable[str] = (), *, shuffle_ok: bool = True) -> None:
+def common(item: Item, where: str, name: str, required: Iterable[str],
+           optional: Iterable[str] = (), *, shuffle_ok: bool = True) -> None:
     """Check the fields every item shares, then that no unknown key is present."""
     check_keys(item, where, "", COMMON_REQUIRED | set(required), COMMON_OPTIONAL | set(optional))
     if not isinstance(item["id"], str) or not SLUG_RE.match(item["id"]):

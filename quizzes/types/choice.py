@@ -22,7 +22,8 @@ def _option_parts(item: Item, selected: list[str], *, penalty: bool) -> list[Par
         picked = opt["id"] in selected
         points = (1.0 if right else (-1.0 if penalty else 0.0)) if picked else 0.0
         parts.append(
-            PartResult(opt["id"], opt["text"], points, 1.0 if right else 0.0, picked == right, picked, right, opt["rationale"])
+            PartResult(opt["id"], opt["text"], points, 1.0 if right else 0.0, picked == right,
+                       picked, right, opt["rationale"])
         )
     return parts
 
@@ -89,7 +90,8 @@ def score_true_false(item: Item, response: Any) -> ScoreResult:
     value = as_map(response).get("value")
     chosen = value if isinstance(value, bool) else None
     right = chosen is item["answer"]
-    part = PartResult("statement", "Statement", 1.0 if right else 0.0, 1.0, right, chosen, item["answer"], item["rationale"])
+    part = PartResult("statement", "Statement", 1.0 if right else 0.0, 1.0, right, chosen,
+                      item["answer"], item["rationale"])
     return total([part])
 
 
@@ -157,8 +159,12 @@ def _select_count(item: Item) -> float:
 
 
 TYPES = (
-    QuestionType("mcq", "Multiple choice (one answer)", "classic", validate_mcq, _public_options, parse_mcq, score_mcq, _one_point),
-    QuestionType("true_false", "True or false", "classic", validate_true_false, public_true_false, parse_true_false, score_true_false, _one_point),
-    QuestionType("sata", "Select all that apply", "ngn", validate_sata, _public_options, parse_multi, score_sata, _correct_count),
-    QuestionType("select_n", "Select N", "ngn", validate_select_n, public_select_n, parse_select_n, score_select_n, _select_count),
+    QuestionType("mcq", "Multiple choice (one answer)", "classic", validate_mcq, _public_options,
+                 parse_mcq, score_mcq, _one_point),
+    QuestionType("true_false", "True or false", "classic", validate_true_false, public_true_false,
+                 parse_true_false, score_true_false, _one_point),
+    QuestionType("sata", "Select all that apply", "ngn", validate_sata, _public_options,
+                 parse_multi, score_sata, _correct_count),
+    QuestionType("select_n", "Select N", "ngn", validate_select_n, public_select_n,
+                 parse_select_n, score_select_n, _select_count),
 )

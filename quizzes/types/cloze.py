@@ -63,7 +63,8 @@ def public_dropdown_table(item: Item, seed: str) -> dict[str, Any]:
     """Header labels and rows (shuffled when allowed), each with its options."""
     view = public_base(item)
     view["headers"] = list(item.get("headers", ["", ""]))
-    rows = [{"id": r["id"], "text": r["text"], "options": id_text(slots.dropdown_options(item, r))} for r in item["rows"]]
+    rows = [{"id": r["id"], "text": r["text"], "options": id_text(slots.dropdown_options(item, r))}
+            for r in item["rows"]]
     view["rows"] = maybe_shuffled(item, rows, seed, "rows")
     return view
 

@@ -41,7 +41,8 @@ def validate(item: Item, where: str) -> None:
 def public_view(item: Item, seed: str) -> dict[str, Any]:
     """The passage in order: plain pieces as {text}, selectable ones as {id, text}."""
     view = public_base(item)
-    view["passage"] = [{"text": s} if isinstance(s, str) else {"id": s["id"], "text": s["text"]} for s in item["passage"]]
+    view["passage"] = [{"text": s} if isinstance(s, str) else {"id": s["id"], "text": s["text"]}
+                       for s in item["passage"]]
     return view
 
 
@@ -59,7 +60,8 @@ def score(item: Item, response: Any) -> ScoreResult:
         right = bool(seg.get("correct", False))
         picked = seg["id"] in chosen
         points = (1.0 if right else -1.0) if picked else 0.0
-        parts.append(PartResult(seg["id"], seg["text"].strip(), points, 1.0 if right else 0.0, picked == right, picked, right, seg["rationale"]))
+        parts.append(PartResult(seg["id"], seg["text"].strip(), points, 1.0 if right else 0.0,
+                                picked == right, picked, right, seg["rationale"]))
     return total(parts, floor=True)
 
 

@@ -55,7 +55,8 @@ def score(item: Item, response: Any) -> ScoreResult:
     for prompt in item["prompts"]:
         got = pick(answers.get(prompt["id"]), texts)
         right = got == prompt["match"]
-        parts.append(PartResult(prompt["id"], prompt["text"], 1.0 if right else 0.0, 1.0, right, got, prompt["match"], prompt["rationale"]))
+        parts.append(PartResult(prompt["id"], prompt["text"], 1.0 if right else 0.0, 1.0, right, got,
+                                prompt["match"], prompt["rationale"]))
     return total(parts)
 
 

@@ -63,7 +63,8 @@ def score_mc(item: Item, response: Any) -> ScoreResult:
     for row in item["rows"]:
         got = pick(answers.get(row["id"]), _col_ids(item))
         right = got == row["answer"]
-        parts.append(PartResult(row["id"], row["text"], 1.0 if right else 0.0, 1.0, right, got, row["answer"], row["rationale"]))
+        parts.append(PartResult(row["id"], row["text"], 1.0 if right else 0.0, 1.0, right, got,
+                                row["answer"], row["rationale"]))
     return total(parts)
 
 
@@ -82,7 +83,8 @@ def validate_mr(item: Item, where: str) -> None:
     used: set[str] = set()
     for i, row in enumerate(rows):
         answer = row["answer"]
-        if not isinstance(answer, list) or any(a not in col_ids for a in answer) or len(set(map(str, answer))) != len(answer):
+        if not isinstance(answer, list) or any(a not in col_ids for a in answer) or \
+                len(set(map(str, answer))) != len(answer):
             checks.fail(where, f"rows[{i}].answer", f"must be a list of distinct column ids, not {answer!r}")
         used.update(answer)
     for col in col_ids:
@@ -106,7 +108,8 @@ def score_mr(item: Item, response: Any) -> ScoreResult:
         chosen = [r["id"] for r in item["rows"] if col["id"] in ticks[r["id"]]]
         raw = sum(1 if r in expected else -1 for r in chosen)
         points = float(max(0, raw))
-        parts.append(PartResult(col["id"], col["text"], points, float(len(expected)), set(chosen) == set(expected), chosen, expected, col["rationale"]))
+        parts.append(PartResult(col["id"], col["text"], points, float(len(expected)),
+                                set(chosen) == set(expected), chosen, expected, col["rationale"]))
     return total(parts)
 
 

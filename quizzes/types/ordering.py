@@ -78,7 +78,8 @@ def score(item: Item, response: Any) -> ScoreResult:
     parts = []
     for n, (got, opt) in enumerate(zip(chosen, item["options"]), 1):
         right = got == opt["id"]
-        parts.append(PartResult(f"pos-{n}", f"Position {n}", 1.0 if right else 0.0, 1.0, right, got, opt["id"], opt["rationale"]))
+        parts.append(PartResult(f"pos-{n}", f"Position {n}", 1.0 if right else 0.0, 1.0, right, got,
+                                opt["id"], opt["rationale"]))
     return total(parts)
 
 

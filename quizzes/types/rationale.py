@@ -39,7 +39,8 @@ def _group_parts(item: Item, key: str, chosen: Mapping[str, str | None]) -> list
         expected = {sid: slot_by_id[sid]["answer"] for sid in group}
         right = got == expected
         why = " ".join(slot_by_id[sid]["rationale"].strip() for sid in group)
-        parts.append(PartResult(f"group-{n}", f"Link {n}: " + " + ".join(group), 1.0 if right else 0.0, 1.0, right, got, expected, why))
+        parts.append(PartResult(f"group-{n}", f"Link {n}: " + " + ".join(group),
+                                1.0 if right else 0.0, 1.0, right, got, expected, why))
     return parts
 
 
@@ -68,7 +69,8 @@ def score_dropdown(item: Item, response: Any) -> ScoreResult:
 
 def validate_dragdrop(item: Item, where: str) -> None:
     """A drag-and-drop cloze whose targets are linked into scoring groups."""
-    checks.common(item, where, "dragdrop_rationale", {"text", "tokens", "targets", "groups"}, {"reuse_tokens"}, shuffle_ok=False)
+    checks.common(item, where, "dragdrop_rationale", {"text", "tokens", "targets", "groups"},
+                  {"reuse_tokens"}, shuffle_ok=False)
     ids = slots.validate_targets(item, where)
     slots.check_text(item, where, ids)
     _check_groups(item, where, ids)

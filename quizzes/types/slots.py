@@ -43,7 +43,8 @@ def validate_dropdowns(item: Item, where: str, key: str, default_options: Any = 
     """Dropdowns of {id, answer, rationale, options?}; options may come from a shared list."""
     seq = checks.entries(item, key, where, min_n=1, max_n=20)
     optional = {"options"} if default_options is not None else set()
-    required = {"id", "answer", "rationale"} | ({"text"} if key == "rows" else set()) | ({"options"} if default_options is None else set())
+    required = ({"id", "answer", "rationale"} | ({"text"} if key == "rows" else set())
+                | ({"options"} if default_options is None else set()))
     ids = checks.unique_ids(seq, where, key, required, optional)
     for i, entry in enumerate(seq):
         path = f"{key}[{i}]"
@@ -126,7 +127,8 @@ def slot_parts(entries: list[Mapping[str, Any]], chosen: Mapping[str, str | None
         got = chosen.get(entry["id"])
         right = got == entry["answer"]
         name = entry.get("text") or f"{label} {n}"
-        parts.append(PartResult(entry["id"], name, 1.0 if right else 0.0, 1.0, right, got, entry["answer"], entry["rationale"]))
+        parts.append(PartResult(entry["id"], name, 1.0 if right else 0.0, 1.0, right, got,
+                                entry["answer"], entry["rationale"]))
     return parts
 
 
