@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from course.db import db, utcnow
+from course.db import Model, utcnow
 
 # Timestamps keep their time zone on PostgreSQL; SQLite drops it, so reads go through aware().
 TS = DateTime(timezone=True)
@@ -33,7 +33,7 @@ def aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-class Question(db.Model):
+class Question(Model):
     """A question: shipped bank items (context NULL, read-only) or a course's own questions."""
 
     __tablename__ = "quiz_question"
@@ -61,7 +61,7 @@ class Question(db.Model):
         cascade="all, delete-orphan")
 
 
-class QuestionVersion(db.Model):
+class QuestionVersion(Model):
     """One immutable content version of a question; attempts and statistics point here."""
 
     __tablename__ = "quiz_question_version"
@@ -78,7 +78,7 @@ class QuestionVersion(db.Model):
     question: Mapped[Question] = relationship(back_populates="versions")
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     """A quiz in one course with its settings; shipped quizzes are copied in on first access."""
 
     __tablename__ = "quiz"
@@ -111,7 +111,7 @@ class Quiz(db.Model):
         back_populates="quiz", order_by="QuizSlot.position", cascade="all, delete-orphan")
 
 
-class QuizSlot(db.Model):
+class QuizSlot(Model):
     """A place in a quiz: one question, N random questions, or a whole case study block."""
 
     __tablename__ = "quiz_slot"
@@ -131,7 +131,7 @@ class QuizSlot(db.Model):
     question: Mapped[Question | None] = relationship()
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One learner's attempt at a quiz, with the frozen layout of question versions it used."""
 
     __tablename__ = "quiz_attempt"
@@ -165,7 +165,7 @@ class Attempt(db.Model):
         back_populates="attempt", order_by="Response.position", cascade="all, delete-orphan")
 
 
-class Response(db.Model):
+class Response(Model):
     """The saved answer to one position of an attempt, scored on submission."""
 
     __tablename__ = "quiz_response"
@@ -185,7 +185,7 @@ class Response(db.Model):
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
 
 
-class LineItem(db.Model):
+class LineItem(Model):
     """The platform gradebook column (AGS line item) a quiz's scores go to in one course."""
 
     __tablename__ = "quiz_line_item"
@@ -199,7 +199,7 @@ class LineItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
 
 
-class ScoreOutbox(db.Model):
+class ScoreOutbox(Model):
     """A score waiting for the platform; written in the same transaction as the attempt."""
 
     __tablename__ = "quiz_score_outbox"
