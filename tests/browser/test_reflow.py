@@ -45,7 +45,8 @@ MEASURE = """() => {
     const r = el.getBoundingClientRect();
     if (r.right > limit + 1 && r.width > 0) {
       out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
-               `${el.className && el.className.baseVal === undefined ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : ''}` +
+               `${el.className && el.className.baseVal === undefined
+                  ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : ''}` +
                ` right=${Math.round(r.right)}`);
     }
   }
@@ -225,7 +226,8 @@ def test_screenshots_of_the_bowtie_review_and_gradebook(pages):
     review = next(u for u in urls if u.endswith("/review"))
     shoot(learner, pages["host"], review, "review", ".review-list")
     teacher, _ = pages["teacher"]
-    shoot(teacher, pages["host"], f"{pages['base']}/c/{pages['cid']}/quizzes/instructor/gradebook", "gradebook", "table")
+    shoot(teacher, pages["host"], f"{pages['base']}/c/{pages['cid']}/quizzes/instructor/gradebook",
+          "gradebook", "table")
 
 
 def _is_bowtie(page: Any, url: str) -> bool:

@@ -39,7 +39,8 @@ def test_create_quiz_with_the_learner_settings(app, client, platform):
     quiz_id = _new_quiz(client, cid)
     with app.app_context():
         quiz = db.session.get(Quiz, quiz_id)
-        assert (quiz.title, quiz.attempts_allowed, quiz.grading, quiz.time_limit_minutes) == ("Week 2 check", 2, "last", 15)
+        assert (quiz.title, quiz.attempts_allowed, quiz.grading, quiz.time_limit_minutes) == (
+            "Week 2 check", 2, "last", 15)
         assert (quiz.review, quiz.pass_mark, quiz.published, quiz.context_id) == ("correctness", 60.0, True, cid)
     page = client.get(BASE.format(cid=cid) + f"/quizzes/{quiz_id}").get_data(as_text=True)
     assert "Week 2 check" in page and "no questions yet" in page

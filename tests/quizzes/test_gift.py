@@ -35,7 +35,8 @@ def _corpus() -> dict[str, dict[str, Any]]:
 
 def test_valid_corpus_imports_every_supported_kind() -> None:
     result = parse_gift(_read("valid/ms_muscles.gift"))
-    assert [q.item["type"] for q in result.questions] == ["mcq", "true_false", "matching", "sata", "dropdown_cloze", "mcq"]
+    assert [q.item["type"] for q in result.questions] == [
+        "mcq", "true_false", "matching", "sata", "dropdown_cloze", "mcq"]
     assert [r.status for r in result.report] == [IMPORTED] * 6
     # ::title:: lines sit on lines 5, 12, 16, 26, 32 and 34 of the file.
     assert [r.line for r in result.report] == [5, 12, 16, 26, 32, 34]
@@ -272,9 +273,11 @@ TEXT = SAFE.filter(lambda s: s.strip() != "")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(stem=TEXT, texts=st.lists(TEXT, min_size=2, max_size=6, unique_by=str.strip), why=st.lists(TEXT, min_size=6, max_size=6),
+@given(stem=TEXT, texts=st.lists(TEXT, min_size=2, max_size=6, unique_by=str.strip),
+       why=st.lists(TEXT, min_size=6, max_size=6),
        key=st.integers(min_value=0, max_value=5), multi=st.booleans())
-def test_round_trip_property_for_choice_items(stem: str, texts: list[str], why: list[str], key: int, multi: bool) -> None:
+def test_round_trip_property_for_choice_items(stem: str, texts: list[str], why: list[str], key: int,
+                                              multi: bool) -> None:
     options = [{"id": f"o{i}", "text": t, "rationale": why[i]} for i, t in enumerate(texts)]
     options[key % len(options)]["correct"] = True
     kind = "sata" if multi and len(options) >= 3 else "mcq"

@@ -43,8 +43,10 @@ def item_vocabulary(item: dict[str, Any]) -> list[str]:
 
 def junk(vocab: list[str]) -> st.SearchStrategy[Any]:
     """Arbitrary JSON-ish values mixing real ids with wrong types."""
-    leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8), st.sampled_from(vocab))
-    return st.recursive(leaf, lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.sampled_from(vocab), inner, max_size=4), max_leaves=5)
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+                     st.text(max_size=8), st.sampled_from(vocab))
+    return st.recursive(leaf, lambda inner: st.lists(inner, max_size=6)
+                        | st.dictionaries(st.sampled_from(vocab), inner, max_size=4), max_leaves=5)
 
 
 def responses(item: dict[str, Any]) -> st.SearchStrategy[Any]:
@@ -58,10 +60,14 @@ def forms(item: dict[str, Any], prefix: str) -> st.SearchStrategy[Any]:
     """Posted forms with plausible and junk field names and values of any shape."""
     vocab = item_vocabulary(item)
     names = st.one_of(
-        st.builds(lambda stem, ident: f"{prefix}{stem}{ident}", st.sampled_from(FIELD_STEMS), st.sampled_from(vocab + ["1", "2", "3", ""])),
+        st.builds(lambda stem, ident: f"{prefix}{stem}{ident}", st.sampled_from(FIELD_STEMS),
+                  st.sampled_from(vocab + ["1", "2", "3", ""])),
         st.text(max_size=10),
     )
-    values = st.one_of(st.lists(st.one_of(st.sampled_from(vocab), st.text(max_size=6), st.integers(), st.none()), max_size=6), st.sampled_from(vocab), st.integers(), st.none())
+    values = st.one_of(
+        st.lists(st.one_of(st.sampled_from(vocab), st.text(max_size=6), st.integers(), st.none()),
+                 max_size=6),
+        st.sampled_from(vocab), st.integers(), st.none())
     return st.dictionaries(names, values, max_size=10)
 
 
@@ -185,7 +191,8 @@ def test_shuffle_depends_on_the_seed_and_can_be_turned_off() -> None:
     orders = {tuple(o["id"] for o in REGISTRY["sata"].public_view(item, f"seed-{n}")["options"]) for n in range(20)}
     assert len(orders) > 1
     fixed = dict(item, shuffle=False)
-    assert [o["id"] for o in REGISTRY["sata"].public_view(fixed, "seed-3")["options"]] == [o["id"] for o in item["options"]]
+    assert [o["id"] for o in REGISTRY["sata"].public_view(fixed, "seed-3")["options"]] == [
+        o["id"] for o in item["options"]]
 
 
 def _slots(obj: Any) -> list[tuple[Any, Any]]:

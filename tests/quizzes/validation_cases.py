@@ -23,7 +23,8 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("type-mismatch", "fx-mcq", ("type", "sata"),
      "bank/x.yaml: type: expected 'mcq', found 'sata'"),
     ("unknown-topic", "fx-mcq", ("topic", "cardiology"),
-     "bank/x.yaml: topic: 'cardiology' is not one of ms-and-muscles, weakness, spasticity, contractures-skin, atrophy, diagnosis, falls-safety"),
+     "bank/x.yaml: topic: 'cardiology' is not one of ms-and-muscles, weakness, spasticity, "
+     "contractures-skin, atrophy, diagnosis, falls-safety"),
     ("stem-a-number", "fx-mcq", ("stem", 3),
      'bank/x.yaml: stem: must be text, not int (quote it in YAML)'),
     ("stem-none", "fx-mcq", ("stem", None),
@@ -35,7 +36,8 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("stage-blank", "fx-mcq", ("stage", ""),
      'bank/x.yaml: stage: must not be empty'),
     ("unknown-cjmm", "fx-mcq", ("cjmm", "guess"),
-     "bank/x.yaml: cjmm: 'guess' is not one of recognize_cues, analyze_cues, prioritize_hypotheses, generate_solutions, take_action, evaluate_outcomes"),
+     "bank/x.yaml: cjmm: 'guess' is not one of recognize_cues, analyze_cues, "
+     "prioritize_hypotheses, generate_solutions, take_action, evaluate_outcomes"),
     ("shuffle-not-bool", "fx-mcq", ("shuffle", "yes"),
      "bank/x.yaml: shuffle: must be true or false, not 'yes'"),
     ("shuffle-on-ordering", "fx-ordering", ("shuffle", True),
@@ -53,7 +55,8 @@ CASES: list[tuple[str, str, Any, str]] = [
      'bank/x.yaml: options: must be a list, not dict'),
     ("mcq-one-option", "fx-mcq", ("options", [{"id": "a", "text": "A", "correct": True, "rationale": "R."}]),
      'bank/x.yaml: options: needs 2 to 8 entries, found 1'),
-    ("mcq-nine-options", "fx-mcq", lambda i: i | {"options": i["options"] + [{"id": f"x{n}", "text": "X", "rationale": "R."} for n in range(5)]},
+    ("mcq-nine-options", "fx-mcq", lambda i: i | {"options": i["options"] + [
+        {"id": f"x{n}", "text": "X", "rationale": "R."} for n in range(5)]},
      'bank/x.yaml: options: needs 2 to 8 entries, found 9'),
     ("option-bad-id", "fx-mcq", ("options.0.id", "A B"),
      "bank/x.yaml: options[0].id: 'A B' must match ^[a-z0-9][a-z0-9_-]{0,39}$ (quote numbers)"),
@@ -205,9 +208,12 @@ CASES: list[tuple[str, str, Any, str]] = [
      'bank/x.yaml: rows[0].rationale: must not be empty'),
     ("highlight-duplicate-id", "fx-highlight", ("passage.2.id", "s1"),
      "bank/x.yaml: passage[2]: duplicate id 's1'"),
-    ("highlight-one-selectable", "fx-highlight", ("passage", ["Text. ", {"id": "s1", "text": "One.", "correct": True, "rationale": "R."}]),
+    ("highlight-one-selectable", "fx-highlight",
+     ("passage", ["Text. ", {"id": "s1", "text": "One.", "correct": True, "rationale": "R."}]),
      'bank/x.yaml: passage: needs at least two selectable segments'),
-    ("highlight-none-correct", "fx-highlight", lambda i: i | {"passage": [s if isinstance(s, str) else {k: v for k, v in s.items() if k != "correct"} for s in i["passage"]]},
+    ("highlight-none-correct", "fx-highlight", lambda i: i | {"passage": [
+        s if isinstance(s, str) else {k: v for k, v in s.items() if k != "correct"}
+        for s in i["passage"]]},
      'bank/x.yaml: passage: needs at least one segment with correct: true'),
     ("highlight-segment-no-text", "fx-highlight", ("passage.1.text", DEL),
      'bank/x.yaml: passage[1]: missing text'),
