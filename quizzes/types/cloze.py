@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import checks, slots
+import quizzes.types.checks as checks
+import quizzes.types.slots as slots
+
 from .base import Form, Item, ParseResult, QuestionType, ScoreResult, total
 from .forms import id_text, maybe_shuffled, public_base, shuffled
 

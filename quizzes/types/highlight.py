@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import checks
+import quizzes.types.checks as checks
+
 from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total
 from .forms import as_map, known, pick_many, public_base
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from . import checks
+import quizzes.types.checks as checks
+
 from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total
 from .forms import as_map, public_base, shuffled, values
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import checks, slots
+import quizzes.types.checks as checks
+import quizzes.types.slots as slots
+
 from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total
 from .cloze import public_dragdrop_cloze, public_dropdown_cloze
 

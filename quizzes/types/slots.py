@@ -6,7 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from . import checks
+import quizzes.types.checks as checks
+
 from .base import Form, Item, ParseResult, PartResult
 from .forms import as_map, id_text, one, pick
 
