@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from modules.loader import load_course
-from modules.practice import CHOOSE_AN_ANSWER, check_practice, shuffled_steps
+from modules.practice import CHOOSE_AN_ANSWER, PracticeResult, check_practice, shuffled_steps
 from modules.schema import Module, PracticeItem
 from modules.traces import trace_svg
 
@@ -150,6 +150,50 @@ def test_shuffled_steps_are_stable_and_never_already_solved(alpha: Module) -> No
         assert sorted(s.id for s in steps) == sorted(s.id for s in correct)
         assert steps != correct
     assert len(orders) > 1, "different learners should not all see the same order"
+
+
+# Every field of the result, exactly: the template shows chosen, expected and feedback.
+LADDER = ["first", "second", "third", "fourth"]
+LADDER_WHY = "<p>This is the usual order.</p>\n"
+
+
+@pytest.mark.parametrize("item_id, submitted, expected", [
+    ("check-1", {}, "a"),
+    ("check-1", {"answer": "  "}, "a"),
+    ("check-1", {"answer": "zz"}, "a"),  # not an option of the item
+    ("ash-1", {"answer": 2}, "1+"),
+    ("ladder-1", {"order": None}, LADDER),
+    ("ladder-1", {"order": ["first", "second"]}, LADDER),  # not a permutation of the steps
+])
+def test_missing_answer_result_in_full(alpha: Module, item_id: str, submitted: dict,
+                                       expected: object) -> None:
+    """An unusable answer: not correct, nothing chosen, the key, 'Choose an answer', score 0."""
+    empty = [] if isinstance(expected, list) else ""
+    assert check_practice(alpha.item(item_id), submitted) == PracticeResult(
+        correct=False, chosen=empty, expected=expected, feedback=CHOOSE_AN_ANSWER, score=0.0)
+
+
+@pytest.mark.parametrize("order, right, lead", [
+    (LADDER, 4, ""),
+    (["second", "first", "third", "fourth"], 2, "<p>2 of 4 steps are in the right place.</p>"),
+    (["fourth", "first", "second", "third"], 0, "<p>0 of 4 steps are in the right place.</p>"),
+    (["first", "second", "fourth", "third"], 2, "<p>2 of 4 steps are in the right place.</p>"),
+])
+def test_ladder_result_in_full(alpha: Module, order: list, right: int, lead: str) -> None:
+    """A ladder's feedback says how many steps are in place, unless all are."""
+    assert check_practice(alpha.item("ladder-1"), {"order": order}) == PracticeResult(
+        correct=right == 4, chosen=order, expected=LADDER, feedback=lead + LADDER_WHY,
+        score=right / 4)
+
+
+def test_single_answer_feedback_is_why_then_explanation(alpha: Module) -> None:
+    """A wrong option's why comes first in its own paragraph, right before the explanation."""
+    item = alpha.item("check-1")
+    assert check_practice(item, {"answer": " b "}) == PracticeResult(
+        correct=False, chosen="b", expected="a",
+        feedback="<p>It is <em>wrong</em>.</p>" + item.explanation_html, score=0.0)
+    right = check_practice(item, {"answer": "a"})
+    assert right.feedback == item.explanation_html and right.score == 1.0
 
 
 @settings(max_examples=150, deadline=None)
