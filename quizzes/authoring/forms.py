@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from course.forms import AppForm, NumberField, WholeNumberField
@@ -182,7 +182,8 @@ class QuizSettingsForm(AppForm):
         ("rationales", "Right answers and the rationales")]))
     review_when = SelectField("Show that", choices=choices([("after_each", "After every attempt"),
                                                             ("after_last", "After the last allowed attempt")]))
-    pass_mark = NumberField("Pass mark (%)", default=70, places=None,
+    # types-WTForms wants a Decimal default; WTForms takes any number.
+    pass_mark = NumberField("Pass mark (%)", default=70, places=None,  # type: ignore[call-overload]
                              validators=[InputRequired("Give a percentage."), NumberRange(0, 100)])
     published = BooleanField("Published (learners can see it)", default=True)
 

@@ -93,7 +93,7 @@ def _used_item_ids(context_id: int) -> set[str]:
     """Item ids already used by this course's questions (any version)."""
     rows = db.session.scalars(select(QuestionVersion.data).join(Question).where(
         Question.context_id == context_id, Question.source == COURSE))
-    return {d.get("id") for d in rows if isinstance(d, Mapping)}
+    return {d["id"] for d in rows if isinstance(d, Mapping) and isinstance(d.get("id"), str)}
 
 
 def unique_item_id(context_id: int, base: str, used: set[str] | None = None) -> str:

@@ -235,7 +235,8 @@ def _median(values: list[float]) -> float:
 def _test_stats(totals: list[float], sum_item_var: float, p: int, max_total: float) -> TestStats:
     """Whole-test figures from the attempt totals, as Moodle's quiz calculator computes them."""
     n = len(totals)
-    blank = dict(sd=None, skewness=None, kurtosis=None, cic=None, error_ratio=None, standard_error=None)
+    blank: dict[str, float | None] = dict(sd=None, skewness=None, kurtosis=None, cic=None,
+                                          error_ratio=None, standard_error=None)
     if n == 0:
         return TestStats(attempts=0, max_total=max_total, mean=None, median=None, **blank)
     mean = math.fsum(totals) / n
@@ -243,9 +244,9 @@ def _test_stats(totals: list[float], sum_item_var: float, p: int, max_total: flo
     if n > 1:
         devs = [t - mean for t in totals]
         power2 = math.fsum(d * d for d in devs)
-        result["sd"] = math.sqrt(power2 / (n - 1))
+        sd = result["sd"] = math.sqrt(power2 / (n - 1))
         if n > 2:
-            result.update(_shape_and_reliability(devs, power2, n, p, sum_item_var, result["sd"]))
+            result.update(_shape_and_reliability(devs, power2, n, p, sum_item_var, sd))
     return TestStats(attempts=n, max_total=max_total, mean=mean, median=_median(totals), **result)
 
 
@@ -275,6 +276,6 @@ def _shape_and_reliability(
         out["cic"] = cic
         # With missing (None) cells alpha can exceed 100%; the square root is then undefined.
         if cic <= 100.0:
-            out["error_ratio"] = 100.0 * math.sqrt(1.0 - cic / 100.0)
-            out["standard_error"] = out["error_ratio"] * sd / 100.0
+            error_ratio = out["error_ratio"] = 100.0 * math.sqrt(1.0 - cic / 100.0)
+            out["standard_error"] = error_ratio * sd / 100.0
     return out

@@ -57,7 +57,7 @@ def _hashable(value: object) -> Hashable:
         hash(value)
     except TypeError:
         return repr(value)
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _default_score(attempt: object) -> float | None:
@@ -65,7 +65,7 @@ def _default_score(attempt: object) -> float | None:
     if hasattr(attempt, "score"):
         return attempt.score
     if isinstance(attempt, Mapping) and "score" in attempt:
-        return attempt["score"]  # type: ignore[return-value]
+        return attempt["score"]
     raise TypeError("attempt has no 'score'; pass score_of= to select_attempts")
 
 

@@ -81,7 +81,8 @@ def resend(items: Sequence[Unsent], now: datetime) -> int:
         .values(status=PENDING, tries=0, next_try_at=now, claimed_at=None, last_error=None,
                 problem=None).execution_options(synchronize_session=False))
     db.session.commit()
-    return int(queued.rowcount or 0)
+    # Session.execute() is typed Result; an UPDATE gives a CursorResult, which has rowcount.
+    return int(queued.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

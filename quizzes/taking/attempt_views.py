@@ -180,7 +180,7 @@ def review(cid: int, aid: int) -> Any:
     if found.state != SUBMITTED and not _overdue(found):
         return redirect(url_for("quizzes.attempt", cid=cid, aid=aid))
     db.session.refresh(found)
-    quiz = db.session.get(Quiz, found.quiz_id)
+    quiz = db.session.get_one(Quiz, found.quiz_id)
     status = quiz_status(quiz, g.user.id)
     seen = status.visibility(found)
     versions, rows = versions_for(found), saved_responses(found)

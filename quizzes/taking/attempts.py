@@ -158,7 +158,8 @@ def _claim_open(attempt_id: int) -> bool:
     result = db.session.execute(
         update(Attempt).where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS)
         .values(active=1).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    # Session.execute() is typed Result; an UPDATE gives a CursorResult, which has rowcount.
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _store(attempt: Attempt, answers: Mapping[int, tuple[int, dict[str, Any]]],
@@ -229,7 +230,7 @@ def _score_all(attempt: Attempt) -> tuple[float, float]:
         row = rows.get(position)
         result = REGISTRY[version.data["type"]].score(version.data,
                                                       (row.response if row else None) or {})
-        scored = {"points": result.points, "max_points": result.max_points,
+        scored: dict[str, Any] = {"points": result.points, "max_points": result.max_points,
                   "parts": [asdict(p) for p in result.parts]}
         if row is None:
             unanswered.append({"attempt_id": attempt.id, "position": position,
@@ -262,7 +263,7 @@ def submit_attempt(attempt_id: int, now: datetime | None = None,
     if attempt is None:
         db.session.rollback()
         found = db.session.get(Attempt, attempt_id, populate_existing=True)
-        if owner is not None and (found is None or (found.context_id, found.user_id) != owner):
+        if found is None or (owner is not None and (found.context_id, found.user_id) != owner):
             raise AttemptNotFound("This attempt does not exist.")
         return found, False
     deadline = aware(attempt.deadline_at)

@@ -17,7 +17,8 @@ def values(form: Any, name: str) -> list[str]:
         return []
     try:
         # A werkzeug MultiDict's get() returns only the first value; getlist() returns all.
-        raw = form.getlist(name) if callable(getattr(form, "getlist", None)) else form.get(name)
+        getlist = getattr(form, "getlist", None)
+        raw = getlist(name) if callable(getlist) else form.get(name)
     except Exception:  # a hostile Mapping must not break parsing
         return []
     if isinstance(raw, str):

@@ -193,6 +193,12 @@ def test_double_submit_gives_one_submission_and_one_score_row(course):
         attempts.save_answers(attempt, Form({}), [1])
 
 
+def test_submitting_an_attempt_that_does_not_exist_says_so(course):
+    """Without an owner too: the caller gets AttemptNotFound, never (None, False)."""
+    with pytest.raises(attempts.AttemptNotFound):
+        attempts.submit_attempt(10**6)
+
+
 def test_concurrent_submit_from_threads_submits_once(app, course):
     ctx, user = course
     attempt = attempts.start_attempt(course_quiz(ctx), user)
