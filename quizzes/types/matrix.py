@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import quizzes.types.checks as checks
@@ -15,7 +16,8 @@ def _col_ids(item: Item) -> list[str]:
     return [c["id"] for c in item["columns"]]
 
 
-def _grid(item: Item, where: str, name: str, column_keys: set[str]) -> tuple[list[Any], list[str]]:
+def _grid(item: Item, where: str, name: str,
+          column_keys: set[str]) -> tuple[Sequence[Any], list[str]]:
     """Shared checks of rows and columns; returns the rows and the column ids."""
     checks.common(item, where, name, {"rows", "columns"})
     cols = checks.entries(item, "columns", where, min_n=2, max_n=8)
