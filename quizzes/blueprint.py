@@ -8,11 +8,13 @@ from markupsafe import Markup
 
 from course.home import NavItem, add_nav, add_panel
 from course.markdown import render_inline, render_markdown
+from course.registry import add_launch_hook
 from quizzes import grading, lti_targets, models  # noqa: F401 - models registers the tables
 from quizzes.authoring import instructor_quiz_views, instructor_views
 from quizzes.reports import instructor_report_views
 from quizzes.reports.gradebook import duration
 from quizzes.scores import resend_views
+from quizzes.scores.line_items import on_launch
 from quizzes.scores.scores_cli import scores
 from quizzes.scores.worker import worker
 from quizzes.taking import attempt_views, quiz_views
@@ -101,3 +103,4 @@ def setup(app: Flask) -> None:
     app.cli.add_command(scores)
     instructor_views.setup_instructor(app)
     lti_targets.register(app)  # launch target, deep-linking group, content check
+    add_launch_hook(app, on_launch)  # course quizzes and the quiz link's line item, at launch

@@ -190,6 +190,36 @@ def _materialise(context_id: int, bank: Bank, refs: dict[str, ShippedRef]) -> No
     db.session.flush()
 
 
+def course_quizzes(context_id: int) -> list[Quiz]:
+    """Every quiz of a course in display order; read only (launches add the shipped ones)."""
+    return list(db.session.scalars(select(Quiz).where(Quiz.context_id == context_id)
+                                   .order_by(Quiz.position, Quiz.title, Quiz.id)))
+
+
+def _up_to_date(context_id: int, bank: Bank) -> bool:
+    """Whether the course has every shipped quiz, each with the bank's current slots (one query)."""
+    have = {q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.context_id == context_id))}
+    return all(spec.slug in have and not (have[spec.slug].source == SHIPPED
+                                          and have[spec.slug].origin_hash
+                                          and have[spec.slug].origin_hash != spec_hash(spec))
+               for spec in bank.quizzes)
+
+
+def add_course_quizzes(context_id: int, bank: Bank | None = None) -> None:
+    """Add the bank's quizzes a course lacks, in the caller's transaction (a launch): no commit."""
+    bank = bank if bank is not None else get_bank()
+    if _up_to_date(context_id, bank):
+        return
+    for attempt in range(RETRIES):
+        try:
+            with db.session.begin_nested():  # a race rolls back this savepoint, not the launch
+                _materialise(context_id, bank, _sync_items(bank))
+            return
+        except IntegrityError:
+            if attempt == RETRIES - 1:
+                raise
+
+
 def ensure_course_quizzes(context_id: int, bank: Bank | None = None) -> list[Quiz]:
     """Every quiz of a course, shipped ones materialised on first access, in display order."""
     bank = bank if bank is not None else get_bank()

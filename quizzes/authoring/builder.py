@@ -13,7 +13,7 @@ from quizzes.authoring.sanitise import clean_text
 from quizzes.bank_loader import get_bank
 from quizzes.grading import GRADING_METHODS, REVIEW_LEVELS, REVIEW_WHEN
 from quizzes.models import COURSE, SHIPPED, Question, QuestionVersion, Quiz, QuizSlot
-from quizzes.sync import ensure_course_quizzes, latest_version_ids, sync_bank
+from quizzes.sync import course_quizzes, latest_version_ids, sync_bank
 
 MAX_RANDOM = 50
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -49,11 +49,6 @@ class SlotRow:
     label: str
     detail: str
     pool: int | None = None
-
-
-def course_quizzes(context_id: int) -> list[Quiz]:
-    """Every quiz of the course (shipped ones materialised on first use)."""
-    return ensure_course_quizzes(context_id)
 
 
 def get_quiz(context_id: int, quiz_id: int) -> Quiz | None:

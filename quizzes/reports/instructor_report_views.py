@@ -12,7 +12,6 @@ from course.db import db
 from course.identity import instructor_view
 from course.models import User
 from course.routes import Routes
-from quizzes.authoring.builder import course_quizzes
 from quizzes.authoring.forms import ImportForm
 from quizzes.authoring.instructor_views import PREFIX
 from quizzes.interchange.gift import DEGRADED, IMPORTED
@@ -38,6 +37,7 @@ from quizzes.reports.gradebook import (
 from quizzes.reports.roster import forget_roster
 from quizzes.reports.statistics_responses import WHICH_ATTEMPTS
 from quizzes.scores import resend
+from quizzes.sync import course_quizzes
 from quizzes.taking.attempts import versions_for
 from quizzes.taking.pages import review_view
 

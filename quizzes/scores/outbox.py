@@ -5,13 +5,13 @@ Delivery lives in quizzes.scores.sender; its public names are importable from he
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from course.db import db
+from course.lti import ags
 from course.lti.tokens import CONFIG
 from course.models import Membership, User
 from course.roles import INSTRUCTOR, OBSERVER
@@ -23,7 +23,6 @@ from quizzes.models import (
     SENT,
     SUBMITTED,
     Attempt,
-    LineItem,
     Quiz,
     ScoreOutbox,
     aware,
@@ -47,24 +46,6 @@ from quizzes.scores.sender import (  # noqa: F401 (API)
     send_one,
     stale_after,
 )
-
-SCORE_MAXIMUM = 100.0
-
-
-def score_payload(user_sub: str, grade: float, when: datetime, completed: bool,
-                  comment: str) -> dict[str, Any]:
-    """An AGS score (AGS 2.0 section 3.4) for a 0..1 quiz grade on a 0-100 scale."""
-    return {
-        "userId": user_sub,
-        "scoreGiven": round(grade * SCORE_MAXIMUM, 2),
-        "scoreMaximum": SCORE_MAXIMUM,
-        "activityProgress": "Completed" if completed else "Submitted",
-        "gradingProgress": "FullyGraded",
-        "timestamp": when.astimezone(UTC).isoformat(timespec="milliseconds")
-                         .replace("+00:00", "Z"),
-        "comment": comment,
-    }
-
 
 # --- queue (inside the submitting transaction) ---------------------------------------------------
 
@@ -91,7 +72,8 @@ def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox | None:
     grade = grading.quiz_grade(quiz.grading, scores) or 0.0
     done = grading.attempts_left(quiz.attempts_allowed, len(mine)) == 0
     comment = f"{len(scores)} attempt(s); {grading.GRADING_LABELS[quiz.grading]}."
-    payload = score_payload(sub, grade, now, done, comment)
+    payload = ags.score_payload(sub, round(grade * ags.SCORE_MAXIMUM, 2), float(ags.SCORE_MAXIMUM),
+                                now, comment, activity="Completed" if done else "Submitted")
     # Rows are written only here, one per submission, so a first submission has none waiting.
     if len(scores) > 1:
         waiting = _replace_waiting(quiz, attempt, payload, now)
@@ -168,26 +150,3 @@ def sync_states(context_id: int, user_id: int | None = None) -> dict[tuple[int, 
             row.status, (row.payload or {}).get("scoreGiven"), aware(row.next_try_at),
             row.last_error, aware(row.sent_at), row.tries, row.problem)
     return states
-
-
-def remember_launch_line_item(context_id: int, quiz: Quiz, launch: dict[str, Any]) -> None:
-    """Keep the line item of a launch from this quiz's own resource link (AGS 3.2 endpoint claim)."""
-    from course.lti import claims
-    custom = launch.get(claims.CUSTOM) or {}
-    url = (launch.get(claims.AGS) or {}).get("lineitem")
-    if not url or str(custom.get("resource", "")) != f"quiz:{quiz.slug}":
-        return
-    link = str((launch.get(claims.RESOURCE_LINK) or {}).get("id") or "")[:255] or None
-    row = db.session.scalars(select(LineItem).where(
-        LineItem.context_id == context_id, LineItem.quiz_id == quiz.id)).first()
-    if row is not None and row.url == url:
-        return
-    if row is None:
-        db.session.add(LineItem(context_id=context_id, quiz_id=quiz.id, url=url,
-                                resource_link_id=link))
-    else:
-        row.url, row.resource_link_id = url, link
-    try:
-        db.session.commit()
-    except IntegrityError:  # a parallel request stored it
-        db.session.rollback()

@@ -1,11 +1,10 @@
 """Score sender: claim due outbox rows and post them to the platforms, with retries and backoff."""
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from course.db import db, utcnow
+from course.lti import ags
 from course.lti.http import close_session
 from course.lti.tokens import CONFIG
 from course.models import Context
@@ -48,10 +48,23 @@ def config_give_up() -> timedelta:
     return max(timedelta(days=float(days)), timedelta(days=14)) if days else CONFIG_GIVE_UP
 
 
-def ags_client() -> Any:
+class AgsClient(Protocol):
+    """What the sender needs of the grade service; course.lti.ags is one, tests bring their own."""
+
+    def line_item_for_quiz(self, context: Context, quiz: ags.QuizLike,
+                           launch_lineitem: str | None = None) -> str:
+        """The quiz's line item URL in this course."""
+        ...
+
+    def post_score(self, context: Context, lineitem_url: str, payload: dict[str, Any]) -> None:
+        """Post one score; raise an error with retryable/problem/retry_after on failure."""
+        ...
+
+
+def ags_client() -> AgsClient:
     """The AGS client: course.lti.ags, unless the app carries an override (tests, demo)."""
-    override = current_app.extensions.get(CLIENT_KEY)
-    return override if override is not None else importlib.import_module("course.lti.ags")
+    override: AgsClient | None = current_app.extensions.get(CLIENT_KEY)
+    return override if override is not None else ags
 
 
 def stale_after() -> timedelta:
@@ -118,7 +131,7 @@ class PassCache:
             self.quizzes[quiz_id] = quiz
         return self.quizzes[quiz_id]
 
-    def line_item(self, context: Context, quiz: Quiz, client: Any) -> str:
+    def line_item(self, context: Context, quiz: Quiz, client: AgsClient) -> str:
         """The quiz's line item URL in this course, looked up once per pass."""
         key = (context.id, quiz.id)
         if key not in self.line_items:
@@ -126,7 +139,7 @@ class PassCache:
         return self.line_items[key]
 
 
-def line_item_url(context: Context, quiz: Quiz, client: Any) -> str:
+def line_item_url(context: Context, quiz: Quiz, client: AgsClient) -> str:
     """The quiz's line item in this course: remembered, or found/created by the AGS client."""
     known = db.session.scalar(select(LineItem.url).where(
         LineItem.context_id == context.id, LineItem.quiz_id == quiz.id))

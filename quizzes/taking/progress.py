@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from course.db import db
+from course.db import db, utcnow
 from quizzes import grading
-from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz
+from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz, aware
 from quizzes.scores.outbox import SyncState, sync_states
 
 
@@ -30,6 +30,12 @@ class QuizStatus:
     def open_attempt(self) -> Attempt | None:
         """The attempt in progress, if any."""
         return next((a for a in self.attempts if a.state == IN_PROGRESS), None)
+
+    @property
+    def overdue(self) -> bool:
+        """The open attempt's time is up: the worker, or the learner's next start, submits it."""
+        current = self.open_attempt
+        return current is not None and grading.overdue(aware(current.deadline_at), utcnow())
 
     @property
     def used(self) -> int:
@@ -55,7 +61,7 @@ class QuizStatus:
     def label(self) -> str:
         """Not started, in progress, or completed."""
         if self.open_attempt is not None:
-            return "In progress"
+            return "Time is up: being submitted" if self.overdue else "In progress"
         if not self.submitted:
             return "Not started"
         return "Completed" if self.left == 0 else "Submitted"

@@ -10,8 +10,8 @@ from course.models import Context, User
 from course.roles import INSTRUCTOR
 from course.routes import Routes
 from quizzes import models
-from quizzes.sync import ensure_course_quizzes
-from quizzes.taking.attempts import AttemptError, expire_overdue, start_attempt
+from quizzes.sync import course_quizzes
+from quizzes.taking.attempts import AttemptError, start_attempt
 from quizzes.taking.progress import find_quiz, history, quiz_status, quiz_statuses
 
 routes = Routes()
@@ -19,7 +19,7 @@ routes = Routes()
 
 def _visible_quizzes(context_id: int) -> list[models.Quiz]:
     """Quizzes of the course a learner may see (instructors also see drafts)."""
-    quizzes = ensure_course_quizzes(context_id)
+    quizzes = course_quizzes(context_id)
     return [q for q in quizzes if q.published or g.role == INSTRUCTOR]
 
 
@@ -27,7 +27,6 @@ def _visible_quizzes(context_id: int) -> list[models.Quiz]:
 @course_view()
 def index(cid: int) -> str:
     """The quiz list: status, attempts used, grade and gradebook sync state per quiz."""
-    expire_overdue(g.context.id, g.user.id)
     rows = quiz_statuses(g.context.id, g.user.id, _visible_quizzes(g.context.id))
     return render_template("quizzes/index.html", rows=rows)
 
@@ -36,7 +35,6 @@ def index(cid: int) -> str:
 @course_view()
 def score_history(cid: int) -> str:
     """Every attempt of this learner in this course, newest first."""
-    expire_overdue(g.context.id, g.user.id)
     quizzes = {q.id: q for q in _visible_quizzes(g.context.id)}
     statuses = {s.quiz.id: s for s in quiz_statuses(g.context.id, g.user.id, quizzes.values())}
     attempts = [a for a in history(g.context.id, g.user.id) if a.quiz_id in quizzes]
@@ -46,7 +44,6 @@ def score_history(cid: int) -> str:
 
 def _quiz_or_404(slug: str) -> models.Quiz:
     """The course's quiz by slug; drafts only for instructors."""
-    ensure_course_quizzes(g.context.id)
     quiz = find_quiz(g.context.id, slug, published_only=g.role != INSTRUCTOR)
     if quiz is None:
         abort(404, "There is no quiz at this address in this course. It may have been removed or renamed.")
@@ -58,8 +55,6 @@ def _quiz_or_404(slug: str) -> models.Quiz:
 def quiz(cid: int, slug: str) -> str:
     """A quiz's start page: settings in plain words, attempts so far and the grade."""
     found = _quiz_or_404(slug)
-    _remember_launch_line_item(found)
-    expire_overdue(g.context.id, g.user.id)
     return render_template("quizzes/quiz.html", quiz=found, status=quiz_status(found, g.user.id))
 
 
@@ -76,23 +71,9 @@ def start(cid: int, slug: str) -> WerkzeugResponse:
     return redirect(url_for("quizzes.attempt", cid=cid, aid=attempt.id))
 
 
-def _remember_launch_line_item(found: models.Quiz) -> None:
-    """When this quiz was launched from its own LMS link, keep that link's line item."""
-    if not g.get("launch_id"):
-        return
-    from quizzes.scores.outbox import remember_launch_line_item
-    try:
-        from course.lti.launch import restore_launch
-        body = restore_launch(g.launch_id).get_launch_data()
-    except Exception:  # the launch may have expired from the cache: nothing to remember
-        return
-    remember_launch_line_item(g.context.id, found, body)
-
-
 def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
     """The course home block: each quiz with the learner's status."""
-    expire_overdue(ctx.id, user.id)
-    rows = quiz_statuses(ctx.id, user.id, [q for q in ensure_course_quizzes(ctx.id)
+    rows = quiz_statuses(ctx.id, user.id, [q for q in course_quizzes(ctx.id)
                                            if q.published or role == INSTRUCTOR])
     if not rows:
         return None
