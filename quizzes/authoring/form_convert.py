@@ -87,7 +87,7 @@ def item_to_data(spec: TypeForm, item: Mapping[str, Any]) -> dict[str, Any]:
     for rows in spec.rows:
         entries = []
         for entry in item.get(rows.key) or []:
-            if isinstance(entry, str):  # plain highlight text
+            if isinstance(entry, str):  # a bare text row (highlight's plain text)
                 entry = {"text": entry}
             entries.append({c.name: _cell_to_form(c.kind, entry.get(c.name)) for c in rows.cols})
         data[rows.key] = entries
@@ -120,7 +120,7 @@ def _cell_from_form(kind: str, value: Any) -> Any:
 
 
 def _rows_from_form(rows: Rows, posted: list[Mapping[str, Any]], result: FormResult,
-                    index_map: dict[str, list[int]], highlight: bool) -> list[Any]:
+                    index_map: dict[str, list[int]], bare: bool) -> list[Any]:
     """The non-empty rows of one list; required fields left empty become field errors."""
     out: list[Any] = []
     for fi, values in enumerate(posted):
@@ -129,14 +129,14 @@ def _rows_from_form(rows: Rows, posted: list[Mapping[str, Any]], result: FormRes
         entry: dict[str, Any] = {}
         for col in rows.cols:
             raw = values.get(col.name)
-            needed = col.required or (highlight and col.name == "rationale" and _filled(values.get("id")))
+            needed = col.required or (bare and col.name == "rationale" and _filled(values.get("id")))
             if needed and not _filled(raw):
                 what = "this option is right or wrong" if col.name == "rationale" else ""
                 result.add(f"{rows.key}-{fi}-{col.name}",
                            f"{col.label} is required" + (f": say why {what}." if what else "."))
             if _filled(raw) or col.kind == "bool" and raw:
                 entry[col.name] = _cell_from_form(col.kind, raw)
-        if highlight and "id" not in entry:
+        if bare and "id" not in entry:
             out.append(entry.get("text", ""))  # plain text segment: a bare string
         else:
             if col_refs := [c for c in rows.cols if c.kind == "refs" and c.name not in entry]:
@@ -190,7 +190,7 @@ def form_to_item(type_name: str, data: Mapping[str, Any]) -> FormResult:
     index_map: dict[str, list[int]] = {}
     for rows in spec.rows:
         item[rows.key] = _rows_from_form(rows, list(data.get(rows.key) or []), result, index_map,
-                                         type_name == "highlight")
+                                         spec.bare_rows)
     result.item = clean_item(item)
     if result.ok:
         _validate(result, spec, index_map)

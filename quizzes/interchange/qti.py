@@ -34,18 +34,6 @@ CANVAS_TYPES = {
 # Canvas's Common Cartridge profile names for the types that have one.
 CC_PROFILES = {"mcq": "cc.multiple_choice.v0p1", "true_false": "cc.true_false.v0p1",
                "sata": "cc.multiple_response.v0p1"}
-_NOT_IN_QTI = {
-    "ordering": "Canvas classic quizzes have no ordering question in QTI 1.2",
-    "select_n": "QTI 1.2 multiple answers cannot cap the number of selections",
-    "matrix_mc": "Canvas classic quizzes have no grid question",
-    "matrix_mr": "Canvas classic quizzes have no grid question",
-    "dropdown_table": "a table of dropdowns has no Canvas QTI 1.2 equivalent",
-    "dragdrop_cloze": "Canvas classic quizzes have no drag-and-drop question",
-    "dragdrop_rationale": "Canvas classic quizzes have no drag-and-drop question",
-    "highlight": "Canvas classic quizzes have no highlight-text question",
-    "bowtie": "Canvas classic quizzes have no bowtie question",
-    "dropdown_rationale": "Canvas multiple dropdowns cannot score blanks together in groups",
-}
 _BLANK = re.compile(r"\[\[([a-z0-9][a-z0-9_-]*)\]\]")
 _FIXED_TIME = (2024, 1, 1, 0, 0, 0)  # a fixed zip timestamp keeps the package reproducible
 
@@ -56,11 +44,11 @@ def export_qti_zip(quiz_title: str, items: Iterable[Mapping[str, Any]]) -> tuple
     elements: list[ET.Element] = []
     for item in items:
         item_id, kind = str(item.get("id", "?")), item.get("type")
-        if kind in _NOT_IN_QTI:
-            skipped.append((item_id, f"{_NOT_IN_QTI[kind]} ({kind})"))
-            continue
-        if kind not in CANVAS_TYPES:
+        if kind not in REGISTRY:
             skipped.append((item_id, f"unknown item type {kind!r}"))
+            continue
+        if not REGISTRY[kind].qti.written:  # the type says why QTI cannot carry it
+            skipped.append((item_id, f"{REGISTRY[kind].qti.reason} ({kind})"))
             continue
         try:
             REGISTRY[kind].validate(item, f"item {item_id}")
@@ -153,7 +141,7 @@ def _item(item: Mapping[str, Any]) -> ET.Element:
     decvar = _sub(_sub(proc, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE")
     decvar.set("vartype", "Decimal")
     feedback: dict[str, str] = {}
-    answer_ids = _BUILDERS[kind](item, presentation, proc, feedback)
+    answer_ids = WRITERS[kind](item, presentation, proc, feedback)
     meta = _sub(_sub(element, "itemmetadata"), "qtimetadata")
     fields = [("question_type", CANVAS_TYPES[kind]), ("points_possible", f"{REGISTRY[kind].max_points(item):g}"),
               ("original_answer_ids", ",".join(answer_ids))]
@@ -244,7 +232,9 @@ def _dropdowns(item: Mapping[str, Any], pres: ET.Element, proc: ET.Element, fb: 
     return answer_ids
 
 
-_BUILDERS = {
+# The writer of each type whose registry entry says QTI writes it (QuestionType.qti);
+# CANVAS_TYPES names each one as Canvas does.
+WRITERS = {
     "mcq": _choices,
     "sata": _choices,
     "true_false": _true_false,

@@ -23,7 +23,6 @@ from quizzes.reports.statistics import (
 from quizzes.reports.statistics_responses import WHICH_ATTEMPTS, select_attempts
 from quizzes.taking.pages import display
 from quizzes.types import REGISTRY
-from quizzes.types.bowtie import ZONE_LABELS
 
 WHICH_LABELS = {"first": "First attempt of each learner", "highest": "Highest-scoring attempt of each learner",
                 "last": "Last attempt of each learner", "all": "Every attempt"}
@@ -85,11 +84,7 @@ class QuizAnalysis:
 
 def random_guess(item: Mapping[str, Any]) -> float | None:
     """Expected fraction a blind guesser earns, where it is simple (Moodle reports it for these)."""
-    if item.get("type") == "mcq":
-        return 1.0 / len(item["options"])
-    if item.get("type") == "true_false":
-        return 0.5
-    return None
+    return REGISTRY[item["type"]].stats.guess(item)
 
 
 def chosen_attempts(quiz: Quiz, which: str) -> list[Attempt]:
@@ -123,13 +118,12 @@ def build_matrix(attempts: Sequence[Attempt], responses: Mapping[int, Sequence[R
 
 
 def _part_label(item: Mapping[str, Any], key: str) -> str:
-    """Words for a response key: a prompt, row, blank or zone; the options for a choice list."""
-    if key in ZONE_LABELS:
-        return ZONE_LABELS[key]
+    """Words for a response key: the type's own name for it, else a prompt, row or blank; the options."""
+    own = REGISTRY[item["type"]].stats.part_label(item, key)
+    if own is not None:
+        return own
     if key in ("selected", "value"):
         return "Answer" if key == "value" else "Options chosen"
-    if key.startswith("position "):
-        return key.capitalize()
     for list_key in _PART_LISTS:
         for entry in item.get(list_key) or []:
             if isinstance(entry, Mapping) and entry.get("id") == key:
@@ -138,16 +132,10 @@ def _part_label(item: Mapping[str, Any], key: str) -> str:
     return key
 
 
-def _flatten_order(item: Mapping[str, Any], response: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Ordering answers are counted per position, which is how they are scored."""
-    if item.get("type") != "ordering":
-        return response
-    return {f"position {i + 1}": step for i, step in enumerate(response.get("order") or [])}
-
-
 def frequencies(item: Mapping[str, Any], stored: Sequence[Any]) -> tuple[PartFrequency, ...]:
     """Per-part, per-option counts over the chosen attempts' responses to one version."""
-    counts = response_frequencies([_flatten_order(item, r if isinstance(r, Mapping) else {}) for r in stored])
+    counted = REGISTRY[item["type"]].stats.counted  # the parts as the type scores them
+    counts = response_frequencies([counted(item, r if isinstance(r, Mapping) else {}) for r in stored])
     total = len(stored) or 1
     parts = []
     for key, bucket in counts.items():

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from .form_spec import TypeForm
+
 Item = Mapping[str, Any]
 Form = Mapping[str, Any]
 Response = dict[str, Any]
@@ -77,8 +79,55 @@ class ParseResult(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Exchange:
+    """A type in one interchange format: written by that format's writer, or a reason it cannot be."""
+
+    written: bool = False
+    reason: str = ""
+
+
+# The format's module has a writer for this type (its table is keyed by the type's name).
+WRITTEN = Exchange(written=True)
+
+
+def cannot(reason: str) -> Exchange:
+    """The type is left out of a format, for this reason (shown to the instructor who exports)."""
+    return Exchange(reason=reason)
+
+
+def no_guess(item: Item) -> float | None:
+    """No simple expected score for a blind guesser."""
+    return None
+
+
+def as_stored(item: Item, response: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Count the stored response's parts as they are."""
+    return response
+
+
+def no_label(item: Item, key: str) -> str | None:
+    """No type-specific name for a response key: item analysis looks the key up in the item."""
+    return None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What item analysis asks of a type; each default means nothing type-specific."""
+
+    # Expected fraction of the mark a blind guesser earns (Moodle reports it where it is simple).
+    guess: Callable[[Item], float | None] = no_guess
+    # The stored response reshaped into the parts that are counted, as the type scores them.
+    counted: Callable[[Item, Mapping[str, Any]], Mapping[str, Any]] = as_stored
+    # Words for a counted part the item does not name itself (a bowtie zone, an ordering position).
+    part_label: Callable[[Item, str], str | None] = no_label
+
+
+PLAIN_STATS = Stats()
+
+
+@dataclass(frozen=True)
 class QuestionType:
-    """One entry of the registry: how to validate, show, read and score one kind of item."""
+    """One entry of the registry: how to validate, show, read, score, edit, export and analyse a kind of item."""
 
     name: str
     label: str
@@ -88,6 +137,10 @@ class QuestionType:
     parse: Callable[[Item, Form, str], ParseResult]
     score: Callable[[Item, Any], ScoreResult]
     max_points: Callable[[Item], float]
+    form: TypeForm
+    gift: Exchange
+    qti: Exchange
+    stats: Stats
 
     @property
     def template(self) -> str:

@@ -6,7 +6,18 @@ from typing import Any
 
 import quizzes.types.checks as checks
 
-from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total
+from .base import (
+    Form,
+    Item,
+    ParseResult,
+    PartResult,
+    QuestionType,
+    ScoreResult,
+    Stats,
+    cannot,
+    total,
+)
+from .form_spec import TypeForm, choice_rows
 from .forms import as_map, id_text, maybe_shuffled, one, pick, public_base
 
 # (pool key, zone ids, how many options in the pool are correct, smallest pool size)
@@ -94,4 +105,18 @@ def max_points(item: Item) -> float:
     return float(sum(len(zones) for _pool, zones, _n, _min in POOLS))
 
 
-TYPES = (QuestionType("bowtie", "Bowtie", "ngn", validate, public_view, parse, score, max_points),)
+def part_label(item: Item, key: str) -> str | None:
+    """A zone's name."""
+    return ZONE_LABELS.get(key)
+
+
+FORM = TypeForm("bowtie", (), (
+    choice_rows("Condition (exactly one correct)", "Condition", 2, 8, "condition"),
+    choice_rows("Actions to take (exactly two correct)", "Action", 3, 8, "actions"),
+    choice_rows("Parameters to monitor (exactly two correct)", "Parameter", 3, 8, "parameters"),
+), True)
+
+TYPES = (QuestionType("bowtie", "Bowtie", "ngn", validate, public_view, parse, score, max_points,
+                      form=FORM, gift=cannot("GIFT has no bowtie question"),
+                      qti=cannot("Canvas classic quizzes have no bowtie question"),
+                      stats=Stats(part_label=part_label)),)

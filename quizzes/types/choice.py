@@ -6,7 +6,21 @@ from typing import Any
 
 import quizzes.types.checks as checks
 
-from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total, zero
+from .base import (
+    PLAIN_STATS,
+    WRITTEN,
+    Form,
+    Item,
+    ParseResult,
+    PartResult,
+    QuestionType,
+    ScoreResult,
+    Stats,
+    cannot,
+    total,
+    zero,
+)
+from .form_spec import Scalar, TypeForm, choice_rows
 from .forms import as_map, id_text, known, maybe_shuffled, one, pick, pick_many, public_base, values
 
 
@@ -159,13 +173,36 @@ def _select_count(item: Item) -> float:
     return float(item["select"])
 
 
+def _guess_one_option(item: Item) -> float:
+    """A blind guesser picks one of the options."""
+    return 1.0 / len(item["options"])
+
+
+def _guess_true_or_false(item: Item) -> float:
+    """A blind guesser is right half the time."""
+    return 0.5
+
+
 TYPES = (
     QuestionType("mcq", "Multiple choice (one answer)", "classic", validate_mcq, _public_options,
-                 parse_mcq, score_mcq, _one_point),
+                 parse_mcq, score_mcq, _one_point,
+                 form=TypeForm("mcq", (), (choice_rows("Options (exactly one correct)", "Option", 2, 8),), True),
+                 gift=WRITTEN, qti=WRITTEN, stats=Stats(guess=_guess_one_option)),
     QuestionType("true_false", "True or false", "classic", validate_true_false, public_true_false,
-                 parse_true_false, score_true_false, _one_point),
+                 parse_true_false, score_true_false, _one_point,
+                 form=TypeForm("true_false", (
+                     Scalar("answer", "The statement is", "tf", choices=(("true", "True"), ("false", "False"))),
+                     Scalar("rationale", "Rationale", "md", help="Explain the answer."),
+                 ), (), False),
+                 gift=WRITTEN, qti=WRITTEN, stats=Stats(guess=_guess_true_or_false)),
     QuestionType("sata", "Select all that apply", "ngn", validate_sata, _public_options,
-                 parse_multi, score_sata, _correct_count),
+                 parse_multi, score_sata, _correct_count,
+                 form=TypeForm("sata", (), (choice_rows("Options (at least one correct)", "Option", 3, 10),), True),
+                 gift=WRITTEN, qti=WRITTEN, stats=PLAIN_STATS),
     QuestionType("select_n", "Select N", "ngn", validate_select_n, public_select_n,
-                 parse_select_n, score_select_n, _select_count),
+                 parse_select_n, score_select_n, _select_count,
+                 form=TypeForm("select_n", (Scalar("select", "Number to select (N)", "int"),),
+                               (choice_rows("Options (exactly N correct)", "Option", 3, 12),), True),
+                 gift=cannot("GIFT cannot limit how many options a learner selects"),
+                 qti=cannot("QTI 1.2 multiple answers cannot cap the number of selections"), stats=PLAIN_STATS),
 )

@@ -8,7 +8,32 @@ from typing import Any
 import quizzes.types.checks as checks
 import quizzes.types.slots as slots
 
-from .base import Form, Item, ParseResult, QuestionType, ScoreResult, total
+from .base import (
+    PLAIN_STATS,
+    WRITTEN,
+    Form,
+    Item,
+    ParseResult,
+    QuestionType,
+    ScoreResult,
+    cannot,
+    total,
+)
+from .form_spec import (
+    BLANKS,
+    CLOZE_TEXT,
+    ID,
+    OPTION_LINES,
+    REUSE,
+    TARGETS,
+    TEXT,
+    TOKENS,
+    WHY,
+    Col,
+    Rows,
+    Scalar,
+    TypeForm,
+)
 from .forms import id_text, maybe_shuffled, public_base, shuffled
 
 
@@ -104,11 +129,26 @@ def score_dragdrop_cloze(item: Item, response: Any) -> ScoreResult:
     return total(slots.slot_parts(item["targets"], slots.target_choices(item, response), "Gap"))
 
 
+FORM_TABLE = TypeForm("dropdown_table", (
+    Scalar("header_row", "Row header", "line", required=False),
+    Scalar("header_answer", "Answer header", "line", required=False),
+    Scalar("options", "Options shared by every row", "options", required=False, help=OPTION_LINES.help),
+), (Rows("rows", "Rows", "Row", (ID, TEXT, Col("answer", "Answer (option id)", "ref"), WHY,
+                                 Col("options", "Own options (optional)", "options", required=False,
+                                     help="Leave empty to use the shared options.")), 1, 20),), True)
+
 TYPES = (
     QuestionType("dropdown_cloze", "Drop-down cloze", "ngn", validate_dropdown_cloze, public_dropdown_cloze,
-                 parse_dropdown_cloze, score_dropdown_cloze, count("blanks")),
+                 parse_dropdown_cloze, score_dropdown_cloze, count("blanks"),
+                 form=TypeForm("dropdown_cloze", (CLOZE_TEXT,), (BLANKS,), False),
+                 gift=WRITTEN, qti=WRITTEN, stats=PLAIN_STATS),
     QuestionType("dropdown_table", "Drop-down table", "ngn", validate_dropdown_table, public_dropdown_table,
-                 parse_dropdown_table, score_dropdown_table, count("rows")),
+                 parse_dropdown_table, score_dropdown_table, count("rows"),
+                 form=FORM_TABLE, gift=cannot("GIFT has no table of dropdowns"),
+                 qti=cannot("a table of dropdowns has no Canvas QTI 1.2 equivalent"), stats=PLAIN_STATS),
     QuestionType("dragdrop_cloze", "Drag-and-drop cloze", "ngn", validate_dragdrop_cloze, public_dragdrop_cloze,
-                 slots.parse_targets, score_dragdrop_cloze, count("targets")),
+                 slots.parse_targets, score_dragdrop_cloze, count("targets"),
+                 form=TypeForm("dragdrop_cloze", (CLOZE_TEXT, REUSE), (TOKENS, TARGETS), False),
+                 gift=cannot("GIFT has no drag-and-drop question"),
+                 qti=cannot("Canvas classic quizzes have no drag-and-drop question"), stats=PLAIN_STATS),
 )

@@ -6,7 +6,18 @@ from typing import Any
 
 import quizzes.types.checks as checks
 
-from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total
+from .base import (
+    PLAIN_STATS,
+    Form,
+    Item,
+    ParseResult,
+    PartResult,
+    QuestionType,
+    ScoreResult,
+    cannot,
+    total,
+)
+from .form_spec import CORRECT, TEXT, Col, Rows, TypeForm
 from .forms import as_map, known, pick_many, public_base
 
 
@@ -71,4 +82,13 @@ def max_points(item: Item) -> float:
     return float(sum(1 for s in _selectable(item) if s.get("correct", False)))
 
 
-TYPES = (QuestionType("highlight", "Highlight text", "ngn", validate, public_view, parse, score, max_points),)
+FORM = TypeForm("highlight", (), (
+    Rows("passage", "Passage, in reading order", "Segment",
+         (Col("id", "Id (empty: plain text that cannot be selected)", "id", required=False), TEXT, CORRECT,
+          Col("rationale", "Rationale (selectable segments)", "md", required=False)), 2, 60,
+         "Put spaces and line breaks inside the text."),
+), False, bare_rows=True)
+
+TYPES = (QuestionType("highlight", "Highlight text", "ngn", validate, public_view, parse, score, max_points,
+                      form=FORM, gift=cannot("GIFT has no highlight-text question"),
+                      qti=cannot("Canvas classic quizzes have no highlight-text question"), stats=PLAIN_STATS),)

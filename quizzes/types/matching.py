@@ -6,7 +6,18 @@ from typing import Any
 
 import quizzes.types.checks as checks
 
-from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total
+from .base import (
+    PLAIN_STATS,
+    WRITTEN,
+    Form,
+    Item,
+    ParseResult,
+    PartResult,
+    QuestionType,
+    ScoreResult,
+    total,
+)
+from .form_spec import ID, TEXT, WHY, Col, Rows, TypeForm
 from .forms import as_map, id_text, maybe_shuffled, one, pick, public_base
 
 
@@ -66,4 +77,10 @@ def max_points(item: Item) -> float:
     return float(len(item["prompts"]))
 
 
-TYPES = (QuestionType("matching", "Matching", "classic", validate, public_view, parse, score, max_points),)
+FORM = TypeForm("matching", (), (
+    Rows("prompts", "Prompts", "Prompt", (ID, TEXT, Col("match", "Matching target id", "ref"), WHY), 2, 12),
+    Rows("targets", "Targets", "Target", (ID, TEXT), 2, 12, "Targets may outnumber prompts."),
+), True)
+
+TYPES = (QuestionType("matching", "Matching", "classic", validate, public_view, parse, score, max_points,
+                      form=FORM, gift=WRITTEN, qti=WRITTEN, stats=PLAIN_STATS),)

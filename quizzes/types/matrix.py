@@ -7,7 +7,18 @@ from typing import Any
 
 import quizzes.types.checks as checks
 
-from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total
+from .base import (
+    PLAIN_STATS,
+    Form,
+    Item,
+    ParseResult,
+    PartResult,
+    QuestionType,
+    ScoreResult,
+    cannot,
+    total,
+)
+from .form_spec import ID, TEXT, WHY, Col, Rows, TypeForm
 from .forms import as_map, id_text, known, maybe_shuffled, one, pick, pick_many, public_base
 
 
@@ -121,7 +132,21 @@ def max_mr(item: Item) -> float:
     return float(sum(len(r["answer"]) for r in item["rows"]))
 
 
+FORM_MC = TypeForm("matrix_mc", (), (
+    Rows("columns", "Columns", "Column", (ID, TEXT), 2, 8),
+    Rows("rows", "Rows", "Row", (ID, TEXT, Col("answer", "Answer (column id)", "ref"), WHY), 2, 12),
+), True)
+FORM_MR = TypeForm("matrix_mr", (), (
+    Rows("columns", "Columns", "Column", (ID, TEXT, WHY), 2, 8),
+    Rows("rows", "Rows", "Row", (ID, TEXT, Col("answer", "Answer (column ids, comma-separated; may be empty)",
+                                               "refs", required=False), WHY), 2, 12),
+), True)
+NO_GIFT = cannot("GIFT has no grid (matrix) question")
+NO_QTI = cannot("Canvas classic quizzes have no grid question")
+
 TYPES = (
-    QuestionType("matrix_mc", "Matrix multiple choice", "ngn", validate_mc, public_view, parse_mc, score_mc, max_mc),
-    QuestionType("matrix_mr", "Matrix multiple response", "ngn", validate_mr, public_view, parse_mr, score_mr, max_mr),
+    QuestionType("matrix_mc", "Matrix multiple choice", "ngn", validate_mc, public_view, parse_mc, score_mc, max_mc,
+                 form=FORM_MC, gift=NO_GIFT, qti=NO_QTI, stats=PLAIN_STATS),
+    QuestionType("matrix_mr", "Matrix multiple response", "ngn", validate_mr, public_view, parse_mr, score_mr, max_mr,
+                 form=FORM_MR, gift=NO_GIFT, qti=NO_QTI, stats=PLAIN_STATS),
 )

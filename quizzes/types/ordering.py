@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 import quizzes.types.checks as checks
 
-from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total
+from .base import (
+    Form,
+    Item,
+    ParseResult,
+    PartResult,
+    QuestionType,
+    ScoreResult,
+    Stats,
+    cannot,
+    total,
+)
+from .form_spec import ID, TEXT, WHY, Rows, Scalar, TypeForm
 from .forms import as_map, public_base, shuffled, values
 
 SCORING = ("per_position", "all_or_nothing")
@@ -89,4 +101,23 @@ def max_points(item: Item) -> float:
     return 1.0 if item.get("scoring", "per_position") == "all_or_nothing" else float(len(item["options"]))
 
 
-TYPES = (QuestionType("ordering", "Ordered response", "classic", validate, public_view, parse, score, max_points),)
+def counted(item: Item, response: Mapping[str, Any]) -> dict[str, Any]:
+    """Ordering answers are counted per position, which is how they are scored."""
+    return {f"position {i + 1}": step for i, step in enumerate(response.get("order") or [])}
+
+
+def part_label(item: Item, key: str) -> str | None:
+    """A counted position in words."""
+    return key.capitalize() if key.startswith("position ") else None
+
+
+FORM = TypeForm("ordering", (
+    Scalar("scoring", "Scoring", "choice", choices=(("per_position", "One point per position"),
+                                                     ("all_or_nothing", "All or nothing"))),
+), (Rows("options", "Steps, in the correct order", "Step", (ID, TEXT, WHY), 2, 8,
+         "Learners always see the steps scrambled."),), False)
+
+TYPES = (QuestionType("ordering", "Ordered response", "classic", validate, public_view, parse, score, max_points,
+                      form=FORM, gift=cannot("GIFT has no ordering question"),
+                      qti=cannot("Canvas classic quizzes have no ordering question in QTI 1.2"),
+                      stats=Stats(counted=counted, part_label=part_label)),)

@@ -8,8 +8,19 @@ from typing import Any
 import quizzes.types.checks as checks
 import quizzes.types.slots as slots
 
-from .base import Form, Item, ParseResult, PartResult, QuestionType, ScoreResult, total
+from .base import (
+    PLAIN_STATS,
+    Form,
+    Item,
+    ParseResult,
+    PartResult,
+    QuestionType,
+    ScoreResult,
+    cannot,
+    total,
+)
 from .cloze import public_dragdrop_cloze, public_dropdown_cloze
+from .form_spec import BLANKS, CLOZE_TEXT, GROUPS, REUSE, TARGETS, TOKENS, TypeForm
 
 
 def _check_groups(item: Item, where: str, slot_ids: list[str]) -> None:
@@ -85,7 +96,13 @@ def score_dragdrop(item: Item, response: Any) -> ScoreResult:
 
 TYPES = (
     QuestionType("dropdown_rationale", "Drop-down rationale", "ngn", validate_dropdown, public_dropdown_cloze,
-                 parse_dropdown, score_dropdown, _groups),
+                 parse_dropdown, score_dropdown, _groups,
+                 form=TypeForm("dropdown_rationale", (CLOZE_TEXT, GROUPS), (BLANKS,), False),
+                 gift=cannot("GIFT cannot score blanks together in groups"),
+                 qti=cannot("Canvas multiple dropdowns cannot score blanks together in groups"), stats=PLAIN_STATS),
     QuestionType("dragdrop_rationale", "Drag-and-drop rationale", "ngn", validate_dragdrop, public_dragdrop_cloze,
-                 slots.parse_targets, score_dragdrop, _groups),
+                 slots.parse_targets, score_dragdrop, _groups,
+                 form=TypeForm("dragdrop_rationale", (CLOZE_TEXT, GROUPS, REUSE), (TOKENS, TARGETS), False),
+                 gift=cannot("GIFT has no drag-and-drop question"),
+                 qti=cannot("Canvas classic quizzes have no drag-and-drop question"), stats=PLAIN_STATS),
 )
