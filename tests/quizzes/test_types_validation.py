@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from quizzes.types import REGISTRY, ContentError, get_type, validate_item
+from quizzes.types import REGISTRY, ContentError, checks, get_type, validate_item
 from tests.quizzes.fixtures import load_items
 from tests.quizzes.validation_cases import CASES, DEL
 
@@ -58,6 +58,7 @@ def test_reuse_tokens_true_allows_a_token_in_two_gaps(item_id: str) -> None:
     ({"title": "A title", "stage": "Stage 1", "cjmm": "take_action", "sources": ["NICE NG220"]}, ()),
     ({"shuffle": False, "sources": []}, ()),
     ({}, ("options",)),  # the dropdown table's shared options are optional when rows bring their own
+    ({"shuffle": True}, ()),  # a dropdown table may shuffle its rows
 ])
 def test_optional_fields_are_accepted(changes: dict[str, Any], removed: tuple[str, ...]) -> None:
     item = copy.deepcopy(ITEMS["fx-ddtable"]) | changes
@@ -92,6 +93,40 @@ def test_highlight_limits_are_inclusive(passage: list[Any]) -> None:
 ])
 def test_items_at_their_limits_are_valid(item_id: str, changes: dict[str, Any]) -> None:
     validate_item(copy.deepcopy(ITEMS[item_id]) | changes, WHERE)
+
+
+@pytest.mark.parametrize(("item_id", "path"), [
+    ("fx-dragcloze", ("tokens", 0)), ("fx-ddcloze", ("blanks", 0, "options", 1)), ("fx-mcq", ()),
+])
+def test_plain_options_may_explain_themselves_and_options_may_shuffle(item_id: str, path: tuple) -> None:
+    """A token or dropdown option may carry a rationale; a multiple-choice item may shuffle."""
+    item = copy.deepcopy(ITEMS[item_id])
+    box: Any = item
+    for step in path:
+        box = box[step]
+    box.update({"rationale": "Why this one."} if path else {"shuffle": True})
+    validate_item(item, WHERE)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: checks.rationale({"id": "a"}, WHERE, "parts[0]"),
+     "bank/x.yaml: parts[0].rationale: is required (say why this is right or wrong)"),
+    (lambda: checks.text({}, "label", WHERE, "parts[1]"), "bank/x.yaml: parts[1].label: must be text, not NoneType"),
+    (lambda: checks.entries({"parts": ["p"] * 101}, "parts", WHERE, min_n=1),
+     "bank/x.yaml: parts: needs 1 to 100 entries, found 101"),
+])
+def test_helpers_for_new_types_require_by_default(call: Callable[[], object], message: str) -> None:
+    """A new type's validate may call the helpers directly: a rationale or text is required
+    unless said otherwise, and a list holds at most 100 entries."""
+    with pytest.raises(ContentError) as caught:
+        call()
+    assert str(caught.value) == message
+
+
+def test_helpers_accept_what_they_allow() -> None:
+    assert checks.rationale({}, WHERE, "parts[0]", required=False) is None
+    assert checks.text({}, "label", WHERE, "", required=False) is None
+    assert len(checks.entries({"parts": ["p"] * 100}, "parts", WHERE, min_n=1)) == 100
 
 
 def test_dropdown_table_headers_are_optional() -> None:
