@@ -142,3 +142,27 @@ def test_broken_rules_are_reported_on_the_sample() -> None:
     found = behaviour_problems(dataclasses.replace(mcq, public_view=bad_view), samples(mcq))
     assert found == ["fx-mcq: TypeError: Object of type object is not JSON serializable",
                      "no sample survives the editor's form round trip"]
+
+
+def test_statistics_hooks_give_each_type_its_own_answer() -> None:
+    mcq, tf, sata = (ITEMS[i] for i in ("fx-mcq", "fx-tf", "fx-sata"))
+    assert REGISTRY["mcq"].stats.guess(mcq) == 1 / len(mcq["options"])
+    assert REGISTRY["true_false"].stats.guess(tf) == 0.5
+    assert REGISTRY["sata"].stats.guess(sata) is None
+    stored = {"selected": ["a"]}
+    assert REGISTRY["sata"].stats.counted(sata, stored) is stored
+    assert REGISTRY["sata"].stats.part_label(sata, "selected") is None
+
+
+def test_ordering_is_counted_and_named_per_position() -> None:
+    ordering, item = REGISTRY["ordering"].stats, ITEMS["fx-ordering"]
+    assert ordering.counted(item, {"order": ["s2", "s1"]}) == {"position 1": "s2", "position 2": "s1"}
+    assert ordering.counted(item, {"order": None}) == {}
+    assert ordering.part_label(item, "position 2") == "Position 2"
+    assert ordering.part_label(item, "s1") is None
+
+
+def test_bowtie_names_its_zones() -> None:
+    bowtie, item = REGISTRY["bowtie"].stats, ITEMS["fx-bowtie"]
+    assert [bowtie.part_label(item, z) for z in ("action-2", "condition", "parameter-1", "a1")] == [
+        "Action to take 2", "Condition most likely", "Parameter to monitor 1", None]
