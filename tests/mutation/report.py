@@ -6,8 +6,9 @@ Each mutant is named by a stable description, ``path :: function :: `old` -> `ne
 its diff, so that tests/mutation/equivalents.txt does not depend on mutmut's numbering. Killed
 counts timeouts (the mutant hung the tests, which is detected); "other" counts mutants not
 checked (an interrupted run), suspicious ones and crashes. The score of a file is killed /
-(checked mutants - equivalents). Writes mutants/report.md (every mutant not killed, with its
-diff) and mutants/report.json, and exits 1 when a file scores below --min.
+(checked mutants - equivalents); a file with no checked mutant is "not measured" (n/a), never
+100%. Writes mutants/report.md (every mutant not killed, with its diff) and mutants/report.json;
+exits 1 when a file scores below --min, else 3 when a file was not measured.
 """
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ class FileResult:
     def killed(self) -> int:
         """Mutants a test failed on."""
         return sum(self.counts[s] for s in KILLED)
+
+    @property
+    def measured(self) -> bool:
+        """False when mutmut checked none of the file's mutants (it stopped, or never started)."""
+        return self.counts["not checked"] == 0 or self.total > self.counts["not checked"] + self.equivalent
 
     @property
     def score(self) -> float:
@@ -114,7 +120,7 @@ def table(results: list[FileResult]) -> str:
     for r in [*results, whole]:
         other = r.total - r.killed - r.counts["survived"] - r.counts["no tests"] - r.equivalent
         rows.append(f"{r.path:<34} {r.killed:>6} {r.counts['survived']:>5} {r.counts['no tests']:>4} {other:>5} "
-                    f"{r.equivalent:>5} {r.total:>5} {r.score:>5.1f}%")
+                    f"{r.equivalent:>5} {r.total:>5} " + (f"{r.score:>5.1f}%" if r.measured else "   n/a"))
     return "\n".join(rows)
 
 
@@ -136,14 +142,19 @@ def main(argv: list[str] | None = None) -> int:
             lines += [f"## {status}: {description}", "", "```diff", diff, "```", ""]
     Path("mutants/report.md").write_text("\n".join(lines), encoding="utf-8")
     Path("mutants/report.json").write_text(json.dumps(
-        {r.path: {"total": r.total, "killed": r.killed, "equivalent": r.equivalent, "score": round(r.score, 1),
+        {r.path: {"total": r.total, "killed": r.killed, "equivalent": r.equivalent,
+                  "score": round(r.score, 1) if r.measured else None,
                   "counts": dict(r.counts), "not_killed": [d for _s, d, _diff in r.survivors]} for r in results},
         indent=1), encoding="utf-8")
-    low = [r.path for r in results if r.score < args.min]
+    low = [r.path for r in results if r.measured and r.score < args.min]
+    unmeasured = [r.path for r in results if not r.measured]
     print(f"\nSurvivors and their diffs: mutants/report.md. Equivalents excluded: {EQUIVALENTS}.")
     if low:
         print(f"Below {args.min:g}%: {', '.join(low)}", file=sys.stderr)
         return 1
+    if unmeasured:
+        print(f"Not measured (no mutant checked): {', '.join(unmeasured)}", file=sys.stderr)
+        return 3
     return 0
 
 
