@@ -77,10 +77,16 @@ class _Bounded:
 
     refused = False
     data: Any  # set by the WTForms field this mixes into
+    raw_data: list[Any] | None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Parse as the base field does; refuse a value too large to store or compare."""
         self.refused = False
+        if valuelist and isinstance(valuelist[0], str) and not valuelist[0].strip():
+            # Whitespace is an empty entry: InputRequired would pass " " and NumberRange then
+            # add a second message under the first.
+            valuelist = [""]
+            self.raw_data = valuelist
         try:
             super().process_formdata(valuelist)  # type: ignore[misc]
             value = self.data

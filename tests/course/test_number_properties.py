@@ -64,3 +64,11 @@ def test_a_huge_number_gets_the_fields_own_range_message():
     assert not form.validate()
     assert form.count.errors == ["Give a whole number from 0 to 100."]
     assert form.mark.errors == ["Give a number from 0 to 100."]
+
+
+def test_whitespace_is_an_empty_entry_with_one_message():
+    """Hypothesis found '\\r' gave two messages: InputRequired passed it and NumberRange added one."""
+    for blank in ("\r", " ", "\t\n"):
+        form = Sample(MultiDict({"count": blank, "mark": blank}))
+        assert not form.validate()
+        assert form.count.errors == form.mark.errors == ["This field is required."]
