@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db
@@ -210,12 +210,19 @@ def _up_to_date(context_id: int, bank: Bank) -> bool:
 def add_course_quizzes(context_id: int, bank: Bank | None = None) -> None:
     """Add the bank's quizzes a course lacks, in the caller's transaction (a launch): no commit."""
     bank = bank if bank is not None else get_bank()
+    key = ("launch", context_id, bank_digest(bank))
+    if key in _memo():  # seen complete by this process: a returning launch reads nothing more
+        return
     if _up_to_date(context_id, bank):
+        _memo()[key] = True  # only a committed, complete course is remembered
         return
     for attempt in range(RETRIES):
         try:
             with db.session.begin_nested():  # a race rolls back this savepoint, not the launch
                 _materialise(context_id, bank, _sync_items(bank))
+            # Remembered once the launch commits: a rolled-back launch leaves the course unsynced.
+            event.listen(db.session(), "after_commit",
+                         lambda _session: _memo().__setitem__(key, True), once=True)
             return
         except IntegrityError:
             if attempt == RETRIES - 1:
