@@ -14,6 +14,7 @@ import yaml
 
 from course.content import ContentError
 from course.markdown import render_inline, render_markdown
+from exports.languages import LANGS, REVIEW_STATUSES, wording_problems
 
 HANDOUT_DIR = pathlib.Path(__file__).resolve().parent / "handouts"
 FIGURE_DIR = pathlib.Path(__file__).resolve().parent / "static" / "exports" / "figures"
@@ -22,7 +23,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 REQUIRED = ("slug", "title", "main_message", "written", "reviewed", "disclaimer", "sections",
             "call_team", "emergency", "sources")
-OPTIONAL = ("off_label", "order")
+OPTIONAL = ("off_label", "order", "review_status", "reviewed_by")
 DEFAULT_ORDER = 100
 SECTION_KEYS = {"heading", "text", "do", "figure"}
 FIGURE_KEYS = {"file", "alt", "caption"}
@@ -64,6 +65,11 @@ class Handout:
     sources: tuple[str, ...]
     version: str
     order: int = DEFAULT_ORDER
+    lang: str = "en"
+    # A translation is "pending" until a qualified medical translator or bilingual clinician
+    # has checked it; reviewed_by then names them. Originals (English) leave both empty.
+    review_status: str = ""
+    reviewed_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,27 +80,35 @@ class Shared:
     off_label_drugs: tuple[str, ...]
 
 
-def load_handouts(root: pathlib.Path | None = None) -> tuple[Handout, ...]:
-    """Load and validate every handout under root (default: exports/handouts), in reading order."""
-    folder = root or HANDOUT_DIR
+def handout_dir(lang: str = "en") -> pathlib.Path:
+    """Where one language's handouts live: English at the top, others in a folder per language."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown handout language {lang!r}")
+    return HANDOUT_DIR if lang == "en" else HANDOUT_DIR / lang
+
+
+def load_handouts(root: pathlib.Path | None = None, lang: str = "en") -> tuple[Handout, ...]:
+    """Load and validate every handout of one language under root, in reading order."""
+    folder = root or handout_dir(lang)
     shared = load_shared(folder / SHARED_FILE)
     files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
     if not files:
         raise ContentError(f"{folder}: no handout files found")
-    handouts = (load_handout(path, shared) for path in files)
+    handouts = (load_handout(path, shared, lang) for path in files)
     return tuple(sorted(handouts, key=lambda h: (h.order, h.slug)))
 
 
-@functools.lru_cache(maxsize=1)
-def get_handouts() -> tuple[Handout, ...]:
-    """Return the shipped handouts, parsed once per process (content is data, not per request)."""
-    return load_handouts()
+@functools.lru_cache(maxsize=len(LANGS))
+def get_handouts(lang: str = "en") -> tuple[Handout, ...]:
+    """Return one language's shipped handouts, parsed once per process (content is data)."""
+    return load_handouts(lang=lang)
 
 
-def get_handout(slug: str, handouts: tuple[Handout, ...] | None = None) -> Handout:
-    """Return one handout by slug; KeyError when there is no such handout."""
-    for handout in handouts if handouts is not None else get_handouts():
-        if handout.slug == slug:
+def get_handout(slug: str, handouts: tuple[Handout, ...] | None = None,
+                lang: str = "en") -> Handout:
+    """Return one handout by slug and language; KeyError when there is no such handout."""
+    for handout in handouts if handouts is not None else get_handouts(lang):
+        if handout.slug == slug and handout.lang == lang:
             return handout
     raise KeyError(slug)
 
@@ -115,7 +129,7 @@ def load_shared(path: pathlib.Path) -> Shared:
                   tuple(d.lower() for d in drugs))
 
 
-def load_handout(path: pathlib.Path, shared: Shared) -> Handout:
+def load_handout(path: pathlib.Path, shared: Shared, lang: str = "en") -> Handout:
     """Parse and validate one handout file; every ContentError names the file and field."""
     raw = path.read_bytes()
     data = _read_yaml(path, raw)
@@ -140,9 +154,12 @@ def load_handout(path: pathlib.Path, shared: Shared) -> Handout:
                       for i, s in enumerate(_list(path, data, "sources"))),
         version=hashlib.sha256(raw).hexdigest(),
         order=_order(path, data),
+        lang=lang, **_review(path, data, lang),
     )
     _check_actions(path, handout)
     _check_off_label(path, data, handout, shared)
+    if lang == "es":
+        _check_spanish_wording(path, data)
     return handout
 
 
@@ -248,6 +265,33 @@ def _check_actions(path: pathlib.Path, handout: Handout) -> None:
     """PEMAT asks for concrete steps: at least one section must give a 'What you can do' list."""
     if not any(section.actions for section in handout.sections):
         raise ContentError(f"{path}: sections need at least one 'do' list (What you can do)")
+
+
+def _review(path: pathlib.Path, data: dict[str, Any], lang: str) -> dict[str, str]:
+    """A translation must say whether a qualified reviewer has checked it, and never claim it
+    falsely: "reviewed" needs reviewed_by, "pending" must leave reviewed_by empty."""
+    status = str(data.get("review_status") or "")
+    who = " ".join(str(data.get("reviewed_by") or "").split())
+    if lang == "en":
+        if status or who:
+            raise ContentError(f"{path}: review_status/reviewed_by are for translations only")
+        return {}
+    if status not in REVIEW_STATUSES:
+        raise ContentError(f"{path}: review_status must be one of {', '.join(REVIEW_STATUSES)}")
+    if status == "reviewed" and not who:
+        raise ContentError(f"{path}: review_status is reviewed but reviewed_by is empty")
+    if status == "pending" and who:
+        raise ContentError(f"{path}: reviewed_by is set but review_status is pending")
+    return {"review_status": status, "reviewed_by": who}
+
+
+def _check_spanish_wording(path: pathlib.Path, data: dict[str, Any]) -> None:
+    """Words the brief rules out for US Spanish readers (Spain-only words, false friends)."""
+    fields = ("title", "main_message", "sections", "call_team", "emergency", "off_label")
+    problems = wording_problems(yaml.safe_dump([data.get(k) for k in fields],
+                                               allow_unicode=True))
+    if problems:
+        raise ContentError(f"{path}: {'; '.join(problems)}")
 
 
 def _check_off_label(path: pathlib.Path, data: dict[str, Any], handout: Handout,
