@@ -11,6 +11,7 @@ from course.markdown import render_inline, render_markdown
 from course.registry import add_launch_hook
 from quizzes import grading, lti_targets, models  # noqa: F401 - models registers the tables
 from quizzes.authoring import instructor_quiz_views, instructor_views
+from quizzes.interchange import transfer_views
 from quizzes.reports import instructor_report_views
 from quizzes.reports.gradebook import duration
 from quizzes.scores import resend_views
@@ -26,7 +27,8 @@ bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
 
 # Every controller's routes, in one place: a new controller is one line here.
 for _routes in (quiz_views.routes, attempt_views.routes, instructor_views.routes,
-                instructor_quiz_views.routes, instructor_report_views.routes, resend_views.routes):
+                instructor_quiz_views.routes, instructor_report_views.routes, transfer_views.routes,
+                resend_views.routes):
     _routes.register(bp)
 
 

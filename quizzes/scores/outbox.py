@@ -1,7 +1,4 @@
-"""Score outbox: queue AGS scores with the attempt; sync state for the pages.
-
-Delivery lives in quizzes.scores.sender; its public names are importable from here as well.
-"""
+"""Score outbox: queue AGS scores with the attempt; sync state for the pages (delivery: sender.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,25 +23,6 @@ from quizzes.models import (
     Quiz,
     ScoreOutbox,
     aware,
-)
-
-# The sender used to live here; callers keep importing its names from this module.
-from quizzes.scores.sender import (  # noqa: F401 (API)
-    BASE_DELAY,
-    CLIENT_KEY,
-    MAX_DELAY,
-    MAX_TRIES,
-    STALE_AFTER,
-    DrainReport,
-    PassCache,
-    SendResult,
-    ags_client,
-    backoff,
-    claim_due,
-    drain,
-    line_item_url,
-    send_one,
-    stale_after,
 )
 
 # --- queue (inside the submitting transaction) ---------------------------------------------------

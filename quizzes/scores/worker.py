@@ -10,21 +10,21 @@ import click
 from flask.cli import with_appcontext
 
 from course.db import db
-from quizzes.scores import outbox
+from quizzes.scores import sender
 from quizzes.taking import attempts
 
 log = logging.getLogger(__name__)
 
 
-def run_pass() -> outbox.DrainReport:
+def run_pass() -> sender.DrainReport:
     """One pass: close attempts past their time limit, then send every due score."""
     expired = attempts.expire_overdue()
-    report = outbox.drain()
+    report = sender.drain()
     report.expired_attempts = expired
     return report
 
 
-def _echo(report: outbox.DrainReport) -> None:
+def _echo(report: sender.DrainReport) -> None:
     """Print a pass's counts when it did anything."""
     if report.sent or report.retrying or report.failed or report.expired_attempts:
         click.echo(f"scores sent={report.sent} retrying={report.retrying} "

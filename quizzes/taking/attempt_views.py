@@ -39,14 +39,18 @@ def _own(aid: int) -> Attempt:
     return attempt
 
 
+TIME_UP = "Time is up. Your attempt was submitted with the answers saved before the deadline."
+
+
 def _overdue(attempt: Attempt) -> bool:
-    """An open attempt whose time is up: submit what was saved and say so."""
-    if attempt.state == SUBMITTED or not grading.overdue(aware(attempt.deadline_at), utcnow()):
-        return False
-    submit_attempt(attempt.id)
-    flash("Time is up. Your attempt was submitted with the answers saved before the deadline.",
-          "warning")
-    return True
+    """An open attempt whose time is up (read only: a GET never submits it)."""
+    return attempt.state != SUBMITTED and grading.overdue(aware(attempt.deadline_at), utcnow())
+
+
+def _time_up(attempt: Attempt) -> Any:
+    """The page for an overdue attempt: a POST submits it, or the worker does soon after."""
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    return render_template("quizzes/time_up.html", attempt=attempt, quiz=quiz)
 
 
 def _positions(form: Any) -> list[int]:
@@ -88,8 +92,10 @@ def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
 def attempt(cid: int, aid: int) -> Any:
     """Show one question of an open attempt (?q=N); submitted attempts go to their review."""
     found = _own(aid)
-    if found.state == SUBMITTED or _overdue(found):
+    if found.state == SUBMITTED:
         return redirect(url_for("quizzes.review", cid=cid, aid=aid))
+    if _overdue(found):
+        return _time_up(found)
     return _page(found, request.args.get("q", 1, type=int) or 1)
 
 
@@ -104,8 +110,7 @@ def attempt_save(cid: int, aid: int) -> Any:
     positions = _positions(request.form)
     outcome = _save(found, positions)
     if outcome.submitted:
-        flash("Time is up. Your attempt was submitted with the answers saved before the deadline.",
-              "warning")
+        flash(TIME_UP, "warning")
         return redirect(url_for("quizzes.review", cid=cid, aid=aid))
     if outcome.problems:
         return _page(found, positions[0], outcome.unsaved, outcome.problems, status=400)
@@ -149,8 +154,10 @@ def autosave(cid: int, aid: int) -> Any:
 def finish(cid: int, aid: int) -> Any:
     """Summary before submitting: which questions still have no answer."""
     found = _own(aid)
-    if found.state == SUBMITTED or _overdue(found):
+    if found.state == SUBMITTED:
         return redirect(url_for("quizzes.review", cid=cid, aid=aid))
+    if _overdue(found):
+        return _time_up(found)
     rows = saved_responses(found)
     missing = [e["position"] for e in found.layout
                if not (e["position"] in rows and answered(rows[e["position"]].response))]
@@ -166,9 +173,12 @@ def submit(cid: int, aid: int) -> WerkzeugResponse:
     """Submit once; a repeat (double click, second tab, retry) lands on the same review."""
     try:
         # The claim checks the owner itself, so the attempt is not selected first.
-        submit_attempt(aid, owner=(g.context.id, g.user.id))
+        done, now = submit_attempt(aid, owner=(g.context.id, g.user.id))
     except AttemptNotFound:
         abort(404)
+    if now and done.submitted_at is not None and done.deadline_at is not None \
+            and aware(done.submitted_at) >= aware(done.deadline_at):
+        flash(TIME_UP, "warning")  # the deadline passed first: only answers saved by then count
     return redirect(url_for("quizzes.review", cid=cid, aid=aid))
 
 
@@ -177,9 +187,10 @@ def submit(cid: int, aid: int) -> WerkzeugResponse:
 def review(cid: int, aid: int) -> Any:
     """Results of a submitted attempt, as much as the quiz's review setting allows."""
     found = _own(aid)
-    if found.state != SUBMITTED and not _overdue(found):
+    if _overdue(found):
+        return _time_up(found)
+    if found.state != SUBMITTED:
         return redirect(url_for("quizzes.attempt", cid=cid, aid=aid))
-    db.session.refresh(found)
     quiz = db.session.get_one(Quiz, found.quiz_id)
     status = quiz_status(quiz, g.user.id)
     seen = status.visibility(found)

@@ -1,7 +1,7 @@
 """The LMS's AGS answers 503 or times out for a while: each score arrives once, and the instructor
 gradebook and the learner's pages show where every grade stands during and after the outage.
 
-The sender runs with a chosen clock (outbox.drain(now=...)) so hours of backoff pass at once;
+The sender runs with a chosen clock (sender.drain(now=...)) so hours of backoff pass at once;
 the second test uses a real socket and the tool's real HTTP timeout.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask import Flask
 
 from course.db import utcnow
 from quizzes.models import PENDING, SENT
-from quizzes.scores import outbox
+from quizzes.scores import sender
 from tests.faults.http_platform import HttpPlatform
 from tests.platform import INSTRUCTOR, LEARNER, TestPlatform
 from tests.platform_services import (
@@ -79,7 +79,7 @@ def test_outage_then_recovery_every_score_once_and_sync_state_shown(
     while any(status != SENT for status, _, _ in outbox_rows(app)):
         passes += 1
         assert passes <= 10, outbox_rows(app)
-        now += outbox.MAX_DELAY
+        now += sender.MAX_DELAY
         drain_at(app, now)
         book = {(s["userId"], s["lineitem"]) for s in services.scores}
         assert len(book) == len(services.scores), "a score counted twice"
@@ -118,7 +118,7 @@ def test_real_socket_timeout_is_retried_and_the_late_score_not_doubled(
     assert (status, tries) == (PENDING, 1) and "did not answer in time" in error
     page = client.get(f"/c/{cid}/quizzes/").get_data(as_text=True)
     assert "Pending" in page and "did not answer in time" in page
-    assert drain_at(app, now + outbox.backoff(1)).sent == 1
+    assert drain_at(app, now + sender.backoff(1)).sent == 1
     assert len(lms.received) == 2 and len(lms.scores) == 1
     assert [s["scoreGiven"] for s in http_platform.gradebook().values()] == [100.0]
     assert "Sent" in client.get(f"/c/{cid}/quizzes/").get_data(as_text=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from course.db import db, utcnow
 from quizzes.bank_loader import get_bank
 from quizzes.models import PENDING, SENT, Attempt, QuestionVersion, ScoreOutbox
-from quizzes.scores import outbox
+from quizzes.scores import sender
 from quizzes.types import REGISTRY
 from tests.conftest import csrf_from
 from tests.platform_services import launch_with_services, services  # noqa: F401 (fixture)
@@ -38,10 +38,10 @@ def take_quiz(app: Any, client: Any, cid: int, right: bool = True, slug: str = S
     return aid
 
 
-def drain_at(app: Any, when: Any) -> outbox.DrainReport:
+def drain_at(app: Any, when: Any) -> sender.DrainReport:
     """One worker pass as if the clock read `when`."""
     with app.app_context():
-        return outbox.drain(now=when)
+        return sender.drain(now=when)
 
 
 def outbox_rows(app: Any) -> list[tuple[str, int, str | None]]:
@@ -86,7 +86,7 @@ def test_platform_down_for_a_while_then_delivered_once(app, learner, services): 
         if n == 1:
             page = client.get(f"/c/{cid}/quizzes/").get_data(as_text=True)
             assert "Pending" in page and "next try" in page
-        now += outbox.backoff(n)
+        now += sender.backoff(n)
     assert drain_at(app, now).sent == 1
     assert len(services.scores) == 1 and len(services.received) == 1
     assert outbox_rows(app)[0][0] == SENT
@@ -99,7 +99,7 @@ def test_lost_reply_resend_is_not_a_duplicate(app, learner, services):  # noqa: 
     services.timeout_next(1, processed=True, path="/scores")
     now = utcnow()
     assert drain_at(app, now).retrying == 1
-    assert drain_at(app, now + outbox.backoff(1)).sent == 1
+    assert drain_at(app, now + sender.backoff(1)).sent == 1
     assert len(services.received) == 2  # the platform saw the re-send...
     assert len(services.scores) == 1    # ...and kept one score: same timestamp, AGS idempotent
 
@@ -116,7 +116,7 @@ def test_many_learners_with_outages_none_lost_none_duplicated(app, platform, ser
     now = utcnow()
     for _ in range(8):
         drain_at(app, now)
-        now += outbox.MAX_DELAY
+        now += sender.MAX_DELAY
     got = sorted((s["userId"], s["scoreGiven"]) for s in services.scores)
     assert got == sorted((u, 100.0 if i % 2 == 0 else 0.0) for i, u in enumerate(learners))
     assert all(status == SENT for status, _, _ in outbox_rows(app))

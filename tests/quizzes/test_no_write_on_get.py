@@ -46,7 +46,8 @@ def test_learner_pages_with_an_overdue_attempt_do_not_commit(app, client, platfo
         found.deadline_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
     commits.clear()
-    urls = _page_urls(app, cid) + [f"/c/{cid}/quizzes/{FIRST.slug}/"]
+    attempt_pages = [f"/c/{cid}/quizzes/attempts/{aid}/{page}" for page in ("", "finish", "review")]
+    urls = _page_urls(app, cid) + [f"/c/{cid}/quizzes/{FIRST.slug}/"] + attempt_pages
     for url in urls:
         resp = client.get(url)
         assert resp.status_code in (200, 403), url

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from course.db import db, utcnow
-from quizzes.models import FAILED, PENDING, SENDING, SENT, LineItem, ScoreOutbox
-from quizzes.scores import outbox
+from quizzes.models import FAILED, PENDING, SENDING, SENT, LineItem, ScoreOutbox, aware
+from quizzes.scores import outbox, sender
 from quizzes.taking import attempts
 from tests.quizzes.test_attempts import add_user, answer_all, course_quiz, make_course
 
@@ -50,7 +50,7 @@ class FakeAgs:
 def fake(app):
     """The fake client installed as the app's AGS client, inside an app context with a course."""
     client = FakeAgs()
-    app.extensions[outbox.CLIENT_KEY] = client
+    app.extensions[sender.CLIENT_KEY] = client
     with app.app_context():
         client.course = make_course()
         yield client
@@ -72,7 +72,7 @@ def rows() -> list[ScoreOutbox]:
 
 def test_drain_sends_each_row_once(fake):
     submitted(fake)
-    report = outbox.drain()
+    report = sender.drain()
     assert report.sent == 1 and len(fake.posts) == 1
     url, payload = fake.posts[0]
     assert url == f"https://lms.test/lineitems/{course_quiz(fake.course[0]).slug}"
@@ -80,7 +80,7 @@ def test_drain_sends_each_row_once(fake):
     assert payload["activityProgress"] in ("Submitted", "Completed")
     assert payload["gradingProgress"] == "FullyGraded" and payload["timestamp"].endswith("Z")
     assert [r.status for r in rows()] == [SENT] and rows()[0].sent_at is not None
-    assert outbox.drain().sent == 0 and len(fake.posts) == 1
+    assert sender.drain().sent == 0 and len(fake.posts) == 1
 
 
 def test_retry_with_exponential_backoff_then_success(fake):
@@ -89,27 +89,27 @@ def test_retry_with_exponential_backoff_then_success(fake):
     now = utcnow()
     delays = []
     for _ in range(3):
-        assert outbox.drain(now=now).retrying == 1
+        assert sender.drain(now=now).retrying == 1
         row = rows()[0]
         assert row.status == PENDING and row.last_error == "HTTP 503"
-        delays.append(outbox.aware(row.next_try_at) - now)
-        assert outbox.drain(now=now + delays[-1] - timedelta(seconds=1)).statuses == []
+        delays.append(aware(row.next_try_at) - now)
+        assert sender.drain(now=now + delays[-1] - timedelta(seconds=1)).statuses == []
         now = now + delays[-1]
     assert delays == [timedelta(seconds=30), timedelta(seconds=60), timedelta(seconds=120)]
-    assert outbox.drain(now=now).sent == 1
+    assert sender.drain(now=now).sent == 1
     assert len(fake.posts) == 1 and rows()[0].status == SENT and rows()[0].tries == 3
 
 
 def test_backoff_is_capped_and_gives_up_after_max_tries(fake):
-    assert outbox.backoff(20) == outbox.MAX_DELAY
+    assert sender.backoff(20) == sender.MAX_DELAY
     submitted(fake)
-    fake.failures = [FakeAgsError("HTTP 502", True) for _ in range(outbox.MAX_TRIES)]
+    fake.failures = [FakeAgsError("HTTP 502", True) for _ in range(sender.MAX_TRIES)]
     now = utcnow()
-    for _ in range(outbox.MAX_TRIES):
-        outbox.drain(now=now)
-        now += outbox.MAX_DELAY
+    for _ in range(sender.MAX_TRIES):
+        sender.drain(now=now)
+        now += sender.MAX_DELAY
     row = rows()[0]
-    assert row.status == FAILED and row.tries == outbox.MAX_TRIES and "502" in row.last_error
+    assert row.status == FAILED and row.tries == sender.MAX_TRIES and "502" in row.last_error
     assert fake.posts == []
 
 
@@ -117,14 +117,14 @@ def test_retry_after_from_the_platform_is_honoured(fake):
     submitted(fake)
     fake.failures = [FakeAgsError("HTTP 429", True, retry_after=600)]
     now = utcnow()
-    outbox.drain(now=now)
-    assert outbox.aware(rows()[0].next_try_at) - now == timedelta(seconds=600)
+    sender.drain(now=now)
+    assert aware(rows()[0].next_try_at) - now == timedelta(seconds=600)
 
 
 def test_non_retryable_error_fails_at_once_with_the_reason(fake):
     submitted(fake)
     fake.failures = [FakeAgsError("The platform refused the score (HTTP 400).", False)]
-    assert outbox.drain().failed == 1
+    assert sender.drain().failed == 1
     row = rows()[0]
     assert row.status == FAILED and "HTTP 400" in row.last_error
     state = outbox.sync_states(row.context_id)[(row.quiz_id, row.user_id)]
@@ -143,20 +143,20 @@ def test_a_setting_refusal_waits_hours_and_does_not_use_up_outage_tries(fake):
     assert [sender.config_backoff(n).total_seconds() / 3600 for n in (1, 2, 3, 9, 50)] == \
         [1, 2, 4, 4, 4]
     submitted(fake)
-    fake.failures = [refused() for _ in range(3 * outbox.MAX_TRIES)] + \
+    fake.failures = [refused() for _ in range(3 * sender.MAX_TRIES)] + \
         [FakeAgsError("HTTP 502", True)]
     now = utcnow()
-    for _ in range(3 * outbox.MAX_TRIES):  # 36 refusals over six days: still waiting
-        assert outbox.drain(now=now).retrying == 1
+    for _ in range(3 * sender.MAX_TRIES):  # 36 refusals over six days: still waiting
+        assert sender.drain(now=now).retrying == 1
         row = rows()[0]
         assert row.status == PENDING and row.problem == "config"
-        assert outbox.aware(row.next_try_at) - now >= timedelta(hours=1)
-        now = outbox.aware(row.next_try_at)
-    outbox.drain(now=now)  # the setting is fixed; a short outage follows
+        assert aware(row.next_try_at) - now >= timedelta(hours=1)
+        now = aware(row.next_try_at)
+    sender.drain(now=now)  # the setting is fixed; a short outage follows
     row = rows()[0]
     assert (row.status, row.tries, row.problem) == (PENDING, 1, None)
-    assert outbox.aware(row.next_try_at) - now == outbox.BASE_DELAY
-    outbox.drain(now=outbox.aware(row.next_try_at))
+    assert aware(row.next_try_at) - now == sender.BASE_DELAY
+    sender.drain(now=aware(row.next_try_at))
     assert rows()[0].status == SENT and len(fake.posts) == 1
 
 
@@ -165,12 +165,12 @@ def test_a_setting_refusal_gives_up_after_the_configured_days_not_before_14(app,
     submitted(fake)
     fake.failures = [refused(), refused()]
     start = utcnow()
-    outbox.drain(now=start)
-    outbox.drain(now=start + timedelta(days=13, hours=23))
+    sender.drain(now=start)
+    sender.drain(now=start + timedelta(days=13, hours=23))
     assert rows()[0].status == PENDING
     app.config["OUTBOX_CONFIG_GIVE_UP_DAYS"] = 20
     fake.failures = [refused()]
-    outbox.drain(now=start + timedelta(days=20, minutes=1))
+    sender.drain(now=start + timedelta(days=20, minutes=1))
     row = rows()[0]
     assert row.status == FAILED and "invalid_scope" in row.last_error
 
@@ -178,33 +178,33 @@ def test_a_setting_refusal_gives_up_after_the_configured_days_not_before_14(app,
 def test_unexpected_exception_is_retried(fake):
     submitted(fake)
     fake.failures = [RuntimeError("socket closed")]
-    assert outbox.drain().retrying == 1
+    assert sender.drain().retrying == 1
     assert "socket closed" in rows()[0].last_error
 
 
 def test_stale_sending_row_is_reclaimed_but_fresh_one_is_not(fake):
     submitted(fake)
     now = utcnow()
-    assert outbox.claim_due(now) == [rows()[0].id]  # a worker took it, then died
-    assert outbox.claim_due(now + timedelta(minutes=1)) == []
+    assert sender.claim_due(now) == [rows()[0].id]  # a worker took it, then died
+    assert sender.claim_due(now + timedelta(minutes=1)) == []
     assert rows()[0].status == SENDING
-    later = now + outbox.STALE_AFTER + timedelta(seconds=1)
-    assert outbox.drain(now=later).sent == 1 and len(fake.posts) == 1
+    later = now + sender.STALE_AFTER + timedelta(seconds=1)
+    assert sender.drain(now=later).sent == 1 and len(fake.posts) == 1
 
 
 def test_new_submission_replaces_a_waiting_score(fake):
     submitted(fake, right=False, attempts_allowed=0, grading="last")
     submitted(fake, right=True, attempts_allowed=0, grading="last")
     assert [r.status for r in rows()] == [PENDING]
-    outbox.drain()
+    sender.drain()
     assert [p["scoreGiven"] for _, p in fake.posts] == [100.0]
 
 
 def test_line_item_is_looked_up_once_and_remembered(fake):
     submitted(fake, attempts_allowed=0)
-    outbox.drain()
+    sender.drain()
     submitted(fake, attempts_allowed=0)
-    outbox.drain()
+    sender.drain()
     assert fake.line_item_calls == 1 and len(fake.posts) == 2
     assert len(list(db.session.scalars(select(LineItem)))) == 1
 
@@ -215,10 +215,10 @@ def test_sync_state_labels(fake):
     key = (row.quiz_id, row.user_id)
     assert outbox.sync_states(row.context_id)[key].status == PENDING
     fake.failures = [FakeAgsError("HTTP 503", True)]
-    outbox.drain()
+    sender.drain()
     waiting = outbox.sync_states(row.context_id, row.user_id)[key]
     assert "next try" in waiting.label and "HTTP 503" in waiting.label
-    outbox.drain(now=utcnow() + timedelta(minutes=2))
+    sender.drain(now=utcnow() + timedelta(minutes=2))
     assert outbox.sync_states(row.context_id)[key].label.startswith("Sent")
 
 
@@ -234,7 +234,7 @@ def test_parallel_workers_never_send_a_row_twice(app, fake):
         """One worker process."""
         with app.app_context():
             barrier.wait()
-            outbox.drain(batch=2)
+            sender.drain(batch=2)
             db.session.remove()
 
     threads = [threading.Thread(target=work) for _ in range(3)]

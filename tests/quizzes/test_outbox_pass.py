@@ -16,7 +16,7 @@ from course.lti import http
 from course.lti.tokens import SCOPE_LINEITEM, SCOPE_SCORE
 from course.models import Context
 from quizzes.models import SENT, ScoreOutbox
-from quizzes.scores import outbox
+from quizzes.scores import sender
 from quizzes.taking import attempts
 from tests.course.test_launch_cost import statements, tables
 from tests.quizzes.test_attempts import add_user, answer_all, course_quiz, make_course
@@ -118,7 +118,7 @@ def test_a_pass_reuses_one_connection_and_keeps_no_cookies(app: Flask, lms: Plat
         ctx.lineitems_url, ctx.ags_scopes = f"{base}/lineitems", [SCOPE_LINEITEM, SCOPE_SCORE]
         ctx.registration.auth_token_url = f"{base}/token"
         db.session.commit()
-        report = outbox.drain()
+        report = sender.drain()
     assert report.sent == LEARNERS
     scores = [r for r in lms.requests if r["path"].endswith("/scores")]
     assert len(scores) == LEARNERS
@@ -131,12 +131,12 @@ def test_a_pass_reuses_one_connection_and_keeps_no_cookies(app: Flask, lms: Plat
 
 def test_a_pass_reads_each_course_quiz_and_line_item_once(app: Flask):
     client = FakeAgs()
-    app.extensions[outbox.CLIENT_KEY] = client
+    app.extensions[sender.CLIENT_KEY] = client
     with app.app_context():
         queue_scores(LEARNERS)
         db.session.remove()  # a worker pass starts with an empty session
         with statements(app) as seen:
-            report = outbox.drain()
+            report = sender.drain()
         assert report.sent == LEARNERS and len(client.posts) == LEARNERS
         assert {r.status for r in db.session.scalars(db.select(ScoreOutbox))} == {SENT}
     counts = tables(seen)

@@ -233,7 +233,7 @@ def test_other_learners_and_other_courses_get_nothing(app, platform, learner):
     assert rows(app, Attempt, Attempt.state == SUBMITTED) == 0
 
 
-def test_expired_attempt_is_submitted_on_page_load(app, learner):
+def test_expired_attempt_page_load_reads_and_a_post_submits(app, learner):
     client, cid = learner
     set_quiz(app, time_limit_minutes=5)
     url = start(client, cid)
@@ -243,7 +243,12 @@ def test_expired_attempt_is_submitted_on_page_load(app, learner):
         attempt = db.session.get(Attempt, attempt_id(url))
         attempt.deadline_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
-    resp = client.get(url)
+    for page in (url, url + "finish", url + "review"):  # a GET says time is up and writes nothing
+        resp = client.get(page)
+        assert resp.status_code == 200 and "Time is up" in resp.get_data(as_text=True)
+    assert rows(app, Attempt, Attempt.state == SUBMITTED) == 0 and rows(app, ScoreOutbox) == 0
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    resp = client.post(url + "submit", data={"csrf_token": token})
     assert resp.status_code == 302 and resp.location.endswith("/review")
     assert "Time is up" in client.get(resp.location).get_data(as_text=True)
     assert rows(app, Attempt, Attempt.state == SUBMITTED) == 1 and rows(app, ScoreOutbox) == 1

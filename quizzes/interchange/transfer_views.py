@@ -1,0 +1,72 @@
+"""Instructor GIFT/QTI transfer: import a GIFT file with a per-question report; export the bank."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, abort, current_app, g, render_template, request
+
+from course.identity import instructor_view
+from course.routes import Routes
+from quizzes.authoring.forms import ImportForm
+from quizzes.authoring.instructor_views import PREFIX
+from quizzes.interchange.gift import DEGRADED, IMPORTED
+from quizzes.interchange.transfer import (
+    FORMATS,
+    ImportReport,
+    TransferError,
+    decode_upload,
+    export_file,
+    export_items,
+    import_gift,
+)
+
+routes = Routes()
+
+
+def _transfer_page(form: ImportForm, report: ImportReport | None = None, status: int = 200) -> Any:
+    """The import/export page, listing what each export format would leave out."""
+    items = export_items(g.context.id)
+    title = g.context.title or f"course {g.context.id}"
+    skipped = {fmt: export_file(fmt, items, title).skipped for fmt in FORMATS}
+    return render_template("quizzes/instructor/transfer.html", form=form, report=report, count=len(items),
+                           skipped=skipped), status
+
+
+@routes.get(f"{PREFIX}/transfer")
+@instructor_view
+def transfer(cid: int) -> Any:
+    """Import a GIFT file; export the course bank as GIFT or QTI."""
+    return _transfer_page(ImportForm())
+
+
+@routes.post(f"{PREFIX}/transfer/import")
+@instructor_view
+def import_file(cid: int) -> Any:
+    """Import an uploaded GIFT file and show the per-question report; a broken file is a 400."""
+    form = ImportForm()
+    if not form.validate():
+        return _transfer_page(form, status=400)
+    try:
+        report = import_gift(g.context.id, g.user.id, decode_upload(form.file.data.read()),
+                             dry_run=bool(form.dry_run.data),
+                             max_questions=current_app.config["GIFT_MAX_QUESTIONS"])
+    except TransferError as err:
+        form.file.errors = [str(err)]
+        return _transfer_page(form, status=err.status)
+    usable = report.count(IMPORTED) + report.count(DEGRADED)
+    return _transfer_page(ImportForm(formdata=None), report, 200 if usable else 400)
+
+
+@routes.get(f"{PREFIX}/transfer/export")
+@instructor_view
+def export(cid: int) -> Response:
+    """Download the course bank as GIFT text or a QTI 1.2 zip; left-out items are listed in a header."""
+    fmt = request.args.get("format", "")
+    if fmt not in FORMATS:
+        abort(400, "Choose an export format: gift or qti.")
+    result = export_file(fmt, export_items(g.context.id), g.context.title or f"course {g.context.id}")
+    headers: Mapping[str, str] = {"Content-Disposition": f'attachment; filename="{result.filename}"',
+                                  "X-Skipped-Items": str(len(result.skipped))}
+    return Response(result.data, mimetype=result.mimetype, headers=dict(headers))
