@@ -17,6 +17,9 @@ from exports.content import get_handouts
 from exports.models import ClinicProfile, clinic_dict
 from exports.readability import summary
 
+NO_CLINIC_WARNING = ("Warning: no clinic profile with a phone number is set, so the handouts "
+                     "print a blank line for the clinic's phone number. Set a clinic profile "
+                     "(Handouts > Clinic details in the course) and pass --clinic ID.")
 handouts_cli = AppGroup("handouts", help="Patient handout PDFs.")
 
 
@@ -43,7 +46,10 @@ def build_command(topics: tuple[str, ...], all_topics: bool, paper: str, large_p
                                  f"choose from {', '.join(known)}", param_hint="--topic")
     _check_readability()
     clinic = _clinic(clinic_id)
-    click.echo(f"Clinic: {clinic['name']} ({clinic['phone']})")
+    if clinic["has_phone"]:
+        click.echo(f"Clinic: {clinic['name']} ({clinic['phone']})")
+    else:
+        click.echo(NO_CLINIC_WARNING, err=True)
     results = build_handouts(list(topics) or known, out_dir, clinic, paper=paper,
                              large_print=large_print, progress=click.echo,
                              handouts=handouts)

@@ -15,6 +15,7 @@ import yaml
 from course.content import ContentError
 from course.markdown import render_inline, render_markdown
 from exports.languages import LANGS, REVIEW_STATUSES, wording_problems
+from exports.pemat import PematError, Rating, parse_ratings
 
 HANDOUT_DIR = pathlib.Path(__file__).resolve().parent / "handouts"
 FIGURE_DIR = pathlib.Path(__file__).resolve().parent / "static" / "exports" / "figures"
@@ -23,7 +24,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 REQUIRED = ("slug", "title", "main_message", "written", "reviewed", "disclaimer", "sections",
             "call_team", "emergency", "sources")
-OPTIONAL = ("off_label", "order", "review_status", "reviewed_by")
+OPTIONAL = ("off_label", "order", "review_status", "reviewed_by", "pemat")
 DEFAULT_ORDER = 100
 SECTION_KEYS = {"heading", "text", "do", "figure"}
 FIGURE_KEYS = {"file", "alt", "caption"}
@@ -65,6 +66,7 @@ class Handout:
     sources: tuple[str, ...]
     version: str
     order: int = DEFAULT_ORDER
+    pemat: tuple[Rating, ...] = ()  # item-by-item PEMAT-P ratings; the content check gates them
     lang: str = "en"
     # A translation is "pending" until a qualified medical translator or bilingual clinician
     # has checked it; reviewed_by then names them. Originals (English) leave both empty.
@@ -153,7 +155,7 @@ def load_handout(path: pathlib.Path, shared: Shared, lang: str = "en") -> Handou
         sources=tuple(_plain(path, f"sources[{i}]", s)
                       for i, s in enumerate(_list(path, data, "sources"))),
         version=hashlib.sha256(raw).hexdigest(),
-        order=_order(path, data),
+        order=_order(path, data), pemat=_pemat(path, data),
         lang=lang, **_review(path, data, lang),
     )
     _check_actions(path, handout)
@@ -201,6 +203,16 @@ def _order(path: pathlib.Path, data: dict[str, Any]) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ContentError(f"{path}: order '{value}' must be a whole number of 0 or more")
     return value
+
+
+def _pemat(path: pathlib.Path, data: dict[str, Any]) -> tuple[Rating, ...]:
+    """The PEMAT-P ratings when the file has them (exports/pemat.py checks the items)."""
+    if "pemat" not in data:
+        return ()
+    try:
+        return parse_ratings(data["pemat"])
+    except PematError as exc:
+        raise ContentError(f"{path}: {exc}") from exc
 
 
 def _text(path: pathlib.Path, data: dict[str, Any], key: str) -> str:

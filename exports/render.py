@@ -21,8 +21,10 @@ PAPERS = {"letter": "letter", "a4": "A4"}
 BODY_PT = {False: 14, True: 18}
 NOTES_MAX = 1000
 RENDERER_VERSION = "1"
+# With no clinic profile the name falls back to "Your clinic" and the phone stays empty, so the
+# handout prints a blank line to write the number on (never a phrase where a number belongs).
 PLACEHOLDER_CLINIC = {
-    "name": "Your clinic", "department": "", "phone": "Ask your care team",
+    "name": "Your clinic", "department": "", "phone": "",
     "address": "", "website": "", "logo_data_uri": "",
 }
 CLINIC_LIMITS = {"name": 120, "department": 120, "phone": 40, "address": 300, "website": 200}
@@ -58,7 +60,8 @@ def clean_notes(notes: str) -> str:
 
 
 def clean_clinic(clinic: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Clinic values as short plain strings; empty name or phone fall back to the placeholder."""
+    """Clinic values as short plain strings; an empty name falls back to the placeholder, and a
+    phone with no digit in it (empty, "ask at reception") counts as no phone."""
     source = dict(clinic or {})
     result: dict[str, Any] = {
         key: " ".join(clean_text(source.get(key), limit).split())
@@ -68,9 +71,11 @@ def clean_clinic(clinic: Mapping[str, Any] | None) -> dict[str, Any]:
     logo = str(source.get("logo_data_uri") or "")
     # Only a data: URI built by exports.logo from validated bytes may reach the template.
     result["logo_data_uri"] = logo if logo.startswith("data:image/") else ""
-    result["has_phone"] = bool(result["phone"])
-    for key in ("name", "phone"):
-        result[key] = result[key] or PLACEHOLDER_CLINIC[key]
+    result["has_profile"] = bool(result["name"])
+    result["has_phone"] = any(ch.isdigit() for ch in result["phone"])
+    if not result["has_phone"]:
+        result["phone"] = PLACEHOLDER_CLINIC["phone"]
+    result["name"] = result["name"] or PLACEHOLDER_CLINIC["name"]
     return result
 
 

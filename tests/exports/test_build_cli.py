@@ -42,8 +42,10 @@ def test_build_writes_one_pdf_per_topic_with_progress(cli_app: Flask,
     for topic in topics:
         path = tmp_path / "out" / f"{topic}.pdf"
         assert pdfinfo(path)["Page size"].startswith("595.276 x 841.89")
-        # No clinic profile exists, so the generic placeholder is printed.
-        assert "Your clinic" in pdf_text(path) and "Ask your care team" in pdf_text(path)
+        # No clinic profile exists: the generic name, and a blank line instead of a phone phrase.
+        assert "Your clinic" in pdf_text(path) and "Ask your care team" not in pdf_text(path)
+        assert "Write your care team's phone number on the line." in pdf_text(path)
+    assert "no clinic profile with a phone number is set" in output
 
 
 def test_build_all_uses_the_first_clinic_profile(cli_app: Flask, tmp_path: pathlib.Path) -> None:

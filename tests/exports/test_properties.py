@@ -23,10 +23,13 @@ def test_clean_notes_is_short_and_free_of_control_characters(text: str) -> None:
 
 @given(st.dictionaries(st.sampled_from(["name", "phone", "address", "website", "logo_data_uri"]),
                        st.text(max_size=400)))
-def test_clean_clinic_always_has_a_name_and_phone_and_only_image_data_logos(
+def test_clean_clinic_always_has_a_name_a_digit_phone_or_none_and_only_image_data_logos(
         values: dict[str, str]) -> None:
     clinic = clean_clinic(values)
-    assert clinic["name"] and clinic["phone"]
+    assert clinic["name"]
+    # A phone is printed only when it has a digit; otherwise the handout prints a write-in line.
+    assert clinic["has_phone"] == any(ch.isdigit() for ch in clinic["phone"])
+    assert clinic["has_phone"] or clinic["phone"] == ""
     assert clinic["logo_data_uri"] == "" or clinic["logo_data_uri"].startswith("data:image/")
     assert len(clinic["phone"]) <= 40
 
