@@ -27,6 +27,7 @@ from course.roles import INSTRUCTOR
 from exports.cli import handouts_cli
 from exports.content import get_handout, get_handouts
 from exports.forms import ClinicForm, PrintForm
+from exports.handout_checks import content_check as handout_content_check
 from exports.logo import MAX_LOGO_BYTES, LogoError
 from exports.readability import content_check
 from exports.render import PAPERS, RenderOptions, handout_context
@@ -42,6 +43,7 @@ def setup(app: Flask) -> None:
     add_nav(app, NavItem("Handouts", "exports.index", order=60))
     add_panel(app, _home_panel)
     add_content_check(app, content_check)
+    add_content_check(app, handout_content_check)  # PEMAT-P, phone slots, box wording
     app.cli.add_command(handouts_cli)
 
 
