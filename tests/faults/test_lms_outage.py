@@ -24,7 +24,7 @@ from tests.platform_services import (
     services,  # noqa: F401 (fixture)
 )
 from tests.quizzes.instructor_helpers import BASE
-from tests.quizzes.test_grade_passback import drain_at, outbox_rows, take_quiz
+from tests.quizzes.scores.test_grade_passback import drain_at, outbox_rows, take_quiz
 
 WAITING = "Waiting to send"
 SENT_LABEL = "Sent to the course gradebook"

@@ -19,7 +19,7 @@ from quizzes.models import SENDING, SENT, ScoreOutbox
 from tests.faults.http_platform import HttpPlatform
 from tests.faults.servers import wait_for, worker_process
 from tests.platform_services import launch_with_services
-from tests.quizzes.test_grade_passback import take_quiz
+from tests.quizzes.scores.test_grade_passback import take_quiz
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from quizzes.sync import ensure_course_quizzes
 from quizzes.taking import attempts
 from tests.production.platform_web import Browser
 from tests.production.stack import ROOT
-from tests.quizzes.test_attempts import answer_all
+from tests.quizzes.taking.test_attempts import answer_all
 
 pytestmark = pytest.mark.slow
 

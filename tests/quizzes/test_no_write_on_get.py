@@ -11,7 +11,7 @@ from course.db import db, utcnow
 from quizzes.bank_loader import get_bank
 from quizzes.models import IN_PROGRESS, Attempt, LineItem, Quiz
 from tests.conftest import launch, launch_as
-from tests.quizzes.test_views import attempt_id, start
+from tests.quizzes.taking.test_views import attempt_id, start
 
 FIRST = get_bank().quizzes[0]
 

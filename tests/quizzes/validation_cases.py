@@ -1,4 +1,4 @@
-"""Damaged question-bank items and the exact error each must raise (tests/quizzes/test_types_validation.py)."""
+"""Damaged question-bank items and the exact error each must raise (tests/quizzes/types/test_types_validation.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ CASES: list[tuple[str, str, Any, str]] = [
      "bank/x.yaml: type: expected 'mcq', found 'sata'"),
     ("unknown-topic", "fx-mcq", ("topic", "cardiology"),
      "bank/x.yaml: topic: 'cardiology' is not one of ms-and-muscles, weakness, spasticity, "
-     "contractures-skin, atrophy, diagnosis, falls-safety"),
+     "contractures-skin, atrophy, diagnosis, falls-safety, everyday-care, medication-safety"),
     ("stem-a-number", "fx-mcq", ("stem", 3),
      'bank/x.yaml: stem: must be text, not int (quote it in YAML)'),
     ("stem-none", "fx-mcq", ("stem", None),

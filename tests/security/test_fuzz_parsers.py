@@ -2,7 +2,7 @@
 
 Uploads: GIFT files (`decode_upload` raises TransferError, `parse_gift` never raises and reports
 per question) and clinic logos (`validate_logo` and `sanitize_svg` raise LogoError). Authored
-Markdown is cleaned by `clean_text` (never raises, leaves no tag). tests/quizzes/test_gift.py
+Markdown is cleaned by `clean_text` (never raises, leaves no tag). tests/quizzes/interchange/test_gift.py
 already fuzzes parse_gift with text; here it gets what decode_upload lets through from raw bytes,
 and the CLI import gets random files. Module and handout content loaders only read the
 repository's own files, so they are checked by `flask content check`, not fuzzed.

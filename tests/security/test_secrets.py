@@ -21,7 +21,7 @@ from course.models import ToolKey
 from tests.conftest import csrf_from
 from tests.platform import LEARNER, new_private_key
 from tests.platform_services import launch_with_services, platform_services
-from tests.quizzes.test_grade_passback import take_quiz
+from tests.quizzes.scores.test_grade_passback import take_quiz
 from tests.security.helpers import (
     WRITE_METHODS,
     build,

@@ -10,7 +10,7 @@ from quizzes.models import FAILED, PENDING, SENT, ScoreOutbox
 from tests.conftest import csrf_from
 from tests.platform import INSTRUCTOR, LEARNER
 from tests.platform_services import launch_with_services, services  # noqa: F401 (fixture)
-from tests.quizzes.test_grade_passback import drain_at, outbox_rows, take_quiz
+from tests.quizzes.scores.test_grade_passback import drain_at, outbox_rows, take_quiz
 
 ADVICE = "Use this service for grade sync and column management"
 

@@ -166,7 +166,7 @@ def test_total_adds_parts_and_floors_on_request(points: list[float], floor: bool
 # The review breakdown of every scoring case in test_scoring.CASES: per part its id, label,
 # points, maximum, correctness, what was chosen, what was expected and the rationale shown.
 # Reviewed by hand when written; it is what a learner reads on the review page.
-PARTS = json.loads((Path(__file__).parent / "fixtures" / "score_parts.json").read_text(encoding="utf-8"))
+PARTS = json.loads((Path(__file__).parents[1] / "fixtures" / "score_parts.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("case", PARTS, ids=[f"{c['item']}-{n}" for n, c in enumerate(PARTS)])

@@ -13,7 +13,7 @@ from quizzes.scores import sender
 from quizzes.types import REGISTRY
 from tests.conftest import csrf_from
 from tests.platform_services import launch_with_services, services  # noqa: F401 (fixture)
-from tests.quizzes.test_attempts import right_form
+from tests.quizzes.taking.test_attempts import right_form
 
 SLUG = get_bank().quizzes[0].slug
 

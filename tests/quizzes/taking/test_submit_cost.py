@@ -12,7 +12,7 @@ from quizzes.bank_loader import get_bank
 from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, QuestionVersion, ScoreOutbox
 from tests.conftest import csrf_from, launch_as
 from tests.course.test_launch_cost import statements, tables
-from tests.quizzes.test_attempts import right_form
+from tests.quizzes.taking.test_attempts import right_form
 
 SLUG = get_bank().quizzes[0].slug
 

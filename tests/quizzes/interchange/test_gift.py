@@ -15,7 +15,7 @@ from quizzes.interchange.gift import DEGRADED, IMPORTED, PLACEHOLDER_RATIONALE, 
 from quizzes.interchange.gift_export import export_gift
 from quizzes.types import REGISTRY
 
-FIXTURES = Path(__file__).parent / "fixtures" / "gift"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "gift"
 
 
 def _read(name: str) -> str:
@@ -152,7 +152,7 @@ def _schema_items() -> list[dict[str, Any]]:
     """The standalone example items of quizzes/bank/SCHEMA.md."""
     import yaml
 
-    text = (Path(__file__).parents[2] / "quizzes" / "bank" / "SCHEMA.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[3] / "quizzes" / "bank" / "SCHEMA.md").read_text(encoding="utf-8")
     items: list[dict[str, Any]] = []
     for block in re.findall(r"```yaml\n(.*?)```", text, re.S):
         data = yaml.safe_load(block)

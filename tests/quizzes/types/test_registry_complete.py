@@ -25,7 +25,7 @@ from quizzes.types.base import (
 from quizzes.types.form_spec import TypeForm
 from tests.quizzes.fixtures import load_items
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "quizzes" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[3] / "quizzes" / "templates"
 ITEMS = load_items()
 # The interchange formats: the type's entry for it and the format module's writers.
 FORMATS: tuple[tuple[str, Callable[[QuestionType], Any], Mapping[str, Any]], ...] = (

@@ -18,7 +18,7 @@ NS = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2", "cp": "http://www.imsg
 
 def _schema_items() -> list[dict[str, Any]]:
     """The standalone example items of quizzes/bank/SCHEMA.md (all valid by construction)."""
-    text = (Path(__file__).parents[2] / "quizzes" / "bank" / "SCHEMA.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[3] / "quizzes" / "bank" / "SCHEMA.md").read_text(encoding="utf-8")
     items: list[dict[str, Any]] = []
     for block in re.findall(r"```yaml\n(.*?)```", text, re.S):
         data = yaml.safe_load(block)

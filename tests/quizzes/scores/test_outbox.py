@@ -10,7 +10,7 @@ from course.db import db, utcnow
 from quizzes.models import FAILED, PENDING, SENDING, SENT, LineItem, ScoreOutbox, aware
 from quizzes.scores import outbox, sender
 from quizzes.taking import attempts
-from tests.quizzes.test_attempts import add_user, answer_all, course_quiz, make_course
+from tests.quizzes.taking.test_attempts import add_user, answer_all, course_quiz, make_course
 
 
 class FakeAgsError(Exception):

@@ -15,7 +15,7 @@ from quizzes.bank_loader import get_bank
 from quizzes.models import SUBMITTED, Attempt, QuestionVersion, Quiz, ScoreOutbox
 from quizzes.sync import ensure_course_quizzes
 from tests.conftest import csrf_from, launch_as
-from tests.quizzes.test_attempts import right_form
+from tests.quizzes.taking.test_attempts import right_form
 
 FIRST = get_bank().quizzes[0]
 

@@ -16,7 +16,7 @@ ITEMS = load_items()
 # The views of the fixture items for three seeds, reviewed by hand when written. An
 # attempt's seed is stored, so a view must not change between releases: a learner who reloads a
 # page mid-attempt after a deploy must see the options where they left them.
-GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "public_views.json").read_text(encoding="utf-8"))
+GOLDEN = json.loads((Path(__file__).parents[1] / "fixtures" / "public_views.json").read_text(encoding="utf-8"))
 HIDDEN_KEYS = {"correct", "answer", "rationale", "match", "expected", "groups", "select_correct"}
 
 

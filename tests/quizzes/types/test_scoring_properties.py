@@ -163,7 +163,7 @@ def walk_strings(obj: Any) -> set[str]:
 def test_public_view_hides_the_key(item: dict[str, Any], seed: str) -> None:
     qt = REGISTRY[item["type"]]
     view = qt.public_view(item, seed)
-    # An empty view hides the key too: insist it shows the item (tests/quizzes/test_types_views.py
+    # An empty view hides the key too: insist it shows the item (tests/quizzes/types/test_types_views.py
     # checks every field of every type).
     assert view and (view["id"], view["type"], view["stem"]) == (item["id"], item["type"], item["stem"])
     assert not walk_keys(view) & FORBIDDEN_KEYS
@@ -226,5 +226,5 @@ def test_validate_raises_only_content_errors_on_damaged_items(item: dict[str, An
     else:
         # Some damage is harmless (an optional field dropped), but not the loss of a field every
         # item needs: a validator that never raises fails here. Every guard has its own damaged
-        # item in tests/quizzes/test_types_validation.py.
+        # item in tests/quizzes/types/test_types_validation.py.
         assert not (container is damaged and key in ("id", "type", "topic", "stem") and key not in damaged), key
