@@ -20,12 +20,15 @@ TOPICS = (
     "atrophy",
     "diagnosis",
     "falls-safety",
+    "everyday-care",
+    "medication-safety",
 )
 
 # Each topic is one teaching module, named as the module names itself (tests check they match).
 TOPIC_TITLES = dict(zip(TOPICS, (
     "How MS affects muscles", "Weakness", "Spasticity", "Contractures and skin",
-    "Types of muscle atrophy", "Diagnostic tests", "Falls and safety")))
+    "Types of muscle atrophy", "Diagnostic tests", "Falls and safety",
+    "Coordination, swallowing, bones and fatigue", "Medication safety")))
 
 # The six steps of NCSBN's clinical judgment measurement model, in the order a case unfolds.
 CJMM_STEPS = (
