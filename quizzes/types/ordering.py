@@ -25,6 +25,12 @@ from .forms import as_map, public_base, shuffled, values
 SCORING = ("per_position", "all_or_nothing")
 
 
+def all_or_nothing(item: Item) -> bool:
+    """NCLEX's rule: one point for the whole order. Without ``scoring`` (an item saved before the
+    setting existed) an item keeps per-position credit, so scores already given stand."""
+    return item.get("scoring") == "all_or_nothing"
+
+
 def public_id(item: Item, option_id: str) -> str:
     """An opaque id for an option, so authored ids (often a, b, c in order) do not leak the key."""
     digest = hashlib.sha256(f"{item['id']}|{option_id}".encode()).hexdigest()
@@ -43,7 +49,7 @@ def validate(item: Item, where: str) -> None:
     checks.unique_ids(seq, where, "options", {"id", "text", "rationale"})
     for i, entry in enumerate(seq):
         checks.rationale(entry, where, f"options[{i}]")
-    if item.get("scoring", "per_position") not in SCORING:
+    if "scoring" in item and item["scoring"] not in SCORING:
         checks.fail(where, "scoring", f"{item['scoring']!r} is not one of {', '.join(SCORING)}")
 
 
@@ -84,7 +90,7 @@ def _chosen_order(item: Item, response: Any) -> list[str | None]:
 def score(item: Item, response: Any) -> ScoreResult:
     """Per position: 1 point per step in its place. All or nothing: 1 point for a perfect order."""
     chosen, key = _chosen_order(item, response), _key(item)
-    if item.get("scoring", "per_position") == "all_or_nothing":
+    if all_or_nothing(item):
         right = chosen == key
         why = "\n".join(f"{n}. {o['text']}: {o['rationale']}" for n, o in enumerate(item["options"], 1))
         return total([PartResult("order", "Whole order", 1.0 if right else 0.0, 1.0, right, chosen, key, why)])
@@ -98,7 +104,7 @@ def score(item: Item, response: Any) -> ScoreResult:
 
 def max_points(item: Item) -> float:
     """Number of steps, or 1 when scored all-or-nothing."""
-    return 1.0 if item.get("scoring", "per_position") == "all_or_nothing" else float(len(item["options"]))
+    return 1.0 if all_or_nothing(item) else float(len(item["options"]))
 
 
 def counted(item: Item, response: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,8 +118,10 @@ def part_label(item: Item, key: str) -> str | None:
 
 
 FORM = TypeForm("ordering", (
-    Scalar("scoring", "Scoring", "choice", choices=(("per_position", "One point per position"),
-                                                     ("all_or_nothing", "All or nothing"))),
+    # All or nothing comes first, so a new item starts with NCLEX's rule.
+    Scalar("scoring", "Scoring", "choice", choices=(("all_or_nothing", "All or nothing: 1 point for the whole order"),
+                                                     ("per_position", "One point per step in its place")),
+           help="NCLEX ordered-response items are all or nothing; per position suits teaching sequences."),
 ), (Rows("options", "Steps, in the correct order", "Step", (ID, TEXT, WHY), 2, 8,
          "Learners always see the steps scrambled."),), False)
 
