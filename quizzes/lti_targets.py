@@ -26,10 +26,15 @@ def quiz_choices() -> list[Choice]:
 
 
 def content_check() -> dict[str, Any]:
-    """The bank's summary, once every quiz that names a module names one that exists."""
+    """The bank's summary, once every quiz names a module that exists and every ordering item its rule."""
     slugs = {m.slug for m in get_course().modules}
     for quiz in get_bank().quizzes:
         if quiz.module and quiz.module not in slugs:
             raise ContentError(f"quizzes/bank/quizzes.yaml: quiz {quiz.slug} names module "
                                f"'{quiz.module}', which does not exist ({', '.join(sorted(slugs))})")
+    for item in get_bank().items.values():
+        # Absent means per position (for items saved before the setting); shipped items choose.
+        if item["type"] == "ordering" and "scoring" not in item:
+            raise ContentError(f"quizzes/bank: item {item['id']}: scoring: missing; write all_or_nothing "
+                               "(NCLEX ordered response) or per_position (SCHEMA.md 'ordering')")
     return summary()
