@@ -4,6 +4,7 @@ from flask import Flask
 
 from course.lti.deep_link import Choice
 from course.registry import add_content_check, add_deep_link_source, add_launch_target
+from modules.item_lint import modules_lint
 from modules.loader import get_course, summary
 
 
@@ -12,6 +13,7 @@ def register(app: Flask) -> None:
     add_launch_target(app, "module", "modules.overview", "module")
     add_deep_link_source(app, "Teaching modules", module_choices)
     add_content_check(app, summary)
+    add_content_check(app, modules_lint)
 
 
 def module_choices() -> list[Choice]:

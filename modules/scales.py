@@ -24,8 +24,8 @@ ASHWORTH = Scale(
     choices=(
         ("0", "0: no increase in muscle tone"),
         ("1", "1: slight increase; a catch and release, or minimal resistance at the end of range"),
-        ("1+", "1+: slight increase; a catch, then minimal resistance through less than half of "
-               "the remaining range"),
+        ("1+", "1+: slight increase; a catch, then minimal resistance through the rest of the "
+               "range (less than half of it)"),
         ("2", "2: more marked increase through most of the range, but the part still moves easily"),
         ("3", "3: considerable increase; passive movement is difficult"),
         ("4", "4: the part is rigid in flexion or extension"),

@@ -10,6 +10,7 @@ from course.lti.deep_link import Choice
 from course.registry import add_content_check, add_deep_link_source, add_launch_target
 from modules.loader import get_course
 from quizzes.bank_loader import get_bank, summary
+from quizzes.item_lint import bank_lint
 
 
 def register(app: Flask) -> None:
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     add_launch_target(app, "quiz", "quizzes.quiz", "slug")
     add_deep_link_source(app, "Quizzes", quiz_choices)
     add_content_check(app, content_check)
+    add_content_check(app, bank_lint)
 
 
 def quiz_choices() -> list[Choice]:
