@@ -15,6 +15,7 @@ import weasyprint
 
 from exports.content import Handout, get_handout, get_handouts
 from exports.fetcher import SafeFetcher, static_url
+from exports.languages import choice_langs, labels, long_date, review_line
 
 TEMPLATE_DIR = pathlib.Path(__file__).resolve().parent / "templates"
 PAPERS = {"letter": "letter", "a4": "A4"}
@@ -38,11 +39,13 @@ class RenderOptions:
     paper: str = "letter"
     large_print: bool = False
     notes: str = ""
+    lang: str = "en"  # "en", "es", or "en+es" for a bilingual packet (English, then Spanish)
 
     def __post_init__(self) -> None:
-        """Refuse unknown paper sizes early, with a clear message."""
+        """Refuse unknown paper sizes and languages early, with a clear message."""
         if self.paper not in PAPERS:
             raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {self.paper!r}")
+        choice_langs(self.lang)
 
 
 def clean_text(value: Any, limit: int) -> str:
@@ -82,13 +85,21 @@ def clean_clinic(clinic: Mapping[str, Any] | None) -> dict[str, Any]:
 def handout_context(handout: Handout, clinic: Mapping[str, Any],
                     options: RenderOptions) -> dict[str, Any]:
     """Everything one handout template needs, as str/int/bool and lists/dicts of them."""
+    words = labels(handout.lang)
+    clinic_values = clean_clinic(clinic)
+    if not clinic_values["has_profile"]:
+        clinic_values["name"] = words["your_clinic"]
     return {
         "slug": handout.slug,
-        "anchor": f"h-{handout.slug}",
+        "lang": handout.lang,
+        "t": words,
+        # Clinic staff only (handout page, CLI); the PDF templates never print it.
+        "review_note": review_line(handout.lang, handout.review_status, handout.reviewed_by),
+        "anchor": f"h-{handout.slug}" if handout.lang == "en" else f"h-{handout.slug}-{handout.lang}",
         "title": handout.title,
         "main_message": handout.main_message,
-        "written": _long_date(handout.written),
-        "reviewed": _long_date(handout.reviewed),
+        "written": long_date(handout.written, handout.lang),
+        "reviewed": long_date(handout.reviewed, handout.lang),
         "written_iso": handout.written.isoformat(),
         "reviewed_iso": handout.reviewed.isoformat(),
         "sections": [_section_context(s) for s in handout.sections],
@@ -98,7 +109,7 @@ def handout_context(handout: Handout, clinic: Mapping[str, Any],
         "sources": list(handout.sources),
         "disclaimer": handout.disclaimer,
         "version": handout.version,
-        "clinic": clean_clinic(clinic),
+        "clinic": clinic_values,
         "notes": clean_notes(options.notes),
         "large_print": options.large_print,
     }
@@ -108,11 +119,20 @@ def document_context(handouts: list[Handout], clinic: Mapping[str, Any],
                      options: RenderOptions) -> dict[str, Any]:
     """The whole document: one handout, or a packet with a cover page and contents."""
     items = [handout_context(h, clinic, options) for h in handouts]
-    clinic_values = clean_clinic(clinic)
+    langs = list(dict.fromkeys(item["lang"] for item in items))
+    clinic_values = dict(items[0]["clinic"])
     packet = len(items) > 1
-    title = items[0]["title"] if not packet else f"Your MS handouts from {clinic_values['name']}"
+    covers = [{"lang": lang, "t": labels(lang),
+               "clinic_name": next(i["clinic"]["name"] for i in items if i["lang"] == lang)}
+              for lang in langs]
+    title = items[0]["title"] if not packet else " / ".join(
+        c["t"]["packet_title"].format(clinic=c["clinic_name"]) for c in covers)
     return {
         "title": title,
+        # A bilingual packet is tagged English, and each Spanish part carries lang="es".
+        "lang": langs[0],
+        "t": covers[0]["t"],
+        "covers": covers,
         "packet": packet,
         "handouts": items,
         "clinic": clinic_values,
@@ -130,8 +150,10 @@ def build_context(slugs: list[str], clinic: Mapping[str, Any], options: RenderOp
     """Context for the chosen slugs (in the order given); KeyError for an unknown slug."""
     if not slugs:
         raise ValueError("choose at least one handout")
-    library = handouts if handouts is not None else get_handouts()
-    chosen = [get_handout(slug, library) for slug in dict.fromkeys(slugs)]
+    langs = choice_langs(options.lang)
+    library = handouts if handouts is not None else tuple(
+        h for lang in langs for h in get_handouts(lang))
+    chosen = [get_handout(slug, library, lang) for lang in langs for slug in dict.fromkeys(slugs)]
     return document_context(chosen, clinic, options)
 
 
@@ -148,9 +170,9 @@ def render_html(slugs: list[str], clinic: Mapping[str, Any], options: RenderOpti
 
 def render_pdf(slugs: list[str], clinic: Mapping[str, Any], paper: str = "letter",
                large_print: bool = False, notes: str = "",
-               handouts: tuple[Handout, ...] | None = None) -> bytes:
+               handouts: tuple[Handout, ...] | None = None, lang: str = "en") -> bytes:
     """Render one handout, or a packet of several, as a tagged PDF/UA-1 document."""
-    options = RenderOptions(paper=paper, large_print=large_print, notes=notes)
+    options = RenderOptions(paper=paper, large_print=large_print, notes=notes, lang=lang)
     return html_to_pdf(render_html(slugs, clinic, options, handouts))
 
 
@@ -168,11 +190,6 @@ def _section_context(section: Any) -> dict[str, Any]:
                   "caption": section.figure.caption}
     return {"heading": section.heading, "html": section.html,
             "actions": list(section.actions), "figure": figure}
-
-
-def _long_date(value: Any) -> str:
-    """A date no reader can misread across countries, e.g. 21 November 2026."""
-    return f"{value.day} {value:%B %Y}"
 
 
 @functools.lru_cache(maxsize=1)
