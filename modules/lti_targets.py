@@ -6,6 +6,7 @@ from course.lti.deep_link import Choice
 from course.registry import add_content_check, add_deep_link_source, add_launch_target
 from modules.item_lint import modules_lint
 from modules.loader import get_course, summary
+from modules.option_feedback import check as option_feedback_check
 
 
 def register(app: Flask) -> None:
@@ -13,6 +14,7 @@ def register(app: Flask) -> None:
     add_launch_target(app, "module", "modules.overview", "module")
     add_deep_link_source(app, "Teaching modules", module_choices)
     add_content_check(app, summary)
+    add_content_check(app, option_feedback_check)  # every wrong option or grade says why
     add_content_check(app, modules_lint)
 
 

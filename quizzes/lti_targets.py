@@ -11,6 +11,7 @@ from course.registry import add_content_check, add_deep_link_source, add_launch_
 from modules.loader import get_course
 from quizzes.bank_loader import get_bank, summary
 from quizzes.item_lint import bank_lint
+from quizzes.option_rationales import check_bank
 
 
 def register(app: Flask) -> None:
@@ -18,6 +19,7 @@ def register(app: Flask) -> None:
     add_launch_target(app, "quiz", "quizzes.quiz", "slug")
     add_deep_link_source(app, "Quizzes", quiz_choices)
     add_content_check(app, content_check)
+    add_content_check(app, check_bank)  # every option a learner can pick wrongly explains itself
     add_content_check(app, bank_lint)
 
 
