@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -14,8 +15,9 @@ from course.content import ContentError
 from course.db import db
 from exports.build import build_handouts
 from exports.content import get_handouts
+from exports.languages import CHOICES, review_line
 from exports.models import ClinicProfile, clinic_dict
-from exports.readability import summary
+from exports.readability import spanish_summary, summary
 
 NO_CLINIC_WARNING = ("Warning: no clinic profile with a phone number is set, so the handouts "
                      "print a blank line for the clinic's phone number. Set a clinic profile "
@@ -31,13 +33,18 @@ handouts_cli = AppGroup("handouts", help="Patient handout PDFs.")
               show_default=True)
 @click.option("--large-print", is_flag=True, help="18 pt body text instead of 14 pt.")
 @click.option("--clinic", "clinic_id", type=int, help="ClinicProfile id for the branding.")
+@click.option("--lang", type=click.Choice(list(CHOICES)), default="en", show_default=True,
+              help="en, es, or en+es for one bilingual PDF per topic (English, then Spanish).")
 @click.option("--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=pathlib.Path))
 def build_command(topics: tuple[str, ...], all_topics: bool, paper: str, large_print: bool,
-                  clinic_id: int | None, out_dir: pathlib.Path) -> None:
+                  clinic_id: int | None, lang: str, out_dir: pathlib.Path) -> None:
     """Write one PDF per topic into --out, printing a progress line per file."""
-    handouts = get_handouts()
-    known = [h.slug for h in handouts]
+    by_lang = {one: get_handouts(one) for one in CHOICES[lang]}
+    handouts = tuple(h for items in by_lang.values() for h in items)
+    # A topic must exist in every language asked for.
+    known = [h.slug for h in get_handouts() if all(
+        any(t.slug == h.slug for t in items) for items in by_lang.values())]
     if all_topics == bool(topics):
         raise click.UsageError("give --topic SLUG (one or more) or --all, not both")
     unknown = [t for t in topics if t not in known]
@@ -45,6 +52,8 @@ def build_command(topics: tuple[str, ...], all_topics: bool, paper: str, large_p
         raise click.BadParameter(f"unknown topic(s) {', '.join(unknown)}; "
                                  f"choose from {', '.join(known)}", param_hint="--topic")
     _check_readability()
+    if "es" in CHOICES[lang]:
+        _check_readability(spanish_summary)
     clinic = _clinic(clinic_id)
     if clinic["has_phone"]:
         click.echo(f"Clinic: {clinic['name']} ({clinic['phone']})")
@@ -52,8 +61,13 @@ def build_command(topics: tuple[str, ...], all_topics: bool, paper: str, large_p
         click.echo(NO_CLINIC_WARNING, err=True)
     results = build_handouts(list(topics) or known, out_dir, clinic, paper=paper,
                              large_print=large_print, progress=click.echo,
-                             handouts=handouts)
+                             handouts=handouts, lang=lang)
     click.echo(f"Wrote {len(results)} PDF(s) to {out_dir}")
+    built = {r.slug for r in results}
+    for handout in handouts:
+        note = review_line(handout.lang, handout.review_status, handout.reviewed_by)
+        if note and handout.slug in built:
+            click.echo(f"For staff, not printed: {handout.slug}: {note}")
 
 
 @handouts_cli.command("check")
@@ -63,12 +77,17 @@ def check_command() -> None:
     for slug, grade in report["handout_grades"].items():
         smog = report["handout_smog"][slug]
         click.echo(f"{slug}: Flesch-Kincaid grade {grade:.1f}, SMOG {smog:.1f}")
+    spanish = _check_readability(spanish_summary)
+    for slug, huerta in spanish["handout_fernandez_huerta"].items():
+        inflesz = spanish["handout_szigriszt_pazos"][slug]
+        click.echo(f"es/{slug}: Fernández-Huerta {huerta:.1f}, Szigriszt-Pazos (INFLESZ) "
+                   f"{inflesz:.1f}")
 
 
-def _check_readability() -> dict[str, Any]:
-    """Run the readability gate; content above grade 8 stops the command."""
+def _check_readability(gate: Callable[[], dict[str, Any]] = summary) -> dict[str, Any]:
+    """Run a readability gate; content that fails it stops the command."""
     try:
-        return summary()
+        return gate()
     except ContentError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from course.forms import AppForm
+from exports.languages import CHOICE_NAMES
 from exports.render import CLINIC_LIMITS, NOTES_MAX
 
 
@@ -28,6 +29,8 @@ class PrintForm(AppForm):
     slugs = CheckboxListField("Handouts", validators=[DataRequired("Choose at least one handout.")])
     paper = RadioField("Paper size", default="letter",
                        choices=[SelectChoice("letter", "US Letter"), SelectChoice("a4", "A4")])
+    lang = RadioField("Language", default="en",
+                      choices=[SelectChoice(value, label) for value, label in CHOICE_NAMES.items()])
     large_print = BooleanField("Large print (18 pt text)")
     notes = TextAreaField(
         "Notes from the care team (optional, printed in a box)",

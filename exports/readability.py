@@ -147,8 +147,8 @@ def summary(handouts: tuple[Handout, ...] | None = None) -> dict[str, object]:
 
 
 def content_check() -> dict[str, object]:
-    """Content check for `flask content check`: load every handout afresh and apply the gate."""
-    return summary(load_handouts())
+    """Content check for `flask content check`: load every handout afresh and apply the gates."""
+    return {**summary(load_handouts()), **spanish_summary(load_handouts(lang="es"))}
 
 
 @functools.lru_cache(maxsize=1)
