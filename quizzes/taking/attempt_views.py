@@ -176,8 +176,8 @@ def submit(cid: int, aid: int) -> WerkzeugResponse:
         done, now = submit_attempt(aid, owner=(g.context.id, g.user.id))
     except AttemptNotFound:
         abort(404)
-    if now and done.submitted_at is not None and done.deadline_at is not None \
-            and aware(done.submitted_at) >= aware(done.deadline_at):
+    submitted, deadline = aware(done.submitted_at), aware(done.deadline_at)
+    if now and submitted is not None and deadline is not None and submitted >= deadline:
         flash(TIME_UP, "warning")  # the deadline passed first: only answers saved by then count
     return redirect(url_for("quizzes.review", cid=cid, aid=aid))
 

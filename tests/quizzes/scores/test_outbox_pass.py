@@ -19,8 +19,8 @@ from quizzes.models import SENT, ScoreOutbox
 from quizzes.scores import sender
 from quizzes.taking import attempts
 from tests.course.test_launch_cost import statements, tables
-from tests.quizzes.taking.test_attempts import add_user, answer_all, course_quiz, make_course
 from tests.quizzes.scores.test_outbox import FakeAgs
+from tests.quizzes.taking.test_attempts import add_user, answer_all, course_quiz, make_course
 
 LEARNERS = 6
 
