@@ -9,6 +9,7 @@ import quizzes.types.checks as checks
 
 from .base import (
     PLAIN_STATS,
+    WRITTEN,
     Form,
     Item,
     ParseResult,
@@ -142,11 +143,12 @@ FORM_MR = TypeForm("matrix_mr", (), (
                                                "refs", required=False), WHY), 2, 12),
 ), True)
 NO_GIFT = cannot("GIFT has no grid (matrix) question")
-NO_QTI = cannot("Canvas classic quizzes have no grid question")
+NO_QTI = cannot("Canvas classic quizzes have no grid question, and Canvas multiple dropdowns cannot score "
+               "each column over the rows as this item does")
 
 TYPES = (
     QuestionType("matrix_mc", "Matrix multiple choice", "ngn", validate_mc, public_view, parse_mc, score_mc, max_mc,
-                 form=FORM_MC, gift=NO_GIFT, qti=NO_QTI, stats=PLAIN_STATS),
+                 form=FORM_MC, gift=NO_GIFT, qti=WRITTEN, stats=PLAIN_STATS),
     QuestionType("matrix_mr", "Matrix multiple response", "ngn", validate_mr, public_view, parse_mr, score_mr, max_mr,
                  form=FORM_MR, gift=NO_GIFT, qti=NO_QTI, stats=PLAIN_STATS),
 )
