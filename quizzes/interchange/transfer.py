@@ -30,8 +30,9 @@ from quizzes.interchange.gift import (
     parse_gift,
 )
 from quizzes.interchange.gift_export import export_gift
-from quizzes.interchange.qti import export_qti_zip
+from quizzes.interchange.qti import BANK, SHAPES, QuizSettings, export_qti_zip
 
+MAX_ATTEMPTS, MAX_TIME_LIMIT = 100, 24 * 60  # bounds of a Canvas quiz's settings in a QTI export
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # the CLI's own cap; the web form uses MAX_CONTENT_LENGTH
 FORMATS = ("gift", "qti")
 
@@ -138,7 +139,8 @@ def export_items(context_id: int | None) -> list[dict[str, Any]]:
     return [clean_item(dict(current_version(q).data)) for q in reversed(course_questions(context_id))]
 
 
-def export_file(fmt: str, items: list[dict[str, Any]], title: str) -> ExportFile:
+def export_file(fmt: str, items: list[dict[str, Any]], title: str, *, shape: str = BANK,
+                quiz: QuizSettings | None = None) -> ExportFile:
     """Build a GIFT text file or a QTI 1.2 zip from items; unsupported types are listed, not mangled."""
     title = clean_text(title).strip() or "questions"  # a platform's course title is not trusted either
     stem = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-") or "questions"
@@ -147,9 +149,23 @@ def export_file(fmt: str, items: list[dict[str, Any]], title: str) -> ExportFile
         return ExportFile(out.text.encode("utf-8"), f"{stem}.gift.txt", "text/plain; charset=utf-8",
                           out.skipped, len(items) - len(out.skipped))
     if fmt == "qti":
-        data, skipped = export_qti_zip(title, items)
+        data, skipped = export_qti_zip(title, items, shape=shape, settings=quiz)  # shape: Canvas bank or quiz
         return ExportFile(data, f"{stem}.qti.zip", "application/zip", skipped, len(items) - len(skipped))
     raise TransferError(f"Unknown format {fmt!r}: use gift or qti.")
+
+
+def quiz_settings(attempts: str | None, time_limit: str | None) -> QuizSettings:
+    """Quiz settings from a form: attempts 0 (unlimited) to MAX_ATTEMPTS, an optional time limit in minutes."""
+    try:
+        tries = int(attempts or 1)
+        minutes = int(time_limit) if (time_limit or "").strip() else None
+    except ValueError as exc:
+        raise TransferError("Attempts and the time limit must be whole numbers.") from exc
+    if not 0 <= tries <= MAX_ATTEMPTS:
+        raise TransferError(f"Attempts must be from 0 (unlimited) to {MAX_ATTEMPTS}.")
+    if minutes is not None and not 1 <= minutes <= MAX_TIME_LIMIT:
+        raise TransferError(f"The time limit must be from 1 to {MAX_TIME_LIMIT} minutes.")
+    return QuizSettings(tries, minutes)
 
 
 # --- CLI ---------------------------------------------------------------------------------------
@@ -170,10 +186,18 @@ def _context(context_pk: int) -> Context:
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
 @click.option("--context", "context_pk", type=int, default=None,
               help="Course context id (database id); default: the shipped bank.")
-def export_command(fmt: str, out: Path, context_pk: int | None) -> None:
+@click.option("--shape", type=click.Choice(SHAPES), default=BANK, show_default=True,
+              help="QTI only: a Canvas question bank, or a quiz with --attempts and --time-limit.")
+@click.option("--attempts", type=click.IntRange(0, MAX_ATTEMPTS), default=1, show_default=True,
+              help="QTI quiz: attempts allowed (0 = unlimited).")
+@click.option("--time-limit", "time_limit", type=click.IntRange(1, MAX_TIME_LIMIT), default=None,
+              help="QTI quiz: time limit in minutes (default: none).")
+def export_command(fmt: str, out: Path, context_pk: int | None, shape: str, attempts: int,
+                   time_limit: int | None) -> None:
     """Export a course bank (or the shipped bank) as GIFT text or a QTI 1.2 zip."""
     title = _context(context_pk).title or f"Course {context_pk}" if context_pk is not None else "MS muscle course bank"
-    result = export_file(fmt, export_items(context_pk), title)
+    result = export_file(fmt, export_items(context_pk), title, shape=shape,
+                         quiz=QuizSettings(attempts, time_limit))
     out.write_bytes(result.data)
     click.echo(f"Wrote {result.count} question(s) to {out}.")
     for item_id, reason in result.skipped:
