@@ -56,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(lti_bp)
     # Demo tables exist in every schema so one migration history serves every deployment;
     # the demo's routes are registered only when it is switched on.
+    import course.audit  # noqa: F401 - the audit trail's table, which any feature records into
     import course.lti.demo.models  # noqa: F401
     if app.config["DEMO_PLATFORM"]:
         from course.lti.demo.blueprint import bp as demo_bp

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
 from quizzes import grading
+from quizzes.accommodations.queries import limits_for
 from quizzes.bank_loader import get_bank
 from quizzes.layout import Block, RandomSlot, arrange, draw, entry
 from quizzes.models import (
@@ -25,6 +26,7 @@ from quizzes.models import (
     Response,
     aware,
 )
+from quizzes.overrides import CLOSED, NOT_OPEN
 from quizzes.scores import outbox
 from quizzes.sync import latest_version_ids, sync_bank
 from quizzes.types import REGISTRY
@@ -112,6 +114,11 @@ def blocks_for(quiz: Quiz, seed: str) -> list[Block]:
 _blocks = blocks_for  # the name the instructor preview imported first
 
 
+def _when(value: datetime | None) -> str:
+    """A date in an error message."""
+    return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+
+
 def start_attempt(quiz: Quiz, user_id: int, now: datetime | None = None) -> Attempt:
     """Resume the open attempt, or start a new one if attempts remain (safe under races)."""
     now = now or utcnow()
@@ -119,14 +126,20 @@ def start_attempt(quiz: Quiz, user_id: int, now: datetime | None = None) -> Atte
     current = open_attempt(quiz.id, user_id)
     if current is not None:
         return current
+    limits = limits_for(quiz, user_id)  # quiz settings with this learner's accommodations
+    window = limits.window(now)
+    if window == NOT_OPEN:
+        raise AttemptError(f"This quiz opens for you on {_when(limits.open_at)}.")
+    if window == CLOSED:
+        raise AttemptError(f"This quiz closed for you on {_when(limits.close_at)}.")
     used = attempts_used(quiz.id, user_id)
-    if grading.attempts_left(quiz.attempts_allowed, used) == 0:
+    if grading.attempts_left(limits.attempts_allowed, used) == 0:
         raise AttemptError("You have used all the attempts this quiz allows.")
     seed = secrets.token_hex(8)
     layout = arrange(blocks_for(quiz, seed), seed, quiz.shuffle)
     if not layout:
         raise AttemptError("This quiz has no questions yet.")
-    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    deadline = limits.deadline(now)  # the time limit, never past the close date
     attempt = Attempt(context_id=quiz.context_id, user_id=user_id, quiz_id=quiz.id,
                       number=used + 1, state=IN_PROGRESS, active=1, seed=seed, started_at=now,
                       deadline_at=deadline, layout=layout)

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from course.db import db, utcnow
 from quizzes import grading
+from quizzes.accommodations.queries import base_of, limits_by_quiz
 from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz, aware
+from quizzes.overrides import NOT_OPEN, OPEN, Limits, resolve
 from quizzes.scores.outbox import SyncState, sync_states
 
 
@@ -20,6 +22,17 @@ class QuizStatus:
     quiz: Quiz
     attempts: list[Attempt] = field(default_factory=list)  # in attempt order
     sync: SyncState | None = None
+    limits: Limits | None = None  # this learner's limits; None = the quiz's own settings
+
+    @property
+    def mine(self) -> Limits:
+        """The learner's effective limits (quiz settings with their accommodations)."""
+        return self.limits if self.limits is not None else resolve(base_of(self.quiz))
+
+    @property
+    def window(self) -> str:
+        """Whether a new attempt may start now: not_open, open or closed."""
+        return self.mine.window(utcnow())
 
     @property
     def submitted(self) -> list[Attempt]:
@@ -45,7 +58,7 @@ class QuizStatus:
     @property
     def left(self) -> int | None:
         """Attempts still available (None = unlimited)."""
-        return grading.attempts_left(self.quiz.attempts_allowed, self.used)
+        return grading.attempts_left(self.mine.attempts_allowed, self.used)
 
     @property
     def grade(self) -> float | None:
@@ -62,6 +75,8 @@ class QuizStatus:
         """Not started, in progress, or completed."""
         if self.open_attempt is not None:
             return "Time is up: being submitted" if self.overdue else "In progress"
+        if self.window != OPEN and self.left != 0:
+            return "Not open yet" if self.window == NOT_OPEN else "Closed"
         if not self.submitted:
             return "Not started"
         return "Completed" if self.left == 0 else "Submitted"
@@ -69,13 +84,13 @@ class QuizStatus:
     @property
     def can_start(self) -> bool:
         """Whether a new attempt may be started (or the open one resumed)."""
-        return self.open_attempt is not None or self.left != 0
+        return self.open_attempt is not None or (self.left != 0 and self.window == OPEN)
 
     def visibility(self, attempt: Attempt) -> grading.ReviewVisibility:
         """What the learner may see of one of their attempts."""
         return grading.review_visibility(self.quiz.review, self.quiz.review_when,
                                          attempt.state == SUBMITTED, self.used,
-                                         self.quiz.attempts_allowed)
+                                         self.mine.attempts_allowed)
 
 
 def quiz_statuses(context_id: int, user_id: int, quizzes: Iterable[Quiz]) -> list[QuizStatus]:
@@ -87,7 +102,9 @@ def quiz_statuses(context_id: int, user_id: int, quizzes: Iterable[Quiz]) -> lis
             .order_by(Attempt.quiz_id, Attempt.number)):
         by_quiz[attempt.quiz_id].append(attempt)
     states = sync_states(context_id, user_id)
-    return [QuizStatus(q, by_quiz.get(q.id, []), states.get((q.id, user_id))) for q in quizzes]
+    limits = limits_by_quiz(context_id, user_id, quizzes)
+    return [QuizStatus(q, by_quiz.get(q.id, []), states.get((q.id, user_id)), limits[q.id])
+            for q in quizzes]
 
 
 def quiz_status(quiz: Quiz, user_id: int) -> QuizStatus:
