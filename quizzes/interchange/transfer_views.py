@@ -12,6 +12,7 @@ from course.routes import Routes
 from quizzes.authoring.forms import ImportForm
 from quizzes.authoring.instructor_views import PREFIX
 from quizzes.interchange.gift import DEGRADED, IMPORTED
+from quizzes.interchange.qti import BANK, SHAPES
 from quizzes.interchange.transfer import (
     FORMATS,
     ImportReport,
@@ -20,6 +21,7 @@ from quizzes.interchange.transfer import (
     export_file,
     export_items,
     import_gift,
+    quiz_settings,
 )
 
 routes = Routes()
@@ -70,3 +72,22 @@ def export(cid: int) -> Response:
     headers: Mapping[str, str] = {"Content-Disposition": f'attachment; filename="{result.filename}"',
                                   "X-Skipped-Items": str(len(result.skipped))}
     return Response(result.data, mimetype=result.mimetype, headers=dict(headers))
+
+
+@routes.get(f"{PREFIX}/transfer/export-qti")
+@instructor_view
+def export_qti(cid: int) -> Response:
+    """Download the course bank for Canvas as a question bank or as a quiz with its settings (attempts, time)."""
+    shape = request.args.get("shape", BANK)
+    if shape not in SHAPES:
+        abort(400, "Choose how Canvas should import the questions: bank or quiz.")
+    try:
+        quiz = quiz_settings(request.args.get("attempts"), request.args.get("time_limit"))
+    except TransferError as err:
+        abort(400, str(err))
+    result = export_file("qti", export_items(g.context.id), g.context.title or f"course {g.context.id}",
+                         shape=shape, quiz=quiz)
+    name = result.filename.replace(".qti.zip", f".{shape}.qti.zip")
+    return Response(result.data, mimetype=result.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "X-Skipped-Items": str(len(result.skipped))})
