@@ -158,7 +158,8 @@ def quiz_settings(attempts: str | None, time_limit: str | None) -> QuizSettings:
     """Quiz settings from a form: attempts 0 (unlimited) to MAX_ATTEMPTS, an optional time limit in minutes."""
     try:
         tries = int(attempts or 1)
-        minutes = int(time_limit) if (time_limit or "").strip() else None
+        limit = (time_limit or "").strip()
+        minutes = int(limit) if limit else None
     except ValueError as exc:
         raise TransferError("Attempts and the time limit must be whole numbers.") from exc
     if not 0 <= tries <= MAX_ATTEMPTS:
