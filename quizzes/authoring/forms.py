@@ -197,7 +197,8 @@ class RandomSlotForm(AppForm):
 
 
 class ImportForm(AppForm):
-    """A GIFT file to import into the course bank."""
+    """A GIFT or Moodle XML file to import into the course bank."""
 
-    file = FileField("GIFT file (.txt or .gift, UTF-8)", validators=[FileRequired("Choose a file to import.")])
+    file = FileField("GIFT or Moodle XML file (.txt, .gift or .xml, UTF-8)",
+                     validators=[FileRequired("Choose a file to import.")])
     dry_run = BooleanField("Dry run: show the report without importing")

@@ -28,9 +28,10 @@ from quizzes.types import REGISTRY
 from quizzes.types.base import TOPICS
 
 IMPORTED, SKIPPED, DEGRADED = "imported", "skipped", "degraded"
-# Our exporter records what GIFT cannot hold in comments Moodle ignores: "// id: slug",
-# "// shuffle: false" and one "// source: citation" per source.
-_HINT = re.compile(r"^//\s*(id|shuffle|source):\s*(.*?)\s*$")
+# Our exporter records what GIFT cannot hold in comments: "// [id:slug]" (Moodle 4 reads it as the
+# idnumber; older exports wrote "// id: slug", still read), "// shuffle: false" and one
+# "// source: citation" per source, which Moodle ignores.
+_HINT = re.compile(r"^//\s*(?:(id|shuffle|source):\s*(.*?)|\[(id):([^\]]*)\])\s*$")
 # Moodle trims with PHP's trim(), which leaves a non-breaking space alone; so do we, because
 # our exporter ends a missing-word question whose blank ends the text with one.
 _PHP_SPACE = " \t\n\r\x00\x0b"
@@ -122,7 +123,7 @@ def _add_hint(hints: dict[str, Any], match: re.Match[str] | None) -> None:
     """Record one well-formed hint comment; anything else stays an ordinary comment."""
     if not match:
         return
-    key, value = match.groups()
+    key, value = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4).strip())
     if key == "id" and _SLUG.match(value):
         hints["id"] = value
     elif key == "shuffle" and value in ("true", "false"):

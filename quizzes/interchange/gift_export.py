@@ -80,6 +80,8 @@ class GiftExport:
 
     text: str
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # (item id, note) for items written with a loss the instructor must repair in Moodle.
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Skip(Exception):
@@ -90,6 +92,7 @@ def export_gift(items: Iterable[Mapping[str, Any]]) -> GiftExport:
     """Write every item GIFT can express; list the rest with the reason they were left out."""
     chunks: list[str] = []
     skipped: list[tuple[str, str]] = []
+    notes: list[tuple[str, str]] = []
     topic = None
     for item in items:
         item_id, kind = str(item.get("id", "?")), item.get("type")
@@ -107,12 +110,20 @@ def export_gift(items: Iterable[Mapping[str, Any]]) -> GiftExport:
             topic = item["topic"]
             chunks.append(f"$CATEGORY: $course$/top/{topic}")
         chunks.append(_comments(item) + (f"::{escape(item['title'])}::" if item.get("title") else "") + body)
-    return GiftExport("\n\n".join(chunks) + ("\n" if chunks else ""), skipped)
+        if item.get("shuffle") is False and kind in _SHUFFLED_IN_MOODLE:
+            notes.append((item_id, FIXED_ORDER_NOTE))
+    return GiftExport("\n\n".join(chunks) + ("\n" if chunks else ""), skipped, notes)
+
+
+# Moodle's GIFT import shuffles these (its default); GIFT has no way to say "keep this order".
+_SHUFFLED_IN_MOODLE = {"mcq", "sata", "matching"}
+FIXED_ORDER_NOTE = ("its options must stay in order (a rating scale), which GIFT cannot say: after the import, "
+                    "turn off 'Shuffle the choices' for it in Moodle, or use the Moodle XML export, which keeps it")
 
 
 def _comments(item: Mapping[str, Any]) -> str:
-    """Comment lines keeping what GIFT cannot: the id, a fixed order and the sources."""
-    lines = [f"// id: {item['id']}"]
+    """Comment lines keeping what GIFT cannot: the id (as Moodle 4 reads it), a fixed order and the sources."""
+    lines = [f"// [id:{item['id']}]"]
     if "shuffle" in item:
         lines.append(f"// shuffle: {'true' if item['shuffle'] else 'false'}")
     lines += [f"// source: {' '.join(str(s).split())}" for s in item.get("sources", [])]

@@ -1,4 +1,4 @@
-"""Import and export of questions: GIFT into a course bank, GIFT and QTI out, and the CLI."""
+"""Import and export of questions: GIFT or Moodle XML into a course bank, GIFT, QTI and Moodle XML out, the CLI."""
 
 from __future__ import annotations
 
@@ -30,11 +30,14 @@ from quizzes.interchange.gift import (
     parse_gift,
 )
 from quizzes.interchange.gift_export import export_gift
+from quizzes.interchange.moodle_import import MoodleXmlError, parse_moodle_xml
+from quizzes.interchange.moodle_xml import export_moodle
 from quizzes.interchange.qti import BANK, SHAPES, QuizSettings, export_qti_zip
 
 MAX_ATTEMPTS, MAX_TIME_LIMIT = 100, 24 * 60  # bounds of a Canvas quiz's settings in a QTI export
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # the CLI's own cap; the web form uses MAX_CONTENT_LENGTH
-FORMATS = ("gift", "qti")
+FORMATS = ("gift", "qti", "moodle")
+SOURCES = ("course", "shipped")  # what an export covers: the course bank or the shipped bank
 
 
 class TransferError(ValueError):
@@ -56,6 +59,7 @@ class ImportReport:
     lines: list[ReportLine] = field(default_factory=list)
     created: list[int] = field(default_factory=list)
     dry_run: bool = False
+    tag: str = "gift-import"  # the bank tag the imported questions get (gift-import or moodle-import)
 
     def count(self, status: str) -> int:
         """How many questions ended with this status."""
@@ -78,6 +82,9 @@ class ExportFile:
     mimetype: str
     skipped: list[tuple[str, str]]
     count: int
+    # (item id, note): written, but with something to repair by hand (GIFT's fixed-order items).
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    written: dict[str, int] = field(default_factory=dict)  # item type -> questions written
 
 
 def decode_upload(raw: bytes) -> str:
@@ -87,7 +94,7 @@ def decode_upload(raw: bytes) -> str:
     if len(raw) > MAX_IMPORT_BYTES:
         raise TransferError(f"The file is larger than {MAX_IMPORT_BYTES // 1024} KiB.")
     if b"\x00" in raw:
-        raise TransferError("This is not a GIFT text file (it contains binary data).")
+        raise TransferError("This is not a GIFT or Moodle XML text file (it contains binary data).")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -104,21 +111,29 @@ def _category(raw: str | None, item: dict[str, Any]) -> str:
     return str(item.get("topic", ""))
 
 
+def is_moodle_xml(text: str) -> bool:
+    """Moodle XML starts with an XML declaration or <quiz>; GIFT never starts with '<'."""
+    return text.lstrip("\ufeff \t\r\n").startswith("<")
+
+
 def import_gift(context_id: int, user_id: int | None, text: str, *, dry_run: bool = False,
                 max_questions: int = DEFAULT_MAX_QUESTIONS) -> ImportReport:
-    """Import every GIFT question that fits into the course bank; a dry run writes nothing."""
+    """Import every GIFT (or Moodle XML) question that fits into the course bank; a dry run writes nothing."""
+    moodle = is_moodle_xml(text)
     try:
-        result = parse_gift(text, max_questions=max_questions)
+        result = (parse_moodle_xml if moodle else parse_gift)(text, max_questions=max_questions)
     except TooManyQuestions as exc:
         raise TooManyToImport(str(exc)) from exc
-    report = ImportReport(list(result.report), dry_run=dry_run)
+    except MoodleXmlError as exc:
+        raise TransferError(str(exc)) from exc
+    report = ImportReport(list(result.report), dry_run=dry_run, tag="moodle-import" if moodle else "gift-import")
     if dry_run:
         return report
     used = used_item_ids(context_id)  # read once, not once per question
     try:
         created = [create_question(context_id, user_id, question.item,
                                    category=_category(question.category, question.item),
-                                   tags=["gift-import"], commit=False, used_ids=used)
+                                   tags=[report.tag], commit=False, used_ids=used)
                    for question in result.questions]
         db.session.flush()  # one batched flush: a flush per question was most of the time
         report.created.extend(q.id for q in created)
@@ -147,11 +162,15 @@ def export_file(fmt: str, items: list[dict[str, Any]], title: str, *, shape: str
     if fmt == "gift":
         out = export_gift(items)
         return ExportFile(out.text.encode("utf-8"), f"{stem}.gift.txt", "text/plain; charset=utf-8",
-                          out.skipped, len(items) - len(out.skipped))
+                          out.skipped, len(items) - len(out.skipped), out.notes)
+    if fmt == "moodle":
+        xml = export_moodle(items)
+        return ExportFile(xml.data, f"{stem}.moodle.xml", "application/xml", xml.skipped,
+                          sum(xml.written.values()), written=dict(sorted(xml.written.items())))
     if fmt == "qti":
         data, skipped = export_qti_zip(title, items, shape=shape, settings=quiz)  # shape: Canvas bank or quiz
         return ExportFile(data, f"{stem}.qti.zip", "application/zip", skipped, len(items) - len(skipped))
-    raise TransferError(f"Unknown format {fmt!r}: use gift or qti.")
+    raise TransferError(f"Unknown format {fmt!r}: use gift, qti or moodle.")
 
 
 def quiz_settings(attempts: str | None, time_limit: str | None) -> QuizSettings:
@@ -171,7 +190,7 @@ def quiz_settings(attempts: str | None, time_limit: str | None) -> QuizSettings:
 
 # --- CLI ---------------------------------------------------------------------------------------
 
-cli = AppGroup("quizzes", help="Import and export quiz questions (GIFT, QTI 1.2).")
+cli = AppGroup("quizzes", help="Import and export quiz questions (GIFT, Moodle XML, QTI 1.2).")
 
 
 def _context(context_pk: int) -> Context:
@@ -183,7 +202,7 @@ def _context(context_pk: int) -> Context:
 
 
 @cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="gift or qti")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="gift, qti or moodle (Moodle XML)")
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
 @click.option("--context", "context_pk", type=int, default=None,
               help="Course context id (database id); default: the shipped bank.")
@@ -195,12 +214,16 @@ def _context(context_pk: int) -> Context:
               help="QTI quiz: time limit in minutes (default: none).")
 def export_command(fmt: str, out: Path, context_pk: int | None, shape: str, attempts: int,
                    time_limit: int | None) -> None:
-    """Export a course bank (or the shipped bank) as GIFT text or a QTI 1.2 zip."""
+    """Export a course bank (or the shipped bank) as GIFT text, Moodle XML or a QTI 1.2 zip."""
     title = _context(context_pk).title or f"Course {context_pk}" if context_pk is not None else "MS muscle course bank"
     result = export_file(fmt, export_items(context_pk), title, shape=shape,
                          quiz=QuizSettings(attempts, time_limit))
     out.write_bytes(result.data)
     click.echo(f"Wrote {result.count} question(s) to {out}.")
+    for kind, count in result.written.items():
+        click.echo(f"  {kind}: {count}")
+    for item_id, note in result.notes:
+        click.echo(f"note {item_id}: {note}")
     for item_id, reason in result.skipped:
         click.echo(f"skipped {item_id}: {reason}")
 
@@ -210,7 +233,7 @@ def export_command(fmt: str, out: Path, context_pk: int | None, shape: str, atte
 @click.option("--context", "context_pk", type=int, required=True, help="Course context id (database id).")
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
 def import_command(path: Path, context_pk: int, dry_run: bool) -> None:
-    """Import a GIFT file into a course's question bank, with a per-question report."""
+    """Import a GIFT or Moodle XML file into a course's question bank, with a per-question report."""
     ctx = _context(context_pk)
     try:
         text = decode_upload(path.read_bytes())

@@ -1,4 +1,4 @@
-"""Instructor GIFT/QTI transfer: import a GIFT file with a per-question report; export the bank."""
+"""Instructor transfer: import GIFT or Moodle XML with a per-question report; export the course or shipped bank."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from quizzes.interchange.gift import DEGRADED, IMPORTED
 from quizzes.interchange.qti import BANK, SHAPES
 from quizzes.interchange.transfer import (
     FORMATS,
+    SOURCES,
     ImportReport,
     TransferError,
     decode_upload,
@@ -31,22 +32,22 @@ def _transfer_page(form: ImportForm, report: ImportReport | None = None, status:
     """The import/export page, listing what each export format would leave out."""
     items = export_items(g.context.id)
     title = g.context.title or f"course {g.context.id}"
-    skipped = {fmt: export_file(fmt, items, title).skipped for fmt in FORMATS}
+    exports = {fmt: export_file(fmt, items, title) for fmt in FORMATS}
     return render_template("quizzes/instructor/transfer.html", form=form, report=report, count=len(items),
-                           skipped=skipped), status
+                           exports=exports), status
 
 
 @routes.get(f"{PREFIX}/transfer")
 @instructor_view
 def transfer(cid: int) -> Any:
-    """Import a GIFT file; export the course bank as GIFT or QTI."""
+    """Import a GIFT or Moodle XML file; export the course or shipped bank as GIFT, Moodle XML or QTI."""
     return _transfer_page(ImportForm())
 
 
 @routes.post(f"{PREFIX}/transfer/import")
 @instructor_view
 def import_file(cid: int) -> Any:
-    """Import an uploaded GIFT file and show the per-question report; a broken file is a 400."""
+    """Import an uploaded GIFT or Moodle XML file and show the per-question report; a broken file is a 400."""
     form = ImportForm()
     if not form.validate():
         return _transfer_page(form, status=400)
@@ -64,11 +65,16 @@ def import_file(cid: int) -> Any:
 @routes.get(f"{PREFIX}/transfer/export")
 @instructor_view
 def export(cid: int) -> Response:
-    """Download the course bank as GIFT text or a QTI 1.2 zip; left-out items are listed in a header."""
-    fmt = request.args.get("format", "")
+    """Download the course (or shipped) bank as GIFT, Moodle XML or QTI; left-out items counted in a header."""
+    fmt, source = request.args.get("format", ""), request.args.get("source", "course")
     if fmt not in FORMATS:
-        abort(400, "Choose an export format: gift or qti.")
-    result = export_file(fmt, export_items(g.context.id), g.context.title or f"course {g.context.id}")
+        abort(400, "Choose an export format: gift, moodle or qti.")
+    if source not in SOURCES:
+        abort(400, "Choose what to export: course or shipped.")
+    if source == "shipped":
+        result = export_file(fmt, export_items(None), "MS muscle course bank")
+    else:
+        result = export_file(fmt, export_items(g.context.id), g.context.title or f"course {g.context.id}")
     headers: Mapping[str, str] = {"Content-Disposition": f'attachment; filename="{result.filename}"',
                                   "X-Skipped-Items": str(len(result.skipped))}
     return Response(result.data, mimetype=result.mimetype, headers=dict(headers))

@@ -144,6 +144,8 @@ class QuestionType:
     gift: Exchange
     qti: Exchange
     stats: Stats
+    # Moodle XML support; the default (no writer, no reason) fails the registry's completeness test.
+    moodle: Exchange = Exchange()
 
     @property
     def template(self) -> str:

@@ -119,4 +119,6 @@ FORM = TypeForm("bowtie", (), (
 TYPES = (QuestionType("bowtie", "Bowtie", "ngn", validate, public_view, parse, score, max_points,
                       form=FORM, gift=cannot("GIFT has no bowtie question"),
                       qti=cannot("Canvas classic quizzes have no bowtie question"),
-                      stats=Stats(part_label=part_label)),)
+                      stats=Stats(part_label=part_label),
+                      moodle=cannot("Moodle has no bowtie, and two interchangeable drop-downs would give double "
+                                    "credit for the same right answer")),)

@@ -91,4 +91,6 @@ FORM = TypeForm("highlight", (), (
 
 TYPES = (QuestionType("highlight", "Highlight text", "ngn", validate, public_view, parse, score, max_points,
                       form=FORM, gift=cannot("GIFT has no highlight-text question"),
-                      qti=cannot("Canvas classic quizzes have no highlight-text question"), stats=PLAIN_STATS),)
+                      qti=cannot("Canvas classic quizzes have no highlight-text question"), stats=PLAIN_STATS,
+                      moodle=cannot("Moodle has no highlight-text question, and a multiple-answer list of the "
+                                    "segments would drop the passage they are read in")),)

@@ -83,4 +83,4 @@ FORM = TypeForm("matching", (), (
 ), True)
 
 TYPES = (QuestionType("matching", "Matching", "classic", validate, public_view, parse, score, max_points,
-                      form=FORM, gift=WRITTEN, qti=WRITTEN, stats=PLAIN_STATS),)
+                      form=FORM, gift=WRITTEN, qti=WRITTEN, stats=PLAIN_STATS, moodle=WRITTEN),)

@@ -148,7 +148,9 @@ NO_QTI = cannot("Canvas classic quizzes have no grid question, and Canvas multip
 
 TYPES = (
     QuestionType("matrix_mc", "Matrix multiple choice", "ngn", validate_mc, public_view, parse_mc, score_mc, max_mc,
-                 form=FORM_MC, gift=NO_GIFT, qti=WRITTEN, stats=PLAIN_STATS),
+                 form=FORM_MC, gift=NO_GIFT, qti=WRITTEN, stats=PLAIN_STATS, moodle=WRITTEN),
     QuestionType("matrix_mr", "Matrix multiple response", "ngn", validate_mr, public_view, parse_mr, score_mr, max_mr,
-                 form=FORM_MR, gift=NO_GIFT, qti=NO_QTI, stats=PLAIN_STATS),
+                 form=FORM_MR, gift=NO_GIFT, qti=NO_QTI, stats=PLAIN_STATS,
+                 moodle=cannot("Moodle has no grid question, and its cloze cannot score several ticks per row "
+                               "column by column as this item does")),
 )

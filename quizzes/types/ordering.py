@@ -9,6 +9,7 @@ from typing import Any
 import quizzes.types.checks as checks
 
 from .base import (
+    WRITTEN,
     Form,
     Item,
     ParseResult,
@@ -128,4 +129,4 @@ FORM = TypeForm("ordering", (
 TYPES = (QuestionType("ordering", "Ordered response", "classic", validate, public_view, parse, score, max_points,
                       form=FORM, gift=cannot("GIFT has no ordering question"),
                       qti=cannot("Canvas classic quizzes have no ordering question in QTI 1.2"),
-                      stats=Stats(counted=counted, part_label=part_label)),)
+                      stats=Stats(counted=counted, part_label=part_label), moodle=WRITTEN),)

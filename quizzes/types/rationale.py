@@ -93,16 +93,21 @@ def score_dragdrop(item: Item, response: Any) -> ScoreResult:
     """Rationale scoring over drop targets."""
     return total(_group_parts(item, "targets", slots.target_choices(item, response)))
 
+# Moodle scores every gap on its own; a cause and its effect must be scored together.
+NO_MOODLE = cannot("Moodle scores each gap of a cloze or drag-and-drop question on its own and cannot score "
+                   "blanks together in groups")
 
 TYPES = (
     QuestionType("dropdown_rationale", "Drop-down rationale", "ngn", validate_dropdown, public_dropdown_cloze,
                  parse_dropdown, score_dropdown, _groups,
                  form=TypeForm("dropdown_rationale", (CLOZE_TEXT, GROUPS), (BLANKS,), False),
                  gift=cannot("GIFT cannot score blanks together in groups"),
-                 qti=cannot("Canvas multiple dropdowns cannot score blanks together in groups"), stats=PLAIN_STATS),
+                 qti=cannot("Canvas multiple dropdowns cannot score blanks together in groups"), stats=PLAIN_STATS,
+                 moodle=NO_MOODLE),
     QuestionType("dragdrop_rationale", "Drag-and-drop rationale", "ngn", validate_dragdrop, public_dragdrop_cloze,
                  slots.parse_targets, score_dragdrop, _groups,
                  form=TypeForm("dragdrop_rationale", (CLOZE_TEXT, GROUPS, REUSE), (TOKENS, TARGETS), False),
                  gift=cannot("GIFT has no drag-and-drop question"),
-                 qti=cannot("Canvas classic quizzes have no drag-and-drop question"), stats=PLAIN_STATS),
+                 qti=cannot("Canvas classic quizzes have no drag-and-drop question"), stats=PLAIN_STATS,
+                 moodle=NO_MOODLE),
 )

@@ -1,4 +1,4 @@
-"""Every registry entry is complete: form, template, GIFT and QTI support, statistics hooks, and rules that work."""
+"""Every registry entry is complete: form, template, GIFT, QTI and Moodle XML support, statistics hooks, rules."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from quizzes.authoring.form_convert import form_to_item, item_to_data
-from quizzes.interchange import gift_export, qti
+from quizzes.interchange import gift_export, moodle_write, qti
 from quizzes.types import REGISTRY
 from quizzes.types.base import (
     WRITTEN,
@@ -31,6 +31,7 @@ ITEMS = load_items()
 FORMATS: tuple[tuple[str, Callable[[QuestionType], Any], Mapping[str, Any]], ...] = (
     ("GIFT", lambda qt: qt.gift, gift_export.WRITERS),
     ("QTI", lambda qt: qt.qti, qti.WRITERS),
+    ("Moodle XML", lambda qt: qt.moodle, moodle_write.WRITERS),
 )
 
 
@@ -110,12 +111,13 @@ def test_every_registry_entry_is_complete(name: str) -> None:
 def test_an_incomplete_entry_is_reported_part_by_part() -> None:
     mcq = REGISTRY["mcq"]
     broken = dataclasses.replace(mcq, name="mcq_copy", form=mcq.form, gift=cannot(" "), qti=WRITTEN,
-                                 stats=None)  # type: ignore[arg-type]
+                                 stats=None, moodle=Exchange())  # type: ignore[arg-type]
     assert shape_problems(broken) == [
         "no form spec of its own",
         "no template quizzes/items/mcq_copy.html",
         "GIFT: no writer and no reason",
         "QTI entry says written=True but the writer is missing",
+        "Moodle XML: no writer and no reason",
         "QTI writer without a Canvas question type",
         "no statistics hooks",
     ]
@@ -126,6 +128,8 @@ def test_an_entry_that_claims_no_writer_while_one_exists_is_reported() -> None:
     mcq = REGISTRY["mcq"]
     assert shape_problems(dataclasses.replace(mcq, gift=cannot("GIFT has none"))) == [
         "GIFT entry says written=False but the writer is there"]
+    assert shape_problems(dataclasses.replace(mcq, moodle=cannot("none"))) == [
+        "Moodle XML entry says written=False but the writer is there"]
 
 
 def test_broken_rules_are_reported_on_the_sample() -> None:

@@ -1,0 +1,91 @@
+"""Export items as Moodle XML (``question/format/xml``), listing each item left out and why.
+
+Every question carries its name (the title, or the id), the question text and general feedback in
+Moodle's Markdown format, the default grade (the item's maximum points), the idnumber (the tool's
+item key) and tags (``module:<topic>``, ``cjmm:<step>``, ``item-type:<type>``). A ``$course$``
+category question per topic comes first, as Moodle writes it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement, indent, tostring
+
+from course.content import ContentError
+from quizzes.interchange.moodle_text import with_sources, xml_safe
+from quizzes.interchange.moodle_write import WRITERS, Skip, Written, text_el, value_el
+from quizzes.types import REGISTRY
+
+
+@dataclass
+class MoodleExport:
+    """The XML bytes, (item id, reason) for each item left out, and counts by item type written."""
+
+    data: bytes
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    written: Counter[str] = field(default_factory=Counter)
+
+
+def tags_for(item: Mapping[str, Any]) -> list[str]:
+    """The tags Moodle keeps for the item: its module (topic), NCJMM step and our type."""
+    tags = [f"module:{item['topic']}"]
+    if item.get("cjmm"):
+        tags.append(f"cjmm:{item['cjmm']}")
+    return tags + [f"item-type:{item['type']}"]
+
+
+def question_element(item: Mapping[str, Any], written: Written) -> Element:
+    """The full <question>: common header, the type's own elements, then the tags."""
+    el = Element("question", {"type": written.qtype})
+    name = SubElement(el, "name")
+    SubElement(name, "text").text = xml_safe(str(item.get("title") or item["id"]).strip())
+    el.append(text_el("questiontext", written.text.strip()))
+    el.append(text_el("generalfeedback", with_sources(written.general.strip(), item.get("sources", []))))
+    el.append(value_el("defaultgrade", f"{REGISTRY[item['type']].max_points(item):g}"))
+    el.append(value_el("penalty", "0"))
+    el.append(value_el("hidden", "0"))
+    el.append(value_el("idnumber", item["id"]))
+    el.extend(written.body)
+    tags = SubElement(el, "tags")
+    for tag in tags_for(item):
+        SubElement(SubElement(tags, "tag"), "text").text = tag
+    return el
+
+
+def _category(topic: str) -> Element:
+    """A category question that files what follows under $course$/top/<topic>."""
+    el = Element("question", {"type": "category"})
+    el.append(text_el("category", f"$course$/top/{topic}", None))
+    el.append(text_el("info", "", "moodle_auto_format"))
+    return el
+
+
+def export_moodle(items: Iterable[Mapping[str, Any]]) -> MoodleExport:
+    """Write every item Moodle XML can carry; list the rest with the reason they were left out."""
+    quiz = Element("quiz")
+    out = MoodleExport(b"")
+    topic = None
+    for item in items:
+        item_id, kind = str(item.get("id", "?")), item.get("type")
+        try:
+            if not isinstance(kind, str) or kind not in REGISTRY:
+                raise Skip(f"unknown item type {kind!r}")
+            if not REGISTRY[kind].moodle.written:
+                raise Skip(f"{REGISTRY[kind].moodle.reason} ({kind})")
+            REGISTRY[kind].validate(item, f"item {item_id}")
+            question = question_element(item, WRITERS[kind](item))
+        except (Skip, ContentError) as err:
+            out.skipped.append((item_id, str(err)))
+            continue
+        if item["topic"] != topic:
+            topic = item["topic"]
+            quiz.append(_category(topic))
+        quiz.append(question)
+        out.written[kind] += 1
+    indent(quiz, "  ")
+    out.data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(quiz, encoding="utf-8",
+                                                                        xml_declaration=False) + b"\n"
+    return out
