@@ -1,6 +1,7 @@
 """The course audit trail: who changed what and when, per course context (any feature records)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -8,6 +9,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from course.db import Model, db, utcnow
+from course.models import User
 
 MAX_EVENTS = 500  # a page of the trail; older events stay in the table
 
@@ -46,3 +48,32 @@ def events(context_id: int, kind_prefix: str = "", limit: int = MAX_EVENTS) -> l
         query = query.where(AuditEvent.kind.startswith(kind_prefix, autoescape=True))
     return list(db.session.scalars(
         query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)))
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any, Any]]:
+    """(name, old, new) for every value that differs between two snapshots, in a stable order."""
+    old, new = before or {}, after or {}
+    names = list(old) + [k for k in new if k not in old]
+    return [(k, old.get(k), new.get(k)) for k in names if old.get(k) != new.get(k)]
+
+
+@dataclass(frozen=True)
+class TrailRow:
+    """One event for a page: when, who by name, what, and the values that changed."""
+
+    when: datetime
+    actor: str
+    kind: str
+    target: str
+    changes: list[tuple[str, Any, Any]]
+
+
+def trail(context_id: int, kind_prefix: str = "", limit: int = MAX_EVENTS) -> list[TrailRow]:
+    """A course's events for display, newest first (two queries)."""
+    found = events(context_id, kind_prefix, limit)
+    ids = {e.actor_id for e in found if e.actor_id is not None}
+    names = {uid: name for uid, name in db.session.execute(
+        select(User.id, User.name).where(User.id.in_(ids)))} if ids else {}
+    return [TrailRow(e.created_at, names.get(e.actor_id or 0) or ("a deleted account" if e.actor_id
+                     is None else f"user {e.actor_id}"), e.kind, e.target, changes(e.before, e.after))
+            for e in found]

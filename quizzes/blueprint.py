@@ -10,8 +10,13 @@ from course.home import NavItem, add_nav, add_panel
 from course.markdown import render_inline, render_markdown
 from course.registry import add_launch_hook
 from quizzes import grading, lti_targets, models  # noqa: F401 - models registers the tables
+from quizzes.accommodations import views as accommodation_views
 from quizzes.authoring import instructor_quiz_views, instructor_views
+from quizzes.corrections import views as correction_views
 from quizzes.interchange import transfer_views
+from quizzes.media import models as media_models  # noqa: F401 - registers the image table
+from quizzes.media import views as media_views
+from quizzes.media.service import RESOLVERS as IMAGE_RESOLVERS
 from quizzes.reports import instructor_report_views
 from quizzes.reports.gradebook import duration
 from quizzes.scores import resend_views
@@ -26,9 +31,9 @@ bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
                static_url_path="/static/quizzes")
 
 # Every controller's routes, in one place: a new controller is one line here.
-for _routes in (quiz_views.routes, attempt_views.routes, instructor_views.routes,
+for _routes in (quiz_views.routes, attempt_views.routes, media_views.routes, instructor_views.routes,
                 instructor_quiz_views.routes, instructor_report_views.routes, transfer_views.routes,
-                resend_views.routes):
+                resend_views.routes, accommodation_views.routes, correction_views.routes):
     _routes.register(bp)
 
 
@@ -48,14 +53,14 @@ def _drop_static_cid(endpoint: str | None, values: dict[str, Any] | None) -> Non
 
 @bp.app_template_filter("quiz_md")
 def quiz_md(text: Any) -> Markup:
-    """Block Markdown, sanitised."""
-    return Markup(render_markdown(str(text or "")))
+    """Block Markdown, sanitised; ``![alt](image:N)`` shows this course's image N."""
+    return Markup(render_markdown(str(text or ""), IMAGE_RESOLVERS))
 
 
 @bp.app_template_filter("quiz_inline")
 def quiz_inline(text: Any) -> Markup:
-    """Inline Markdown, sanitised."""
-    return Markup(render_inline(str(text or "")))
+    """Inline Markdown, sanitised; ``![alt](image:N)`` shows this course's image N."""
+    return Markup(render_inline(str(text or ""), IMAGE_RESOLVERS))
 
 
 @bp.app_template_filter("quiz_percent")

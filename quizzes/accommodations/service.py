@@ -116,8 +116,11 @@ def refresh_deadlines(context_id: int, user_ids: list[int], quiz_id: int | None)
 
 def apply_override(context_id: int, actor_id: int | None, data: OverrideInput,
                    row: QuizOverride | None = None, replace: bool = False,
-                   now: datetime | None = None) -> QuizOverride:
-    """Add or change one override and audit it, without committing (the caller commits)."""
+                   now: datetime | None = None) -> tuple[QuizOverride, str]:
+    """Add or change one override and audit it, without committing (the caller commits).
+
+    Returns the row and what happened: "added", "changed" or "unchanged".
+    """
     _check_subject(context_id, data)
     key = override_key(data.quiz_id, data.user_id, data.group_id)
     clash = db.session.scalars(select(QuizOverride).where(
@@ -145,14 +148,14 @@ def apply_override(context_id: int, actor_id: int | None, data: OverrideInput,
                      describe(row), before, after, now)
     refresh_deadlines(context_id, sorted(set(old_users) | set(_affected_users(row))),
                       None if old_quiz != row.quiz_id else row.quiz_id)
-    return row
+    return row, "added" if before is None else "changed" if after != before else "unchanged"
 
 
 def save_override(context_id: int, actor_id: int | None, data: OverrideInput,
                   row: QuizOverride | None = None) -> QuizOverride:
     """Add or change one override, audited, and commit."""
     try:
-        saved = apply_override(context_id, actor_id, data, row)
+        saved, _ = apply_override(context_id, actor_id, data, row)
     except OverrideError:
         db.session.rollback()
         raise
