@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,6 +24,7 @@ TS = DateTime(timezone=True)
 
 SHIPPED, COURSE = "shipped", "course"
 IN_PROGRESS, SUBMITTED = "in_progress", "submitted"
+EXAM, TUTOR = "exam", "tutor"  # quiz modes: tutor lets learners check each answer as they go
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
@@ -100,6 +102,9 @@ class Quiz(Model):
     review_when: Mapped[str] = mapped_column(String(20), default="after_each")
     pass_mark: Mapped[float] = mapped_column(Float, default=70.0)  # percent
     published: Mapped[bool] = mapped_column(Boolean, default=True)
+    mode: Mapped[str] = mapped_column(String(10), default=EXAM, server_default=EXAM)
+    # Tutor mode scores go to the LMS gradebook only when the instructor says so.
+    tutor_gradebook: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Hash of the shipped spec the slots were built from; lets a bank update refresh them.
     origin_hash: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[int | None] = mapped_column(

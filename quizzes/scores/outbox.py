@@ -19,6 +19,7 @@ from quizzes.models import (
     SENDING,
     SENT,
     SUBMITTED,
+    TUTOR,
     Attempt,
     Quiz,
     ScoreOutbox,
@@ -43,6 +44,8 @@ def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox | None:
         .where(Quiz.id == attempt.quiz_id).order_by(Attempt.number)).all()
     quiz, sub, role = mine[0][:3]  # the submitted attempt itself is always there
     if role in (INSTRUCTOR, OBSERVER):  # staff and observers get no LMS score
+        return None
+    if quiz.mode == TUTOR and not quiz.tutor_gradebook:  # tutor mode is practice unless the instructor says
         return None
     if mine[0].removed_at is not None:  # left the course (e.g. an expired attempt closed later)
         return None

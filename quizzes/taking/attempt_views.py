@@ -12,7 +12,8 @@ from course.numbers import whole_number
 from course.routes import Routes
 from quizzes import grading
 from quizzes.bank_loader import get_bank
-from quizzes.models import SUBMITTED, Attempt, Quiz, aware
+from quizzes.corrections.service import overrides_of
+from quizzes.models import SUBMITTED, TUTOR, Attempt, Quiz, aware
 from quizzes.taking.attempts import (
     AttemptClosed,
     AttemptError,
@@ -25,6 +26,7 @@ from quizzes.taking.attempts import (
 )
 from quizzes.taking.pages import answered, case_view, question_view, review_view
 from quizzes.taking.progress import own_attempt, quiz_status
+from quizzes.tutor import marks
 
 routes = Routes()
 
@@ -75,15 +77,22 @@ def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
     if saved is None and number in rows:
         saved = rows[number].response
     question = question_view(versions[number].data, attempt.seed, number, saved)
+    marked = marks.marks_for(attempt.id)
     nav = [{"n": e["position"], "answered": e["position"] in rows and
-            answered(rows[e["position"]].response)} for e in layout]
-    quiz = db.session.get(Quiz, attempt.quiz_id)
+            answered(rows[e["position"]].response),
+            "flagged": e["position"] in marked and marked[e["position"]].flagged} for e in layout]
+    quiz = db.session.get_one(Quiz, attempt.quiz_id)
+    mark = marked.get(number)
+    checked = None  # tutor mode: a checked answer shows its feedback and stays locked
+    if quiz.mode == TUTOR and mark is not None and mark.checked_at is not None:
+        checked = marks.feedback(versions[number].data, number, rows[number].response if number in rows else None)
     seconds = grading.seconds_left(aware(attempt.deadline_at), utcnow())
     html = render_template(
         "quizzes/attempt.html", attempt=attempt, quiz=quiz, q=question, nav=nav,
         total=len(layout), case=case_view(get_bank(), slot.get("case_study_id"), slot.get("stage")),
         problems=(problems or {}).get(number, []), seconds_left=seconds,
-        deadline=aware(attempt.deadline_at))
+        deadline=aware(attempt.deadline_at), tutor=quiz.mode == TUTOR, checked=checked,
+        flagged=mark is not None and mark.flagged)
     return html, status
 
 
@@ -115,6 +124,9 @@ def attempt_save(cid: int, aid: int) -> Any:
     if outcome.problems:
         return _page(found, positions[0], outcome.unsaved, outcome.problems, status=400)
     go = request.form.get("go", "save")
+    if go == "check":
+        _check(found, positions[0])
+        return redirect(url_for("quizzes.attempt", cid=cid, aid=aid, q=positions[0]))
     if go == "finish":
         return redirect(url_for("quizzes.finish", cid=cid, aid=aid))
     target = whole_number(go, 1, MAX_POSITIONS) or positions[0]
@@ -124,12 +136,25 @@ def attempt_save(cid: int, aid: int) -> Any:
 
 
 def _save(found: Attempt, positions: list[int]) -> SaveOutcome:
-    """Save or answer 400/409 with a clear message."""
+    """Save the answers (not those checked in tutor mode: they are locked) and the flags, or 400/409."""
+    locked = marks.checked(found.id)
     try:
-        return save_answers(found, request.form, positions)
+        outcome = save_answers(found, request.form, [p for p in positions if p not in locked])
     except AttemptError as exc:
         db.session.rollback()
         abort(409 if isinstance(exc, AttemptClosed) else 400, exc.message)
+    if not outcome.submitted:
+        marks.save_flags(found, marks.shown_flags(request.form, positions))
+    return outcome
+
+
+def _check(found: Attempt, position: int) -> None:
+    """Tutor mode: lock and check one answer, or 400 with the reason."""
+    try:
+        marks.check(found, db.session.get_one(Quiz, found.quiz_id), position)
+    except marks.MarkError as exc:
+        db.session.rollback()
+        abort(400, str(exc))
 
 
 @routes.post("/attempts/<int:aid>/autosave")
@@ -201,7 +226,7 @@ def review(cid: int, aid: int) -> Any:
         row = rows.get(pos)
         items.append(review_view(versions[pos].data, pos, row.parts if row else None,
                                  row.points if row else 0.0, row.max_points if row else None,
-                                 seen.correctness, seen.rationales))
+                                 seen.correctness, seen.rationales, every_option=quiz.mode == TUTOR))
     return render_template("quizzes/review.html", attempt=found, quiz=quiz, status=status,
-                           seen=seen, items=items,
+                           seen=seen, items=items, notes=overrides_of(found.id), flagged=marks.flagged(found.id),
                            passed=grading.passed(found.score, quiz.pass_mark))

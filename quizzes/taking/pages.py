@@ -6,6 +6,7 @@ from typing import Any
 
 from quizzes.bank_loader import Bank
 from quizzes.types import REGISTRY
+from quizzes.types.option_why import bowtie_whys, part_whys, picked_whys
 from quizzes.types.ordering import public_id
 from quizzes.types.slots import dropdown_options
 
@@ -109,21 +110,32 @@ OPTION_TYPES = frozenset({"mcq", "sata", "select_n"})
 
 def review_view(item: Mapping[str, Any], position: int, parts: list[dict[str, Any]] | None,
                 points: float | None, max_points: float | None,
-                show_correctness: bool, show_rationales: bool) -> dict[str, Any]:
-    """Per-part results of one question, limited to what the review setting allows."""
+                show_correctness: bool, show_rationales: bool,
+                every_option: bool = False) -> dict[str, Any]:
+    """Per-part results of one question, limited to what the review setting allows.
+
+    With rationales, a wrong pick's own rationale is shown too; ``every_option`` (tutor mode)
+    adds every option of every slot, and a bow-tie's every option, each with its rationale.
+    """
     rows = []
     options = item["type"] in OPTION_TYPES
+    every = every_option and show_rationales
     for part in (parts or []) if show_correctness else []:
+        part_id, chosen = part.get("part_id", ""), part.get("chosen")
         rows.append({
             # One row per option: whether the learner picked it and whether it is in the key.
-            "option": options, "picked": part.get("chosen") is True, "key": part.get("expected") is True,
+            "option": options, "picked": chosen is True, "key": part.get("expected") is True,
             "label": part.get("label", ""), "correct": bool(part.get("correct")),
             "points": part.get("points"), "max_points": part.get("max_points"),
-            "chosen": display(item, part.get("part_id", ""), part.get("chosen")),
-            "expected": display(item, part.get("part_id", ""), part.get("expected")),
+            "chosen": display(item, part_id, chosen),
+            "expected": display(item, part_id, part.get("expected")),
             "rationale": part.get("rationale") if show_rationales else None,
+            "picked_why": picked_whys(item, part_id, chosen) if show_rationales else [],
+            "whys": part_whys(item, part_id, chosen) if every else [],
         })
+    picked = [p.get("chosen") for p in parts or [] if isinstance(p.get("chosen"), str)]
     return {"position": position, "stem": item.get("stem", ""), "type": item["type"],
             "type_label": REGISTRY[item["type"]].label,
             "points": points if show_correctness else None,
-            "max_points": max_points, "parts": rows, "cjmm": CJMM_LABELS.get(item.get("cjmm", ""))}
+            "max_points": max_points, "parts": rows, "cjmm": CJMM_LABELS.get(item.get("cjmm", "")),
+            "pools": bowtie_whys(item, picked) if every and show_correctness else []}
