@@ -12,11 +12,7 @@ from course.registry import add_launch_hook
 from quizzes import grading, lti_targets, models  # noqa: F401 - models registers the tables
 from quizzes.accommodations import views as accommodation_views
 from quizzes.authoring import instructor_quiz_views, instructor_views
-from quizzes.corrections import views as correction_views
 from quizzes.interchange import transfer_views
-from quizzes.media import models as media_models  # noqa: F401 - registers the image table
-from quizzes.media import views as media_views
-from quizzes.media.service import RESOLVERS as IMAGE_RESOLVERS
 from quizzes.reports import instructor_report_views
 from quizzes.reports.gradebook import duration
 from quizzes.scores import resend_views
@@ -31,9 +27,9 @@ bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
                static_url_path="/static/quizzes")
 
 # Every controller's routes, in one place: a new controller is one line here.
-for _routes in (quiz_views.routes, attempt_views.routes, media_views.routes, instructor_views.routes,
+for _routes in (quiz_views.routes, attempt_views.routes, instructor_views.routes,
                 instructor_quiz_views.routes, instructor_report_views.routes, transfer_views.routes,
-                resend_views.routes, accommodation_views.routes, correction_views.routes):
+                resend_views.routes, accommodation_views.routes):
     _routes.register(bp)
 
 
@@ -53,14 +49,14 @@ def _drop_static_cid(endpoint: str | None, values: dict[str, Any] | None) -> Non
 
 @bp.app_template_filter("quiz_md")
 def quiz_md(text: Any) -> Markup:
-    """Block Markdown, sanitised; ``![alt](image:N)`` shows this course's image N."""
-    return Markup(render_markdown(str(text or ""), IMAGE_RESOLVERS))
+    """Block Markdown, sanitised."""
+    return Markup(render_markdown(str(text or "")))
 
 
 @bp.app_template_filter("quiz_inline")
 def quiz_inline(text: Any) -> Markup:
-    """Inline Markdown, sanitised; ``![alt](image:N)`` shows this course's image N."""
-    return Markup(render_inline(str(text or ""), IMAGE_RESOLVERS))
+    """Inline Markdown, sanitised."""
+    return Markup(render_inline(str(text or "")))
 
 
 @bp.app_template_filter("quiz_percent")
