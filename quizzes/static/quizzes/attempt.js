@@ -85,7 +85,33 @@
     timer = window.setTimeout(save, 400);
   }
 
+  // The flag box is saved with the answers; mirror it in the question navigation at once.
+  function flagged(event) {
+    var box = event.target;
+    if (!box.name || box.name.indexOf("flag-") !== 0) { return; }
+    var nav = form.querySelector(".nav-q[aria-current=step]");
+    if (!nav) { return; }
+    nav.classList.toggle("nav-flagged", box.checked);
+    var mark = nav.querySelector(".nav-flag");
+    if (box.checked && !mark) {
+      mark = document.createElement("span");
+      mark.className = "nav-flag";
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = "\u2691";
+      nav.appendChild(mark);
+    } else if (!box.checked && mark) {
+      mark.remove();
+    }
+    var words = nav.querySelectorAll(".visually-hidden");
+    var hidden = words[words.length - 1];
+    if (hidden) {
+      hidden.textContent = hidden.textContent.replace(", flagged", "")
+        .replace(", current", (box.checked ? ", flagged" : "") + ", current");
+    }
+  }
+
   if (form) {
+    form.addEventListener("change", flagged);
     form.addEventListener("change", changed);
     form.addEventListener("submit", function () { dirty = false; window.clearTimeout(timer); });
     document.addEventListener("visibilitychange", function () {
