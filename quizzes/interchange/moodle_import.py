@@ -9,6 +9,7 @@ reason and the reader carries on.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
@@ -27,10 +28,29 @@ from quizzes.interchange.gift import (
     TooManyQuestions,
 )
 from quizzes.interchange.gift_types import Unsupported, excerpt
-from quizzes.interchange.moodle_read import READERS, Read, common_fields
+from quizzes.interchange.moodle_read import (
+    Head,
+    Read,
+    common_fields,
+    read_match,
+    read_multichoice,
+    read_ordering,
+    read_truefalse,
+)
+from quizzes.interchange.moodle_read_cloze import read_ddwtos, read_gapselect, read_multianswer
 from quizzes.types import REGISTRY
 from quizzes.types.base import TOPICS
 
+# The reader of each Moodle question type that has an item type here.
+READERS: dict[str, Callable[[Element, Head], Read]] = {
+    "multichoice": read_multichoice,
+    "truefalse": read_truefalse,
+    "match": read_match,
+    "ordering": read_ordering,
+    "ddwtos": read_ddwtos,
+    "gapselect": read_gapselect,
+    "multianswer": read_multianswer,
+}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ELEMENTS = 200_000  # a 2 MiB file of empty elements; more is not a question bank
 
