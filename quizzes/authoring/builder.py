@@ -12,7 +12,7 @@ from course.db import db
 from quizzes.authoring.sanitise import clean_text
 from quizzes.bank_loader import get_bank
 from quizzes.grading import GRADING_METHODS, REVIEW_LEVELS, REVIEW_WHEN
-from quizzes.models import COURSE, SHIPPED, Question, QuestionVersion, Quiz, QuizSlot
+from quizzes.models import COURSE, EXAM, SHIPPED, TUTOR, Question, QuestionVersion, Quiz, QuizSlot
 from quizzes.sync import course_quizzes, latest_version_ids, sync_bank
 
 MAX_RANDOM = 50
@@ -37,6 +37,8 @@ class Settings:
     review_when: str = "after_each"
     pass_mark: float = 70.0
     published: bool = True
+    mode: str = EXAM  # tutor: learners check each answer and see every rationale as they go
+    tutor_gradebook: bool = False  # tutor mode scores go to the LMS only when this is set
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ def _check(settings: Settings) -> None:
         raise BuilderError("Unknown review option.")
     if settings.attempts_allowed < 0 or (settings.time_limit_minutes or 1) < 1:
         raise BuilderError("Attempts and the time limit cannot be negative.")
+    if settings.mode not in (EXAM, TUTOR):
+        raise BuilderError("The mode is exam or tutor.")
     if not 0 <= settings.pass_mark <= 100:
         raise BuilderError("The pass mark is a percentage from 0 to 100.")
 
@@ -101,6 +105,7 @@ def apply_settings(quiz: Quiz, settings: Settings, *, commit: bool = True) -> No
     quiz.time_limit_minutes, quiz.shuffle = settings.time_limit_minutes, settings.shuffle
     quiz.review, quiz.review_when = settings.review, settings.review_when
     quiz.pass_mark, quiz.published = float(settings.pass_mark), settings.published
+    quiz.mode, quiz.tutor_gradebook = settings.mode, settings.tutor_gradebook
     if commit:
         db.session.commit()
 
@@ -109,7 +114,7 @@ def settings_of(quiz: Quiz) -> Settings:
     """A quiz's current settings, to fill the form."""
     return Settings(quiz.title, quiz.description or "", quiz.attempts_allowed, quiz.grading,
                     quiz.time_limit_minutes, quiz.shuffle, quiz.review, quiz.review_when,
-                    quiz.pass_mark, quiz.published)
+                    quiz.pass_mark, quiz.published, quiz.mode or EXAM, bool(quiz.tutor_gradebook))
 
 
 def _edited(quiz: Quiz) -> None:

@@ -186,6 +186,10 @@ class QuizSettingsForm(AppForm):
     pass_mark = NumberField("Pass mark (%)", default=70, places=None,  # type: ignore[call-overload]
                              validators=[InputRequired("Give a percentage."), NumberRange(0, 100)])
     published = BooleanField("Published (learners can see it)", default=True)
+    mode = SelectField("Mode", default="exam", choices=choices([
+        ("exam", "Exam: answers are marked when the attempt is submitted"),
+        ("tutor", "Tutor: learners check each answer and see every option's rationale at once")]))
+    tutor_gradebook = BooleanField("Tutor mode: send the grade to the LMS gradebook")
 
 
 class RandomSlotForm(AppForm):

@@ -57,7 +57,8 @@ def _settings(form: QuizSettingsForm) -> Settings:
                     attempts_allowed=form.attempts_allowed.data or 0, grading=form.grading.data,
                     time_limit_minutes=form.time_limit_minutes.data, shuffle=bool(form.shuffle.data),
                     review=form.review.data, review_when=form.review_when.data,
-                    pass_mark=float(form.pass_mark.data), published=bool(form.published.data))
+                    pass_mark=float(form.pass_mark.data), published=bool(form.published.data),
+                    mode=form.mode.data, tutor_gradebook=bool(form.tutor_gradebook.data))
 
 
 def _random_form(context_id: int) -> RandomSlotForm:
