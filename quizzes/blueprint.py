@@ -13,7 +13,7 @@ from quizzes import grading, lti_targets, models  # noqa: F401 - models register
 from quizzes.accommodations import views as accommodation_views
 from quizzes.authoring import instructor_quiz_views, instructor_views
 from quizzes.interchange import transfer_views
-from quizzes.reports import instructor_report_views
+from quizzes.reports import instructor_report_views, performance_views
 from quizzes.reports.gradebook import duration
 from quizzes.scores import resend_views
 from quizzes.scores.line_items import on_launch
@@ -29,7 +29,7 @@ bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
 # Every controller's routes, in one place: a new controller is one line here.
 for _routes in (quiz_views.routes, attempt_views.routes, instructor_views.routes,
                 instructor_quiz_views.routes, instructor_report_views.routes, transfer_views.routes,
-                resend_views.routes, accommodation_views.routes):
+                resend_views.routes, accommodation_views.routes, performance_views.routes):
     _routes.register(bp)
 
 
@@ -105,5 +105,6 @@ def setup(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(scores)
     instructor_views.setup_instructor(app)
+    performance_views.setup_performance(app)  # "My performance" and the class page
     lti_targets.register(app)  # launch target, deep-linking group, content check
     add_launch_hook(app, on_launch)  # course quizzes and the quiz link's line item, at launch

@@ -1,0 +1,89 @@
+"""Performance reads: a course's scored answers per learner and item version, and one learner's attempts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from course.db import db
+from course.models import Membership, User
+from course.roles import LEARNER
+from quizzes.models import SUBMITTED, Attempt, QuestionVersion, Quiz, Response, aware
+from quizzes.reports.performance import Answer, Meta, meta_of
+
+# A version's content never changes, so what it is about can be kept for the process's life.
+_META: dict[int, Meta] = {}
+_META_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class AttemptInfo:
+    """A submitted attempt as the trend shows it."""
+
+    id: int
+    quiz_title: str
+    number: int
+    submitted_at: datetime | None
+
+
+def _learner_ids(context_id: int) -> Select[Any]:
+    """Current learners of the course (instructors trying a quiz are not the cohort)."""
+    return select(Membership.user_id).where(
+        Membership.context_id == context_id, Membership.role == LEARNER,
+        Membership.removed_at.is_(None))
+
+
+def learner_names(context_id: int) -> dict[int, str]:
+    """Current learners of the course by user id, with the name to show."""
+    rows = db.session.execute(select(User.id, User.name, User.sub).where(
+        User.id.in_(_learner_ids(context_id))))
+    return {uid: name or sub for uid, name, sub in rows}
+
+
+def version_meta(ids: set[int]) -> dict[int, Meta]:
+    """Step, topic and type of these question versions: one query for the ones not seen yet."""
+    missing = sorted(ids - _META.keys())
+    if missing:
+        if len(_META) + len(missing) > _META_LIMIT:
+            _META.clear()
+        rows = db.session.execute(select(QuestionVersion.id, QuestionVersion.data)
+                                  .where(QuestionVersion.id.in_(missing)))
+        _META.update({vid: meta_of(data or {}) for vid, data in rows})
+    return {vid: _META.get(vid, Meta(None, None, "")) for vid in ids}
+
+
+def cohort_answers(context_id: int) -> list[Answer]:
+    """Every current learner's points per item version over their submitted attempts, summed in SQL."""
+    rows = db.session.execute(
+        select(Attempt.user_id, Response.question_version_id,
+               func.sum(Response.points), func.sum(Response.max_points), func.count())
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .where(Attempt.context_id == context_id, Attempt.state == SUBMITTED,
+               Attempt.user_id.in_(_learner_ids(context_id)),
+               Response.points.is_not(None), Response.max_points > 0)
+        .group_by(Attempt.user_id, Response.question_version_id)).all()
+    metas = version_meta({row[1] for row in rows})
+    return [Answer(uid, float(earned or 0.0), float(possible or 0.0), metas[vid])
+            for uid, vid, earned, possible, _n in rows]
+
+
+def own_answers(context_id: int, user_id: int) -> tuple[list[AttemptInfo], list[Answer]]:
+    """One user's submitted attempts in time order and their scored answers, in one query."""
+    rows = db.session.execute(
+        select(Attempt.id, Quiz.title, Attempt.number, Attempt.submitted_at,
+               Response.question_version_id, Response.points, Response.max_points)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(Response, Response.attempt_id == Attempt.id)
+        .where(Attempt.context_id == context_id, Attempt.user_id == user_id,
+               Attempt.state == SUBMITTED, Response.points.is_not(None), Response.max_points > 0)
+        .order_by(Attempt.submitted_at, Attempt.id)).all()
+    metas = version_meta({row[4] for row in rows})
+    attempts: dict[int, AttemptInfo] = {}
+    answers = []
+    for aid, title, number, submitted, vid, points, possible in rows:
+        attempts.setdefault(aid, AttemptInfo(aid, title, number, aware(submitted)))
+        answers.append(Answer(user_id, float(points or 0.0), float(possible or 0.0), metas[vid], aid))
+    return list(attempts.values()), answers
