@@ -20,6 +20,9 @@ LinkResolver = Callable[[str], str]
 CiteResolver = Callable[[str], "Citation"]
 """Maps a reference id from ``[ref:id]`` to its rendered citation; raises ValueError if unknown."""
 
+ImageResolver = Callable[[str, str], "tuple[str, str] | None"]
+"""Maps an image's (src, alt) as written to the (src, alt) to emit, or None to show it as text."""
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -36,6 +39,7 @@ class Resolvers:
 
     link: LinkResolver | None = None
     cite: CiteResolver | None = None
+    image: ImageResolver | None = None
 
 
 ALLOWED_TAGS = frozenset({
@@ -135,11 +139,25 @@ def _render_citation(
 
 
 def _rewrite_links(tokens: Sequence[Token], resolvers: Resolvers) -> None:
-    """Pass every link href through the caller's resolver, recursing into inline children."""
-    if resolvers.link is None:
+    """Pass every link href and image src through the caller's resolvers, into inline children."""
+    if resolvers.link is None and resolvers.image is None:
         return
     for token in tokens:
-        if token.type == "link_open":
+        if token.type == "link_open" and resolvers.link is not None:
             token.attrSet("href", resolvers.link(str(token.attrGet("href") or "")))
+        if token.type == "image" and resolvers.image is not None:
+            _rewrite_image(token, resolvers.image)
         if token.children:
             _rewrite_links(token.children, resolvers)
+
+
+def _rewrite_image(token: Token, resolver: ImageResolver) -> None:
+    """Give an image its resolved src and alt, or turn it into its alt text in brackets."""
+    alt = "".join(child.content for child in token.children or [])
+    found = resolver(str(token.attrGet("src") or ""), alt)
+    if found is None:
+        token.type, token.tag, token.attrs, token.children = "text", "", {}, None
+        token.content = f"[image not available{': ' + alt if alt else ''}]"
+        return
+    token.attrSet("src", found[0])
+    token.children = [Token("text", "", 0, content=found[1])]

@@ -90,11 +90,16 @@ def sanitize_svg(data: bytes) -> bytes:
     what the cleaned drawing expands to (<use>, url(#id), embedded images) are bounded.
     """
     try:
-        root = parse_svg(data)
-        _clean_element(root)
-        check_svg_budget(root)
+        return clean_svg(data)
     except ImageLimitError as exc:
         raise LogoError(str(exc).replace("the SVG", "the SVG logo", 1)) from exc
+
+
+def clean_svg(data: bytes) -> bytes:
+    """The sanitised SVG (as sanitize_svg), raising ImageLimitError worded for any SVG upload."""
+    root = parse_svg(data)
+    _clean_element(root)
+    check_svg_budget(root)
     # Serialised by hand: ET.tostring takes prefixes from a process-wide registry that other
     # modules (the QTI export) change, which turned <svg> into <ns0:svg> here.
     return _serialize(root, top=True).encode("utf-8")

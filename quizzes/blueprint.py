@@ -13,7 +13,10 @@ from quizzes import grading, lti_targets, models  # noqa: F401 - models register
 from quizzes.accommodations import views as accommodation_views
 from quizzes.authoring import instructor_quiz_views, instructor_views
 from quizzes.interchange import transfer_views
-from quizzes.reports import instructor_report_views, performance_views
+from quizzes.media import models as media_models  # noqa: F401 - registers the image table
+from quizzes.media import views as media_views
+from quizzes.media.service import RESOLVERS as IMAGE_RESOLVERS
+from quizzes.reports import instructor_report_views
 from quizzes.reports.gradebook import duration
 from quizzes.scores import resend_views
 from quizzes.scores.line_items import on_launch
@@ -27,9 +30,9 @@ bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
                static_url_path="/static/quizzes")
 
 # Every controller's routes, in one place: a new controller is one line here.
-for _routes in (quiz_views.routes, attempt_views.routes, instructor_views.routes,
+for _routes in (quiz_views.routes, attempt_views.routes, media_views.routes, instructor_views.routes,
                 instructor_quiz_views.routes, instructor_report_views.routes, transfer_views.routes,
-                resend_views.routes, accommodation_views.routes, performance_views.routes):
+                resend_views.routes, accommodation_views.routes):
     _routes.register(bp)
 
 
@@ -49,14 +52,14 @@ def _drop_static_cid(endpoint: str | None, values: dict[str, Any] | None) -> Non
 
 @bp.app_template_filter("quiz_md")
 def quiz_md(text: Any) -> Markup:
-    """Block Markdown, sanitised."""
-    return Markup(render_markdown(str(text or "")))
+    """Block Markdown, sanitised; ``![alt](image:N)`` shows this course's image N."""
+    return Markup(render_markdown(str(text or ""), IMAGE_RESOLVERS))
 
 
 @bp.app_template_filter("quiz_inline")
 def quiz_inline(text: Any) -> Markup:
-    """Inline Markdown, sanitised."""
-    return Markup(render_inline(str(text or "")))
+    """Inline Markdown, sanitised; ``![alt](image:N)`` shows this course's image N."""
+    return Markup(render_inline(str(text or ""), IMAGE_RESOLVERS))
 
 
 @bp.app_template_filter("quiz_percent")
@@ -105,6 +108,5 @@ def setup(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(scores)
     instructor_views.setup_instructor(app)
-    performance_views.setup_performance(app)  # "My performance" and the class page
     lti_targets.register(app)  # launch target, deep-linking group, content check
     add_launch_hook(app, on_launch)  # course quizzes and the quiz link's line item, at launch

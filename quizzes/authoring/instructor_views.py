@@ -33,6 +33,7 @@ from quizzes.authoring.questions import (
     update_question,
     version_in_use,
 )
+from quizzes.media.service import course_images
 from quizzes.models import Question
 from quizzes.types import REGISTRY, TOPICS
 
@@ -128,7 +129,8 @@ def _editor(type_name: str, question: Question | None) -> Any:
                            type_label=REGISTRY[type_name].label, question=question, errors=errors,
                            preview=preview, in_use=question is not None and version_in_use(
                                g.context.id, current_version(question).id),
-                           versions=versions_of(question) if question else [])
+                           versions=versions_of(question) if question else [],
+                           images=course_images(g.context.id))
 
 
 def _field_errors(form: QuestionForm) -> dict[str, list[str]]:

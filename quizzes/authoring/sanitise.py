@@ -15,6 +15,8 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^<>]*)?>|<!--.*?-->|<![A-Za
 _LINK_TARGET = re.compile(r"(\]\(\s*<?\s*|^\s{0,3}\[[^\]]+\]:\s*<?\s*|<)([A-Za-z][A-Za-z0-9+.\-]*):",
                           re.MULTILINE)
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+# ![alt](image:12) names a course image (quizzes/media); rendering resolves it in the course only.
+_IMAGE_REF = re.compile(r"image:\d{1,9}\s*\)")
 
 
 def clean_text(text: str) -> str:
@@ -35,6 +37,8 @@ def clean_text(text: str) -> str:
 def _neutralise_link(match: re.Match[str]) -> str:
     """Keep web and mail links; point any other scheme (javascript:, data:) nowhere."""
     if match.group(2).lower() in SAFE_SCHEMES:
+        return match.group(0)
+    if match.group(1).startswith("]") and _IMAGE_REF.match(match.string, match.start(2)):
         return match.group(0)
     return f"{match.group(1)}#blocked-"
 

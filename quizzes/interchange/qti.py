@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -35,6 +36,8 @@ MD_NS = "http://www.imsglobal.org/xsd/imsmd_v1p2"
 BANK, QUIZ = "bank", "quiz"
 SHAPES = (BANK, QUIZ)
 _FIXED_TIME = (2024, 1, 1, 0, 0, 0)  # a fixed zip timestamp keeps the package reproducible
+IMAGE_DIR = "images"
+_SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,99}$")  # no path, space or traversal in a zip name
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,13 @@ class QuizSettings:
 
 
 def export_qti_zip(title: str, items: Iterable[Mapping[str, Any]], *, shape: str = BANK,
-                   settings: QuizSettings | None = None) -> tuple[bytes, list[tuple[str, str]]]:
-    """Build the zip (manifest + one bank or assessment) and list (item id, reason) for items left out."""
+                   settings: QuizSettings | None = None,
+                   images: Mapping[str, bytes] | None = None) -> tuple[bytes, list[tuple[str, str]]]:
+    """Build the zip (manifest + one bank or assessment) and list (item id, reason) for items left out.
+
+    ``images`` (file name -> bytes) are packaged under ``images/``, where item text refers to them
+    as ``$IMS-CC-FILEBASE$/images/<name>`` (``quizzes.media.exporting.QTI_BASE``).
+    """
     if shape not in SHAPES:
         raise ValueError(f"unknown QTI shape {shape!r}: use bank or quiz")
     skipped: list[tuple[str, str]] = []
@@ -82,9 +90,11 @@ def export_qti_zip(title: str, items: Iterable[Mapping[str, Any]], *, shape: str
         document = _bank(ident, title, elements)
     else:
         document = _assessment(ident, title, elements, settings or QuizSettings())
+    packaged = image_files(images or {})
     files = {
-        "imsmanifest.xml": xml_bytes(_manifest(ident, title)),
+        "imsmanifest.xml": xml_bytes(_manifest(ident, title, list(packaged))),
         f"{ident}/{ident}.xml": xml_bytes(document),
+        **packaged,
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -93,8 +103,14 @@ def export_qti_zip(title: str, items: Iterable[Mapping[str, Any]], *, shape: str
     return buffer.getvalue(), skipped
 
 
-def _manifest(ident: str, title: str) -> ET.Element:
-    """The IMS content package manifest pointing at the one QTI file."""
+def image_files(images: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Zip paths of the packaged images: images/<name>, with only safe name characters."""
+    return {f"{IMAGE_DIR}/{name}": data for name, data in sorted(images.items())
+            if _SAFE_NAME.match(name)}
+
+
+def _manifest(ident: str, title: str, image_paths: list[str] | None = None) -> ET.Element:
+    """The IMS content package manifest: the one QTI file, and each image as web content."""
     root = ET.Element("manifest", {"identifier": f"{ident}_manifest", "xmlns": CP_NS, "xmlns:imsmd": MD_NS})
     meta = sub(root, "metadata")
     sub(meta, "schema", "IMS Content")
@@ -102,8 +118,13 @@ def _manifest(ident: str, title: str) -> ET.Element:
     lom_title = sub(sub(sub(meta, "imsmd:lom"), "imsmd:general"), "imsmd:title")
     sub(lom_title, "imsmd:string", title)
     sub(root, "organizations")
-    resource = sub(sub(root, "resources"), "resource", identifier=ident, type="imsqti_xmlv1p2")
+    resources = sub(root, "resources")
+    resource = sub(resources, "resource", identifier=ident, type="imsqti_xmlv1p2")
     sub(resource, "file", href=f"{ident}/{ident}.xml")
+    for n, path in enumerate(image_paths or [], 1):
+        # As Canvas's importer and text2qti expect: one webcontent resource per file.
+        image = sub(resources, "resource", identifier=f"{ident}_image{n}", type="webcontent", href=path)
+        sub(image, "file", href=path)
     return root
 
 

@@ -1,0 +1,1 @@
+"""Images in questions and case charts: upload, sanitise, store per course, serve and export."""
