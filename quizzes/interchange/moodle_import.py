@@ -38,6 +38,7 @@ from quizzes.interchange.moodle_read import (
     read_truefalse,
 )
 from quizzes.interchange.moodle_read_cloze import read_ddwtos, read_gapselect, read_multianswer
+from quizzes.interchange.moodle_read_typed import read_essay, read_numerical, read_shortanswer
 from quizzes.types import REGISTRY
 from quizzes.types.base import TOPICS
 
@@ -50,6 +51,9 @@ READERS: dict[str, Callable[[Element, Head], Read]] = {
     "ddwtos": read_ddwtos,
     "gapselect": read_gapselect,
     "multianswer": read_multianswer,
+    "numerical": read_numerical,
+    "shortanswer": read_shortanswer,
+    "essay": read_essay,
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ELEMENTS = 200_000  # a 2 MiB file of empty elements; more is not a question bank

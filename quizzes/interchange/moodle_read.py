@@ -60,7 +60,7 @@ def common_fields(question: Element) -> Head:
     tags: dict[str, str] = {}
     for tag in question.iterfind("tags/tag"):
         key, _, value = (tag.findtext("text") or "").strip().partition(":")
-        if value and key in ("module", "cjmm", "item-type"):
+        if value and key in ("module", "cjmm", "item-type", "places", "tolerance", "typos", "typo-min-length"):
             tags[key] = value
     head = Head((question.findtext("name/text") or "").strip(), "", "",
                 (question.findtext("idnumber") or "").strip(), tags, [])

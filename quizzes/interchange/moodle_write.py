@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement
 
@@ -206,6 +207,81 @@ def write_dragdrop_cloze(item: Mapping[str, Any]) -> Written:
     return Written("ddwtos", text, join_other(main, other), body)
 
 
+def _plain(value: Any) -> str:
+    """A number as plain decimal text (no exponent, no trailing zeros)."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def extra_tags(item: Mapping[str, Any]) -> list[str]:
+    """Tags for what the Moodle type cannot hold (read back by our importer)."""
+    tags = []
+    if item["type"] == "numeric":
+        if item.get("places") is not None:
+            tags.append(f"places:{item['places']}")
+        if item.get("tolerance_type") == "percent":
+            tags.append(f"tolerance:{_plain(item.get('tolerance', 0))}%")
+    if item["type"] == "short_answer":
+        # Always written: a file from elsewhere means no slips (Moodle's rule), ours says how many.
+        tags.append(f"typos:{item.get('typos', 1)}")
+        if "typo_min_length" in item:
+            tags.append(f"typo-min-length:{item['typo_min_length']}")
+    return tags
+
+
+def write_numeric(item: Mapping[str, Any]) -> Written:
+    """numerical: the key with an absolute tolerance; a unit with Moodle's penalty for a wrong one."""
+    key = Decimal(str(item["answer"]))
+    tolerance = Decimal(str(item.get("tolerance", 0)))
+    if item.get("tolerance_type") == "percent":
+        tolerance = abs(key) * tolerance / 100
+    answer = answer_el(100.0, _plain(key), item["rationale"], "moodle_auto_format")
+    SubElement(answer, "tolerance").text = _plain(tolerance)
+    body = [answer]
+    if item.get("unit"):
+        units = Element("units")
+        unit = SubElement(units, "unit")
+        SubElement(unit, "multiplier").text = "1"
+        SubElement(unit, "unit_name").text = item["unit"].strip()
+        penalty = 1 - float(item.get("unit_credit", 0))
+        body += [units, value_el("unitgradingtype", "1"), value_el("unitpenalty", number(penalty)),
+                 value_el("showunits", "0"), value_el("unitsleft", "0")]
+    else:
+        body += [value_el("unitgradingtype", "0"), value_el("unitpenalty", "0"), value_el("showunits", "3"),
+                 value_el("unitsleft", "0")]
+    return Written("numerical", item["stem"], "", body)
+
+
+def write_short_answer(item: Mapping[str, Any]) -> Written:
+    """shortanswer: every accepted answer at 100% with the rationale; '*' escaped (Moodle's wildcard)."""
+    body = [value_el("usecase", "1" if item.get("case_sensitive") else "0")]
+    body += [answer_el(100.0, str(a).replace("*", "\\*"), item["rationale"], "moodle_auto_format")
+             for a in item["answers"]]
+    return Written("shortanswer", item["stem"], "", body)
+
+
+def write_essay(item: Mapping[str, Any]) -> Written:
+    """essay: the rubric as the information for graders, the model answer as general feedback."""
+    rubric = "\n".join(f"- **{c['text'].strip()}** ({c['points']} point{'' if c['points'] == 1 else 's'}): "
+                       f"{c['rationale'].strip()}" for c in item["rubric"])
+    body = [value_el("responseformat", "editor"), value_el("responserequired", "1"),
+            value_el("responsefieldlines", "10"), value_el("minwordlimit", ""),
+            value_el("maxwordlimit", str(item.get("max_words", ""))), value_el("attachments", "0"),
+            value_el("attachmentsrequired", "0"), text_el("graderinfo", rubric), text_el("responsetemplate", "")]
+    return Written("essay", item["stem"], item["rationale"], body)
+
+
+def notes_for(item: Mapping[str, Any]) -> list[str]:
+    """Where Moodle marks a typed answer differently from the tool."""
+    if item["type"] == "numeric":
+        return ["Moodle accepts the value within the tolerance however it is written: it cannot require the "
+                "rounding rule or the leading zero (.5 for 0.5), so check these by hand"]
+    if item["type"] == "short_answer" and item.get("typos", 1):
+        return ["Moodle's short answer allows no spelling slips: an answer with one the tool accepts is "
+                "wrong in Moodle"]
+    return []
+
+
 # The writer of each type whose registry entry says Moodle XML writes it (QuestionType.moodle).
 WRITERS: dict[str, Callable[[Mapping[str, Any]], Written]] = {
     "mcq": write_mcq,
@@ -217,4 +293,7 @@ WRITERS: dict[str, Callable[[Mapping[str, Any]], Written]] = {
     "dropdown_table": write_dropdown_table,
     "matrix_mc": write_matrix_mc,
     "dragdrop_cloze": write_dragdrop_cloze,
+    "numeric": write_numeric,
+    "short_answer": write_short_answer,
+    "essay": write_essay,
 }

@@ -16,7 +16,15 @@ from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 from course.content import ContentError
 from quizzes.interchange.moodle_text import with_sources, xml_safe
-from quizzes.interchange.moodle_write import WRITERS, Skip, Written, text_el, value_el
+from quizzes.interchange.moodle_write import (
+    WRITERS,
+    Skip,
+    Written,
+    extra_tags,
+    notes_for,
+    text_el,
+    value_el,
+)
 from quizzes.types import REGISTRY
 
 
@@ -27,6 +35,7 @@ class MoodleExport:
     data: bytes
     skipped: list[tuple[str, str]] = field(default_factory=list)
     written: Counter[str] = field(default_factory=Counter)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # written, but Moodle marks it differently
 
 
 def tags_for(item: Mapping[str, Any]) -> list[str]:
@@ -34,7 +43,7 @@ def tags_for(item: Mapping[str, Any]) -> list[str]:
     tags = [f"module:{item['topic']}"]
     if item.get("cjmm"):
         tags.append(f"cjmm:{item['cjmm']}")
-    return tags + [f"item-type:{item['type']}"]
+    return tags + [f"item-type:{item['type']}"] + extra_tags(item)
 
 
 def question_element(item: Mapping[str, Any], written: Written) -> Element:
@@ -85,6 +94,7 @@ def export_moodle(items: Iterable[Mapping[str, Any]]) -> MoodleExport:
             quiz.append(_category(topic))
         quiz.append(question)
         out.written[kind] += 1
+        out.notes += [(item_id, note) for note in notes_for(item)]
     indent(quiz, "  ")
     out.data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(quiz, encoding="utf-8",
                                                                         xml_declaration=False) + b"\n"

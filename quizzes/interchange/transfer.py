@@ -166,7 +166,7 @@ def export_file(fmt: str, items: list[dict[str, Any]], title: str, *, shape: str
     if fmt == "moodle":
         xml = export_moodle(items)
         return ExportFile(xml.data, f"{stem}.moodle.xml", "application/xml", xml.skipped,
-                          sum(xml.written.values()), written=dict(sorted(xml.written.items())))
+                          sum(xml.written.values()), xml.notes, dict(sorted(xml.written.items())))
     if fmt == "qti":
         data, skipped = export_qti_zip(title, items, shape=shape, settings=quiz)  # shape: Canvas bank or quiz
         return ExportFile(data, f"{stem}.qti.zip", "application/zip", skipped, len(items) - len(skipped))
