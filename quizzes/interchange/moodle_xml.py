@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 from course.content import ContentError
@@ -26,6 +26,18 @@ from quizzes.interchange.moodle_write import (
     value_el,
 )
 from quizzes.types import REGISTRY
+
+IMAGE_BASE = "@@PLUGINFILE@@/"  # how Moodle XML text points at a file stored with that text
+
+
+class Images(Protocol):
+    """The course images some items name (quizzes.media.exporting.ExportImages)."""
+
+    def rewrite(self, value: Any, base: str) -> Any:
+        """The item with each image reference pointing at ``base + name``."""
+
+    def files_in(self, value: Any) -> list[Any]:
+        """The files an item names."""
 
 
 @dataclass
@@ -72,8 +84,21 @@ def _category(topic: str) -> Element:
     return el
 
 
-def export_moodle(items: Iterable[Mapping[str, Any]]) -> MoodleExport:
-    """Write every item Moodle XML can carry; list the rest with the reason they were left out."""
+def attach_files(question: Element, files: list[Any]) -> None:
+    """Put each image as a base64 <file> in every text field that names it (Moodle stores files per field)."""
+    for field_el in [el for el in question.iter() if el.find("text") is not None]:
+        text = field_el.findtext("text") or ""
+        for image in files:
+            if IMAGE_BASE + image.name in text:
+                SubElement(field_el, "file", {"name": image.name, "path": "/", "encoding": "base64"}).text = \
+                    image.base64
+
+
+def export_moodle(items: Iterable[Mapping[str, Any]], images: Images | None = None) -> MoodleExport:
+    """Write every item Moodle XML can carry; list the rest with the reason they were left out.
+
+    ``images`` (the course's, from quizzes.media.exporting) are embedded where the items name them.
+    """
     quiz = Element("quiz")
     out = MoodleExport(b"")
     topic = None
@@ -85,7 +110,10 @@ def export_moodle(items: Iterable[Mapping[str, Any]]) -> MoodleExport:
             if not REGISTRY[kind].moodle.written:
                 raise Skip(f"{REGISTRY[kind].moodle.reason} ({kind})")
             REGISTRY[kind].validate(item, f"item {item_id}")
-            question = question_element(item, WRITERS[kind](item))
+            written = dict(images.rewrite(dict(item), IMAGE_BASE)) if images else item
+            question = question_element(written, WRITERS[kind](written))
+            if images:
+                attach_files(question, images.files_in(dict(item)))
         except (Skip, ContentError) as err:
             out.skipped.append((item_id, str(err)))
             continue

@@ -33,6 +33,7 @@ from quizzes.interchange.gift_export import export_gift
 from quizzes.interchange.moodle_import import MoodleXmlError, parse_moodle_xml
 from quizzes.interchange.moodle_xml import export_moodle
 from quizzes.interchange.qti import BANK, SHAPES, QuizSettings, export_qti_zip
+from quizzes.media.exporting import images_for
 
 MAX_ATTEMPTS, MAX_TIME_LIMIT = 100, 24 * 60  # bounds of a Canvas quiz's settings in a QTI export
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # the CLI's own cap; the web form uses MAX_CONTENT_LENGTH
@@ -155,7 +156,7 @@ def export_items(context_id: int | None) -> list[dict[str, Any]]:
 
 
 def export_file(fmt: str, items: list[dict[str, Any]], title: str, *, shape: str = BANK,
-                quiz: QuizSettings | None = None) -> ExportFile:
+                quiz: QuizSettings | None = None, context_id: int | None = None) -> ExportFile:
     """Build a GIFT text file or a QTI 1.2 zip from items; unsupported types are listed, not mangled."""
     title = clean_text(title).strip() or "questions"  # a platform's course title is not trusted either
     stem = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-") or "questions"
@@ -164,7 +165,7 @@ def export_file(fmt: str, items: list[dict[str, Any]], title: str, *, shape: str
         return ExportFile(out.text.encode("utf-8"), f"{stem}.gift.txt", "text/plain; charset=utf-8",
                           out.skipped, len(items) - len(out.skipped), out.notes)
     if fmt == "moodle":
-        xml = export_moodle(items)
+        xml = export_moodle(items, images_for(context_id, items))  # the course's images, base64
         return ExportFile(xml.data, f"{stem}.moodle.xml", "application/xml", xml.skipped,
                           sum(xml.written.values()), xml.notes, dict(sorted(xml.written.items())))
     if fmt == "qti":
@@ -216,7 +217,7 @@ def export_command(fmt: str, out: Path, context_pk: int | None, shape: str, atte
                    time_limit: int | None) -> None:
     """Export a course bank (or the shipped bank) as GIFT text, Moodle XML or a QTI 1.2 zip."""
     title = _context(context_pk).title or f"Course {context_pk}" if context_pk is not None else "MS muscle course bank"
-    result = export_file(fmt, export_items(context_pk), title, shape=shape,
+    result = export_file(fmt, export_items(context_pk), title, shape=shape, context_id=context_pk,
                          quiz=QuizSettings(attempts, time_limit))
     out.write_bytes(result.data)
     click.echo(f"Wrote {result.count} question(s) to {out}.")

@@ -32,7 +32,7 @@ def _transfer_page(form: ImportForm, report: ImportReport | None = None, status:
     """The import/export page, listing what each export format would leave out."""
     items = export_items(g.context.id)
     title = g.context.title or f"course {g.context.id}"
-    exports = {fmt: export_file(fmt, items, title) for fmt in FORMATS}
+    exports = {fmt: export_file(fmt, items, title, context_id=g.context.id) for fmt in FORMATS}
     return render_template("quizzes/instructor/transfer.html", form=form, report=report, count=len(items),
                            exports=exports), status
 
@@ -74,7 +74,8 @@ def export(cid: int) -> Response:
     if source == "shipped":
         result = export_file(fmt, export_items(None), "MS muscle course bank")
     else:
-        result = export_file(fmt, export_items(g.context.id), g.context.title or f"course {g.context.id}")
+        result = export_file(fmt, export_items(g.context.id), g.context.title or f"course {g.context.id}",
+                             context_id=g.context.id)
     headers: Mapping[str, str] = {"Content-Disposition": f'attachment; filename="{result.filename}"',
                                   "X-Skipped-Items": str(len(result.skipped))}
     return Response(result.data, mimetype=result.mimetype, headers=dict(headers))

@@ -242,3 +242,26 @@ def test_typed_answers_round_trip_with_their_rules_and_notes() -> None:
         assert {k: v for k, v in back[item["id"]].items() if k != "typos"} == item
     assert back["drug-name"]["typos"] == 1  # the tool's default, kept in a tag
     assert export_moodle(list(back.values())).data == first.data
+
+
+def test_images_go_in_as_base64_files_beside_the_text_that_names_them() -> None:
+    import base64
+
+    from quizzes.media.exporting import ExportImages, ImageFile
+    picture = b"\x89PNG\r\n\x1a\nnot-really"
+    images = ExportImages({5: ImageFile(5, "5-knee.png", "image/png", picture, "Knee")})
+    item = dict(ITEMS["fx-mcq"], stem="Look at ![](image:5).")
+    item["options"] = [dict(o) for o in item["options"]]
+    item["options"][1]["rationale"] = "As ![x](image:5) shows."
+    question = fromstring(export_moodle([item], images).data).findall("question")[1]
+    stem = question.find("questiontext")
+    assert stem.findtext("text") == "Look at ![Knee](@@PLUGINFILE@@/5-knee.png)."
+    [file_el] = stem.findall("file")
+    assert (file_el.get("name"), file_el.get("encoding")) == ("5-knee.png", "base64")
+    assert base64.b64decode(file_el.text) == picture
+    feedback = question.findall("answer")[1].find("feedback")
+    assert [f.get("name") for f in feedback.findall("file")] == ["5-knee.png"]
+    assert question.findall("answer")[0].find("feedback").findall("file") == []
+    assert b"<file" not in export_moodle([item]).data  # no images given: the reference stays
+    back = parse_moodle_xml(export_moodle([item], images).data.decode())
+    assert "embedded files (images) dropped" in back.report[0].reason
