@@ -13,9 +13,11 @@ from course.db import db
 from course.models import User
 from quizzes.authoring import builder
 from quizzes.authoring.questions import create_question
+from quizzes.media.service import save_image
 from quizzes.taking import attempts
 from tests.browser.conftest import assert_no_axe_violations, demo_login
 from tests.quizzes.instructor_helpers import sample_item
+from tests.quizzes.media.images_data import png
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +103,29 @@ def test_builder_preview_and_keyboard_reorder(workspace):
     visit(page, f"{base}/quizzes/{ids['quiz']}/preview")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Check this answer").click()
+    assert_no_axe_violations(page)
+
+
+def test_images_page_and_an_image_in_a_question(workspace, live_server):
+    page, base, _ = workspace
+    cid = int(base.split("/c/")[1].split("/")[0])
+    with live_server.app.app_context():
+        image = save_image(cid, None, png(), "knee.png", "Knee bent to 90 degrees", False)
+        item = sample_item("mcq")
+        item["stem"] += f"\n\n![](image:{image.id})"
+        item["options"] = [dict(o) for o in item["options"]]
+        item["options"][0]["text"] = f"![Knee, side view](image:{image.id}) " + item["options"][0]["text"]
+        qid = create_question(cid, None, item, category="Images").id
+    visit(page, f"{base}/images")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Upload image").click()  # no file, no alt text: errors shown
+    assert page.locator("#error-summary").count() == 1
+    assert_no_axe_violations(page)
+    visit(page, f"{base}/questions/{qid}/edit")
+    page.locator(".form-actions").get_by_role("button", name="Preview").click()
+    from playwright.sync_api import expect
+    expect(page.locator("#preview-body img[alt='Knee, side view']").first).to_be_visible()
+    assert page.locator("#preview-body img[alt='Knee bent to 90 degrees']").count() >= 1
     assert_no_axe_violations(page)
 
 

@@ -24,12 +24,14 @@ from exports.content import get_handouts
 from modules.views import web_course
 from quizzes.authoring import builder
 from quizzes.authoring.questions import create_question
+from quizzes.media.service import save_image
 from quizzes.models import Quiz
 from quizzes.taking import attempts
 from quizzes.types import REGISTRY
 from tests.browser.conftest import demo_login
 from tests.browser.test_quiz_a11y import make_quiz
 from tests.quizzes.instructor_helpers import sample_item
+from tests.quizzes.media.images_data import png
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -127,8 +129,14 @@ def pages(browser: Any, live_server: Any, host: str) -> Iterator[dict[str, Any]]
         attempts.submit_attempt(done.id)
         open_ = attempts.start_attempt(quiz, user.id)
         bowtie = create_question(cid, None, sample_item("bowtie"), category="Reflow").id
+        # A wide image on the images page and in a question's stem must shrink, not scroll.
+        wide = save_image(cid, None, png(1600, 200), "wide.png", "A wide strip", False)
+        pictured = sample_item("mcq")
+        pictured["stem"] += f"\n\n![](image:{wide.id})"
+        own_item = create_question(cid, None, pictured, category="Reflow").id
         own = builder.create_quiz(cid, None, builder.Settings(title="Reflow builder", attempts_allowed=0))
         builder.add_fixed(own, bowtie)
+        builder.add_fixed(own, own_item)
         ids = {"done": done.id, "open": open_.id, "user": user.id, "own": own.id,
                "slots": len(quiz.slots)}
     c = f"{base}/c/{cid}"
@@ -148,7 +156,7 @@ def pages(browser: Any, live_server: Any, host: str) -> Iterator[dict[str, Any]]
                     f"{q}/quizzes/{quiz_id}", f"{q}/quizzes/{ids['own']}/preview",
                     f"{q}/gradebook", f"{q}/gradebook/learners/{ids['user']}",
                     f"{q}/attempts/{ids['done']}", f"{q}/quizzes/{quiz_id}/statistics",
-                    f"{q}/transfer", f"{q}/questions/{bowtie}/edit", f"{c}/modules/progress",
+                    f"{q}/transfer", f"{q}/questions/{bowtie}/edit", f"{c}/modules/progress", f"{q}/images",
                     f"{c}/handouts/clinic"]
     teacher_urls += [f"{q}/questions/new/{kind}" for kind in sorted(REGISTRY)]
     yield {"learner": (learner, learner_urls), "teacher": (teacher, teacher_urls), "cid": cid,
