@@ -23,6 +23,7 @@ from quizzes.scores.line_items import on_launch
 from quizzes.scores.scores_cli import scores
 from quizzes.scores.worker import worker
 from quizzes.taking import attempt_views, quiz_views
+from quizzes.tutor import views as tutor_views
 from quizzes.types import TOPIC_TITLES
 
 bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
@@ -34,6 +35,7 @@ for _routes in (quiz_views.routes, attempt_views.routes, media_views.routes, ins
                 instructor_quiz_views.routes, instructor_report_views.routes, transfer_views.routes,
                 resend_views.routes, accommodation_views.routes):
     _routes.register(bp)
+tutor_views.routes.register(bp)  # practice quizzes (tutor mode, never graded)
 
 
 @bp.url_defaults
