@@ -11,6 +11,7 @@ from course.content import ContentError
 from quizzes.authoring.form_rows import SPECS, Rows, Scalar, TypeForm
 from quizzes.authoring.sanitise import clean_item
 from quizzes.types import get_type
+from quizzes.types.numbers import as_decimal, plain
 
 ALL = "__all__"  # errors that belong to the whole form
 _PATH = re.compile(r"^question: ([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?(?:\[\d+\])?(?:\.[a-z_]+)?: (.*)$", re.S)
@@ -70,6 +71,9 @@ def _cell_to_form(kind: str, value: Any) -> Any:
         return "; ".join(" ".join(g) for g in value or [])
     if kind == "tf":
         return "true" if value else "false"
+    if kind == "number":
+        found = as_decimal(value)
+        return "" if value is None else (plain(found) if found is not None else str(value))
     return "" if value is None else value
 
 
@@ -116,7 +120,18 @@ def _cell_from_form(kind: str, value: Any) -> Any:
         return [g.split() for g in (value or "").split(";") if g.split()]
     if kind == "tf":
         return value == "true"
+    if kind == "number":
+        return _number(value)
     return (value or "").strip() if kind in ("id", "ref") else (value or "")
+
+
+def _number(value: Any) -> Any:
+    """A posted number as int or float; text that is no number stays text, for the validator to name."""
+    text = str(value if value is not None else "").strip()
+    found = as_decimal(text)
+    if found is None:
+        return text
+    return int(found) if found == found.to_integral_value() and "." not in text else float(found)
 
 
 def _rows_from_form(rows: Rows, posted: list[Mapping[str, Any]], result: FormResult,

@@ -71,8 +71,9 @@ def _scalar_field(s: Scalar) -> Any:
         return BooleanField(s.label)
     if s.kind == "int":
         return WholeNumberField(s.label, validators=[InputRequired("Give a whole number."), NumberRange(1, 11)])
-    if s.kind in ("tf", "choice"):
-        return SelectField(s.label, choices=choices(s.choices), validators=[InputRequired()])
+    if s.kind in ("tf", "choice") or s.choices:
+        return SelectField(s.label, choices=choices(s.choices),
+                           validators=[InputRequired() if s.required else Optional()])
     if s.kind in ("md", "options"):
         return TextAreaField(s.label, validators=[Optional()])
     return StringField(s.label, validators=[Optional()])

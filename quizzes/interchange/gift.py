@@ -15,6 +15,7 @@ from typing import Any
 
 from course.content import ContentError
 from quizzes.interchange.gift_export import protect, split_format, unescape
+from quizzes.interchange.gift_typed import typed_fields
 from quizzes.interchange.gift_types import (
     DEFAULT_CLOZE_STEM,
     PLACEHOLDER_RATIONALE,
@@ -273,7 +274,8 @@ def _parse_question(body: str, line: int) -> tuple[dict[str, Any], list[str]]:
         answers, general = answers[:answers.rfind("####")].rstrip(), answers[answers.rfind("####") + 4:]
     # Only the left side is stripped: the space before a missing-word blank belongs to the text.
     fmt, before = split_format(before.lstrip())
-    fields, degraded = build_fields(before, after, answers, clean(general), answers_line)
+    typed = typed_fields(before, after, answers, clean(general), answers_line)
+    fields, degraded = typed or build_fields(before, after, answers, clean(general), answers_line)
     if fmt == "html":
         degraded.append("HTML question text kept as written; check that it reads well as Markdown")
     return fields, degraded

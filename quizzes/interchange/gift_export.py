@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from course.content import ContentError
 from quizzes.types import REGISTRY
+from quizzes.types.numbers import as_decimal, plain
 
 _ESCAPABLE = "\\~=#{}:"
 # Escaped characters are swapped for code points from a private-use plane while parsing, so
@@ -205,6 +207,34 @@ def _write_dropdown_cloze(item: Mapping[str, Any]) -> str:
     return text + "{\n" + "\n".join(lines) + "\n}" + (escape(tail.rstrip()) if tail.strip() else _TAIL_GUARD)
 
 
+def _write_numeric(item: Mapping[str, Any]) -> str:
+    """'{#=answer:tolerance#rationale}': GIFT's tolerance is absolute, so a percent is converted.
+
+    GIFT cannot carry the unit, the rounding rule or the unit credit: Moodle marks the number only.
+    """
+    key = as_decimal(item["answer"]) or Decimal(0)
+    tolerance = as_decimal(item.get("tolerance", 0)) or Decimal(0)
+    if item.get("tolerance_type") == "percent":
+        tolerance = abs(key) * tolerance / 100
+    return _stem(item) + "{#\n\t=" + f"{plain(key)}:{plain(tolerance)}{_feedback(item['rationale'])}" + "\n}"
+
+
+def _write_short_answer(item: Mapping[str, Any]) -> str:
+    """'{=answer =other ####rationale}' (Moodle ignores case, as our default does; no spelling slips)."""
+    if item.get("case_sensitive"):
+        raise _Skip("GIFT short answers ignore case; this item needs case to match")
+    lines = [f"\t={_answer_text(a)}" for a in item["answers"]]
+    lines.append(f"\t####{_answer_text(item['rationale'].strip())}")
+    return _stem(item) + "{\n" + "\n".join(lines) + "\n}"
+
+
+def _write_essay(item: Mapping[str, Any]) -> str:
+    """'{####model answer}': an essay; the rubric travels as a list in the general feedback."""
+    rubric = "\n".join(f"- {c['text'].strip()} ({c['points']} point{'s' if c['points'] != 1 else ''}): "
+                       f"{c['rationale'].strip()}" for c in item["rubric"])
+    return _stem(item) + "{\n\t####" + escape(item["rationale"].strip() + "\n\nRubric:\n" + rubric) + "\n}"
+
+
 # The writer of each type whose registry entry says GIFT writes it (QuestionType.gift).
 WRITERS = {
     "mcq": _write_mcq,
@@ -212,4 +242,7 @@ WRITERS = {
     "true_false": _write_true_false,
     "matching": _write_matching,
     "dropdown_cloze": _write_dropdown_cloze,
+    "numeric": _write_numeric,
+    "short_answer": _write_short_answer,
+    "essay": _write_essay,
 }

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from course.markdown import render_inline, render_markdown
+from quizzes.interchange import qti_typed
 from quizzes.interchange.qti_xml import (
     always_show,
     condition,
@@ -36,6 +37,7 @@ CANVAS_TYPES = {
     "dropdown_cloze": "multiple_dropdowns_question",
     "dropdown_table": "multiple_dropdowns_question",
     "matrix_mc": "multiple_dropdowns_question",
+    **qti_typed.CANVAS_TYPES,
 }
 # Canvas's Common Cartridge profile names for the types that have one.
 CC_PROFILES = {"mcq": "cc.multiple_choice.v0p1", "true_false": "cc.true_false.v0p1",
@@ -215,4 +217,5 @@ WRITERS: dict[str, Writer] = {
     "dropdown_cloze": _dropdowns,
     "dropdown_table": _grid,
     "matrix_mc": _grid,
+    **qti_typed.WRITERS,  # numeric, short answer and essay
 }

@@ -7,7 +7,19 @@ from typing import Any
 
 from course.content import ContentError
 
-from . import bowtie, choice, cloze, highlight, matching, matrix, ordering, rationale
+from . import (
+    bowtie,
+    choice,
+    cloze,
+    essay,
+    highlight,
+    matching,
+    matrix,
+    numeric,
+    ordering,
+    rationale,
+    short_answer,
+)
 from .base import (
     CJMM_STEPS,
     TOPIC_TITLES,
@@ -21,7 +33,8 @@ from .base import (
 
 REGISTRY: dict[str, QuestionType] = {
     qt.name: qt
-    for module in (choice, matching, ordering, matrix, cloze, highlight, bowtie, rationale)
+    for module in (choice, matching, ordering, matrix, cloze, highlight, bowtie, rationale, numeric,
+                   short_answer, essay)
     for qt in module.TYPES
 }
 

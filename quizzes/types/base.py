@@ -146,6 +146,8 @@ class QuestionType:
     stats: Stats
     # Moodle XML support; the default (no writer, no reason) fails the registry's completeness test.
     moodle: Exchange = Exchange()
+    # Scored by a person (an essay): the attempt's grade waits for the instructor.
+    manual: bool = False
 
     @property
     def template(self) -> str:

@@ -5,7 +5,8 @@ Each type lists its extra single fields and its repeated rows on its registry en
 the bank schema (SCHEMA.md). Field kinds: ``id`` (sub-id), ``line`` (one line of text),
 ``md`` (Markdown), ``bool``, ``ref`` (an id from another list), ``refs`` (several ids,
 comma-separated), ``options`` (one option per line: ``id | text`` or ``id | text | rationale``),
-``int``, ``choice``, ``groups`` (blank ids, groups separated by ``;``), ``tf`` (true or false).
+``int``, ``choice``, ``groups`` (blank ids, groups separated by ``;``), ``tf`` (true or false),
+``number`` (stored as int or float; a drop-down when the field has choices).
 """
 
 from __future__ import annotations

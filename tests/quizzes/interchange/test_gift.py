@@ -88,14 +88,18 @@ def test_valid_corpus_sata_cloze_and_escapes() -> None:
     assert escaped["options"][2]["rationale"] == "And escaped hashes."
 
 
-def test_unsupported_kinds_are_skipped_with_reasons() -> None:
-    report = parse_gift(_read("valid/unsupported.gift")).report
+def test_typed_kinds_are_imported_with_notes_and_a_description_is_skipped() -> None:
+    result = parse_gift(_read("valid/unsupported.gift"))
+    report = result.report
     assert [(r.status, r.line) for r in report] == [
-        (SKIPPED, 3), (SKIPPED, 5), (SKIPPED, 7), (SKIPPED, 9), (DEGRADED, 11)]
-    assert "Essay" in report[0].reason and "Numerical" in report[1].reason
-    assert "Short-answer" in report[2].reason and "description" in report[3].reason
+        (DEGRADED, 3), (DEGRADED, 5), (DEGRADED, 7), (SKIPPED, 9), (DEGRADED, 11)]
+    assert "GIFT has no rubric" in report[0].reason and "description" in report[3].reason
     assert report[0].title == "Essay"
-    assert "no feedback in GIFT source" in report[4].reason
+    assert all("no feedback in GIFT source" in r.reason for r in report[:3] + [report[4]])
+    items = {q.title: q.item for q in result.questions}
+    assert items["Essay"]["type"] == "essay" and items["Essay"]["rubric"][0]["points"] == 1
+    assert (items["Numeric"]["type"], items["Numeric"]["answer"]) == ("numeric", 4)
+    assert items["Short answer"]["answers"] == ["baclofen", "gabapentin"]
 
 
 def test_missing_feedback_becomes_a_marked_placeholder() -> None:
@@ -225,7 +229,8 @@ def test_export_skips_what_gift_cannot_express() -> None:
     arrow = {**next(i for i in _schema_items() if i["type"] == "matching"), "id": "arrow-prompt"}
     arrow["prompts"] = [{**arrow["prompts"][0], "text": "UMN -> weakness"}] + arrow["prompts"][1:]
     broken = {"id": "broken-item", "type": "mcq", "topic": "weakness", "stem": "No options"}
-    items = [i for i in _schema_items() if i["type"] not in ("mcq", "true_false", "matching", "sata")]
+    written = ("mcq", "true_false", "matching", "sata", "numeric", "short_answer", "essay")
+    items = [i for i in _schema_items() if i["type"] not in written]
     exported = export_gift(items + [two_blanks, arrow, broken])
     reasons = dict(exported.skipped)
     assert "example-bowtie-uti-spasticity" in reasons and "bowtie" in reasons["example-bowtie-uti-spasticity"]

@@ -141,6 +141,9 @@ def test_question_types_and_skipped_types() -> None:
         "example-ddcloze-mcdonald": "multiple_dropdowns_question",
         "example-ddtable-emg": "multiple_dropdowns_question",
         "example-matrix-umn-lmn": "multiple_dropdowns_question",
+        "example-numeric-itb-daily-dose": "numerical_question",
+        "example-short-tizanidine": "short_answer_question",
+        "example-essay-baclofen-stop": "essay_question",
     }
     reasons = dict(skipped)
     assert set(reasons) == {

@@ -87,6 +87,20 @@ CASES: list[tuple[str, str, dict[str, list[str]], dict[str, Any], tuple[str, ...
      {'b1': None, 'b2': 'o2'}, ('Choose one option for blank 1.',)),
     ("drag-rationale-token-twice", "fx-dragrationale-triad", {'q-target-t1': ['k1'], 'q-target-t2': ['k1']},
      {'t1': 'k1', 't2': None, 't3': None}, ('Use each word only once.',)),
+    ("numeric-value-and-unit", "fx-numeric", {'q-value': [' 0.25 '], 'q-unit': ['mL']},
+     {'value': '0.25', 'unit': 'mL'}, ()),
+    ("numeric-badly-written-is-kept", "fx-numeric", {'q-value': ['.25']},
+     {'value': '.25', 'unit': ''}, ()),
+    ("numeric-unit-ignored-without-one", "fx-numeric-pct", {'q-value': ['500'], 'q-unit': ['mcg']},
+     {'value': '500', 'unit': ''}, ()),
+    ("short-text", "fx-short", {'q-text': ['baclofen']},
+     {'text': 'baclofen'}, ()),
+    ("short-too-long", "fx-short", {'q-text': ['x' * 201]},
+     {'text': 'x' * 200}, ('Keep the answer under 200 characters.',)),
+    ("essay-text", "fx-essay", {'q-text': ['Taper it.']},
+     {'text': 'Taper it.'}, ()),
+    ("essay-too-many-words", "fx-essay", {'q-text': ['word ' * 151]},
+     {'text': ('word ' * 151).strip()}, ('Keep the answer to 150 words (it has 151).',)),
 ]
 
 

@@ -136,12 +136,12 @@ def test_dropdown_table_headers_are_optional() -> None:
 
 
 def test_validate_item_names_where_the_item_is() -> None:
-    with pytest.raises(ContentError, match=r"^item: type: 'essay' is not a known type"):
-        validate_item({"type": "essay"})
+    with pytest.raises(ContentError, match=r"^item: type: 'hotspot' is not a known type"):
+        validate_item({"type": "hotspot"})
     with pytest.raises(ContentError, match=r"^item: type: None is not a known type"):
         get_type({})
-    with pytest.raises(ContentError, match=r"^bank/x.yaml: type: 'essay' is not a known type"):
-        validate_item({"type": "essay"}, WHERE)
+    with pytest.raises(ContentError, match=r"^bank/x.yaml: type: 'hotspot' is not a known type"):
+        validate_item({"type": "hotspot"}, WHERE)
     with pytest.raises(ContentError) as caught:
         validate_item(damaged("fx-mcq", ("stem", " ")), WHERE)
     assert str(caught.value) == "bank/x.yaml: stem: must not be empty"
@@ -150,7 +150,7 @@ def test_validate_item_names_where_the_item_is() -> None:
     assert str(caught.value) == "item: stem: must not be empty"
 
 
-@pytest.mark.parametrize("item", [{"type": "essay"}, {}, ["mcq"], {"type": 3}])
+@pytest.mark.parametrize("item", [{"type": "hotspot"}, {}, ["mcq"], {"type": 3}])
 def test_an_unknown_type_names_the_known_ones(item: Any) -> None:
     with pytest.raises(ContentError, match=r"^bank/x.yaml: type: .* is not a known type \(bowtie, dragdrop_cloze"):
         get_type(item, WHERE)
