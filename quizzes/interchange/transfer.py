@@ -33,7 +33,7 @@ from quizzes.interchange.gift_export import export_gift
 from quizzes.interchange.moodle_import import MoodleXmlError, parse_moodle_xml
 from quizzes.interchange.moodle_xml import export_moodle
 from quizzes.interchange.qti import BANK, SHAPES, QuizSettings, export_qti_zip
-from quizzes.media.exporting import images_for
+from quizzes.media.exporting import QTI_BASE, images_for
 
 MAX_ATTEMPTS, MAX_TIME_LIMIT = 100, 24 * 60  # bounds of a Canvas quiz's settings in a QTI export
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # the CLI's own cap; the web form uses MAX_CONTENT_LENGTH
@@ -169,7 +169,9 @@ def export_file(fmt: str, items: list[dict[str, Any]], title: str, *, shape: str
         return ExportFile(xml.data, f"{stem}.moodle.xml", "application/xml", xml.skipped,
                           sum(xml.written.values()), xml.notes, dict(sorted(xml.written.items())))
     if fmt == "qti":
-        data, skipped = export_qti_zip(title, items, shape=shape, settings=quiz)  # shape: Canvas bank or quiz
+        images = images_for(context_id, items)  # packaged under images/ (quizzes.media.exporting)
+        data, skipped = export_qti_zip(title, images.rewrite(items, QTI_BASE), shape=shape, settings=quiz,
+                                       images={f.name: f.data for f in images.files_in(items)})
         return ExportFile(data, f"{stem}.qti.zip", "application/zip", skipped, len(items) - len(skipped))
     raise TransferError(f"Unknown format {fmt!r}: use gift, qti or moodle.")
 

@@ -93,7 +93,7 @@ def export_qti(cid: int) -> Response:
     except TransferError as err:
         abort(400, str(err))
     result = export_file("qti", export_items(g.context.id), g.context.title or f"course {g.context.id}",
-                         shape=shape, quiz=quiz)
+                         shape=shape, quiz=quiz, context_id=g.context.id)
     name = result.filename.replace(".qti.zip", f".{shape}.qti.zip")
     return Response(result.data, mimetype=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"',

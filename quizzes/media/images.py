@@ -77,6 +77,10 @@ def _reencode(data: bytes, mime: str) -> tuple[bytes, tuple[int, int]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES for the whole process, so load()
+            # would pad a cut-off file with grey; verify() still refuses it.
+            with Image.open(io.BytesIO(data)) as checked:
+                checked.verify()
             with Image.open(io.BytesIO(data)) as opened:
                 opened.load()
                 # The camera's rotation lives in EXIF, which is dropped: apply it to the pixels.

@@ -8,11 +8,12 @@ import io
 import xml.etree.ElementTree as ET
 import zipfile
 
+from quizzes.authoring.questions import create_question
 from quizzes.interchange.qti import export_qti_zip
 from quizzes.media.exporting import MOODLE_BASE, QTI_BASE, ExportImages, ImageFile, images_for
 from quizzes.media.refs import image_ids, reference, rewrite, src_id
 from quizzes.media.service import save_image
-from tests.quizzes.instructor_helpers import as_instructor, sample_item
+from tests.quizzes.instructor_helpers import BASE, as_instructor, sample_item
 from tests.quizzes.media import images_data as data
 
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
@@ -84,3 +85,22 @@ def test_images_for_reads_only_this_courses_images(app, client, platform):
         assert list(found.files) == [mine.id]
         assert found.files[mine.id].name == f"{mine.id}-knee.png" and found.files[mine.id].alt == "Knee"
         assert images_for(None, items).files == {}  # the shipped bank has no course images
+
+
+def test_canvas_download_packages_the_course_images(app, client, platform):
+    cid = as_instructor(client, platform)
+    with app.app_context():
+        image = save_image(cid, None, data.png(), "Knee.png", "Knee", False)
+        item = sample_item("mcq")
+        item["stem"] += f"\n\n![](image:{image.id})"
+        create_question(cid, None, item, category="Images")
+        stored = image.data
+    resp = client.get(f"{BASE.format(cid=cid)}/transfer/export-qti?shape=bank")
+    archive = zipfile.ZipFile(io.BytesIO(resp.data))
+    name = f"images/{image.id}-knee.png"
+    assert archive.read(name) == stored
+    document = next(archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml")
+                    and n != "imsmanifest.xml")
+    assert f'src="$IMS-CC-FILEBASE$/{name}" alt="Knee"' in document
+    plain = client.get(f"{BASE.format(cid=cid)}/transfer/export?format=qti")
+    assert name in zipfile.ZipFile(io.BytesIO(plain.data)).namelist()

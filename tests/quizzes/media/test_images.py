@@ -7,6 +7,7 @@ import hashlib
 import io
 
 import pytest
+import weasyprint  # noqa: F401 - it lets Pillow load truncated files process-wide, as in the app
 from PIL import Image
 
 from exports.imagelimits import MAX_IMAGE_BYTES
@@ -81,6 +82,8 @@ def test_a_file_over_the_byte_limit_is_413():
     (b"GIF89a\x01\x00\x01\x00", "PNG, JPEG or SVG"),
     (b"<html><script>alert(1)</script></html>", "PNG, JPEG or SVG"),
     (data.png()[:60], "could not be read"),  # truncated
+    (data.png()[:-13], "could not be read"),  # cut before its end chunk
+    (data.jpeg()[:200], "could not be read"),
     (b"\xff\xd8\xff" + b"not really a jpeg", "could not be read"),
 ])
 def test_bad_files_are_400_with_a_reason(raw, message):
