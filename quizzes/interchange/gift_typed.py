@@ -106,10 +106,10 @@ def _value(text: str, line: int) -> tuple[int | float, int | float]:
             raise GiftSyntaxError(f"numerical range {excerpt(text)!r} must run from low to high", line)
         key, tolerance = (low + high) / 2, (high - low) / 2
     elif single:
-        key = as_decimal(single.group(1))
-        tolerance = as_decimal(single.group(2) or "0")
-        if key is None or tolerance is None:
+        found_key, found_tolerance = as_decimal(single.group(1)), as_decimal(single.group(2) or "0")
+        if found_key is None or found_tolerance is None:
             raise GiftSyntaxError(f"{excerpt(text)!r} is not a number", line)
+        key, tolerance = found_key, found_tolerance
     else:
         raise GiftSyntaxError(f"{excerpt(text)!r} is not a number, number:tolerance or low..high", line)
     if abs(key) > 10**9 or abs(tolerance) > 10**9:
