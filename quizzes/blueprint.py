@@ -12,6 +12,7 @@ from course.registry import add_launch_hook
 from quizzes import grading, lti_targets, models  # noqa: F401 - models registers the tables
 from quizzes.accommodations import views as accommodation_views
 from quizzes.authoring import instructor_quiz_views, instructor_views
+from quizzes.corrections import views as correction_views
 from quizzes.interchange import transfer_views
 from quizzes.media import models as media_models  # noqa: F401 - registers the image table
 from quizzes.media import views as media_views
@@ -33,7 +34,7 @@ bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
 # Every controller's routes, in one place: a new controller is one line here.
 for _routes in (quiz_views.routes, attempt_views.routes, media_views.routes, instructor_views.routes,
                 instructor_quiz_views.routes, instructor_report_views.routes, transfer_views.routes,
-                resend_views.routes, accommodation_views.routes):
+                resend_views.routes, accommodation_views.routes, correction_views.routes):
     _routes.register(bp)
 tutor_views.routes.register(bp)  # practice quizzes (tutor mode, never graded)
 

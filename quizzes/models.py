@@ -162,6 +162,8 @@ class Attempt(Model):
     points: Mapped[float | None] = mapped_column(Float)
     max_points: Mapped[float | None] = mapped_column(Float)
     score: Mapped[float | None] = mapped_column(Float)  # fraction 0..1
+    # Set when an instructor reopened the submitted attempt: its grade waits for the learner.
+    reopened_at: Mapped[datetime | None] = mapped_column(TS)
     # [{position, question_version_id, case_study_id, stage}] in the order shown.
     layout: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 

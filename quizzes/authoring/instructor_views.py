@@ -151,8 +151,9 @@ def _save(question: Question | None, item: dict[str, Any], category: str, tags: 
         else:
             outcome = update_question(question, item, category=category, tags=tags)
             if outcome.new_version:
-                flash(f"Saved as version {outcome.version.number}. Attempts already made keep the "
-                      "version they used.", "success")
+                flash(f"Saved as version {outcome.version.number}. Choose whether attempts already "
+                      "made are regraded with it or keep the version they used.", "success")
+                return redirect(url_for("quizzes.regrade_preview", cid=g.context.id, qid=question.id))
             else:
                 flash("Saved." if outcome.changed else "Saved (no change to the question itself).", "success")
     except ContentError as err:

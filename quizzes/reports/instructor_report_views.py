@@ -10,6 +10,7 @@ from course.identity import instructor_view
 from course.models import User
 from course.routes import Routes
 from quizzes.authoring.instructor_views import PREFIX
+from quizzes.corrections.service import overrides_of
 from quizzes.models import Quiz
 from quizzes.reports.analysis import WHICH_LABELS, analyse_quiz
 from quizzes.reports.gradebook import (
@@ -85,7 +86,7 @@ def attempt_review(cid: int, aid: int) -> str:
         items.append(review)
     person = db.session.get(User, attempt.user_id)
     return render_template("quizzes/instructor/attempt.html", attempt=attempt, person=person, items=items,
-                           quiz=db.session.get(Quiz, attempt.quiz_id))
+                           quiz=db.session.get(Quiz, attempt.quiz_id), notes=overrides_of(attempt.id))
 
 
 @routes.get(f"{PREFIX}/quizzes/<int:quiz_id>/statistics")

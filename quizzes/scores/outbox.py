@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select, true, update
+from sqlalchemy.orm import aliased
 
 from course.db import db
 from course.lti import ags
@@ -13,8 +14,13 @@ from course.lti.tokens import CONFIG
 from course.models import Membership, User
 from course.roles import INSTRUCTOR, OBSERVER
 from quizzes import grading
+from quizzes.corrections.rules import (  # AGS gradingProgress values and which one applies
+    FULLY_GRADED,
+    PENDING_MANUAL,  # noqa: F401 - re-exported for the essay queue
+)
 from quizzes.models import (
     FAILED,
+    IN_PROGRESS,
     PENDING,
     SENDING,
     SENT,
@@ -26,23 +32,47 @@ from quizzes.models import (
     aware,
 )
 
-# --- queue (inside the submitting transaction) ---------------------------------------------------
+# --- queue (inside the submitting or correcting transaction) -----------------------------------
 
-def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox | None:
-    """Queue the quiz grade after a submission, in the caller's transaction (no commit).
+def fresh_timestamp(now: datetime, previous: str | None) -> datetime:
+    """The change time, moved past the learner's previous score for this quiz when needed.
 
-    Staff trying a quiz get no score row: the LMS gradebook is for learners.
+    Platforms keep a score only if its timestamp is newer (AGS 3.4.3), and Moodle compares whole
+    seconds, refusing an equal one with 409: so the new time is at least the next whole second.
     """
-    # One query: the quiz, the learner's sub and role, and every attempt of theirs at it.
-    mine = db.session.execute(
+    if not previous:
+        return now
+    try:
+        before = datetime.fromisoformat(previous.replace("Z", "+00:00"))
+    except ValueError:
+        return now
+    floor = before.replace(microsecond=0) + timedelta(seconds=1)
+    return now if now >= floor else floor
+
+
+def _learner_rows(context_id: int, quiz_id: int, user_id: int) -> list[Any]:
+    """One query: the quiz, the learner's sub and role, every attempt of theirs at it, and the
+    payload of their newest score row (its timestamp must be beaten)."""
+    newest = select(func.max(ScoreOutbox.id).label("id")).where(
+        ScoreOutbox.context_id == context_id, ScoreOutbox.user_id == user_id,
+        ScoreOutbox.quiz_id == quiz_id).subquery()
+    previous = aliased(ScoreOutbox)
+    return list(db.session.execute(
         select(Quiz, User.sub, Membership.role, Attempt.state, Attempt.score,
-               Membership.removed_at).select_from(Quiz)
-        .join(User, User.id == attempt.user_id)
-        .join(Attempt, and_(Attempt.quiz_id == Quiz.id, Attempt.user_id == attempt.user_id))
-        .outerjoin(Membership, and_(Membership.user_id == attempt.user_id,
+               Membership.removed_at, previous.payload).select_from(Quiz)
+        .join(User, User.id == user_id)
+        .join(Attempt, and_(Attempt.quiz_id == Quiz.id, Attempt.user_id == user_id))
+        .outerjoin(Membership, and_(Membership.user_id == user_id,
                                     Membership.context_id == Quiz.context_id))
-        .where(Quiz.id == attempt.quiz_id).order_by(Attempt.number)).all()
-    quiz, sub, role = mine[0][:3]  # the submitted attempt itself is always there
+        .outerjoin(newest, true()).outerjoin(previous, previous.id == newest.c.id)
+        .where(Quiz.id == quiz_id).order_by(Attempt.number)).all())
+
+
+def _grade_payload(mine: list[Any], now: datetime, progress: str) -> dict[str, Any] | None:
+    """The learner's quiz grade as an AGS score, or None for staff and people who left."""
+    if not mine:
+        return None
+    quiz, sub, role = mine[0][:3]
     if role in (INSTRUCTOR, OBSERVER):  # staff and observers get no LMS score
         return None
     if quiz.mode == TUTOR and not quiz.tutor_gradebook:  # tutor mode is practice unless the instructor says
@@ -51,33 +81,74 @@ def enqueue_grade(attempt: Attempt, now: datetime) -> ScoreOutbox | None:
         return None
     scores = [row.score or 0.0 for row in mine if row.state == SUBMITTED]
     grade = grading.quiz_grade(quiz.grading, scores) or 0.0
-    done = grading.attempts_left(quiz.attempts_allowed, len(mine)) == 0
+    if any(row.state == IN_PROGRESS for row in mine):
+        activity = "InProgress"
+    else:
+        done = grading.attempts_left(quiz.attempts_allowed, len(mine)) == 0
+        activity = "Completed" if done else "Submitted"
     comment = f"{len(scores)} attempt(s); {grading.GRADING_LABELS[quiz.grading]}."
-    payload = ags.score_payload(sub, round(grade * ags.SCORE_MAXIMUM, 2), float(ags.SCORE_MAXIMUM),
-                                now, comment, activity="Completed" if done else "Submitted")
-    # Rows are written only here, one per submission, so a first submission has none waiting.
-    if len(scores) > 1:
-        waiting = _replace_waiting(quiz, attempt, payload, now)
+    previous = (mine[0].payload or {}).get("timestamp")
+    return ags.score_payload(sub, round(grade * ags.SCORE_MAXIMUM, 2), float(ags.SCORE_MAXIMUM),
+                             fresh_timestamp(now, previous), comment, activity=activity,
+                             grading=progress)
+
+
+def enqueue_grade(attempt: Attempt, now: datetime,
+                  progress: str = FULLY_GRADED) -> ScoreOutbox | None:
+    """Queue the quiz grade after a submission, in the caller's transaction (no commit).
+
+    Staff trying a quiz get no score row: the LMS gradebook is for learners.
+    """
+    mine = _learner_rows(attempt.context_id, attempt.quiz_id, attempt.user_id)
+    payload = _grade_payload(mine, now, progress)
+    if payload is None:
+        return None
+    # A first submission has no row waiting (rows are written only on a submission or a
+    # correction), so it inserts without looking; a reopened attempt may have one.
+    submitted = sum(1 for row in mine if row.state == SUBMITTED)
+    if submitted > 1 or attempt.reopened_at is not None:
+        waiting = _replace_waiting(attempt.context_id, attempt.quiz_id, attempt.user_id,
+                                   attempt.id, payload, now)
         if waiting is not None:
             return waiting
-    row = ScoreOutbox(attempt_id=attempt.id, context_id=quiz.context_id, user_id=attempt.user_id,
-                      quiz_id=quiz.id, payload=payload, status=PENDING, tries=0, next_try_at=now,
+    return _insert(attempt.context_id, attempt.quiz_id, attempt.user_id, attempt.id, payload, now)
+
+
+def enqueue_change(context_id: int, quiz_id: int, user_id: int, attempt_id: int | None,
+                   now: datetime, progress: str = FULLY_GRADED) -> ScoreOutbox | None:
+    """Queue a learner's quiz grade after a correction (regrade, override, reopen), no commit.
+
+    A row still waiting takes the new grade, so each learner and quiz has one pending row and
+    the newest grade wins; the timestamp is the change time (never older than the last one).
+    """
+    payload = _grade_payload(_learner_rows(context_id, quiz_id, user_id), now, progress)
+    if payload is None:
+        return None
+    waiting = _replace_waiting(context_id, quiz_id, user_id, attempt_id, payload, now)
+    return waiting or _insert(context_id, quiz_id, user_id, attempt_id, payload, now)
+
+
+def _insert(context_id: int, quiz_id: int, user_id: int, attempt_id: int | None,
+            payload: dict[str, Any], now: datetime) -> ScoreOutbox:
+    """A new pending row."""
+    row = ScoreOutbox(attempt_id=attempt_id, context_id=context_id, user_id=user_id,
+                      quiz_id=quiz_id, payload=payload, status=PENDING, tries=0, next_try_at=now,
                       created_at=now)
     db.session.add(row)
     db.session.flush()
     return row
 
 
-def _replace_waiting(quiz: Quiz, attempt: Attempt, payload: dict[str, Any],
-                     now: datetime) -> ScoreOutbox | None:
+def _replace_waiting(context_id: int, quiz_id: int, user_id: int, attempt_id: int | None,
+                     payload: dict[str, Any], now: datetime) -> ScoreOutbox | None:
     """Put the new grade in the newest row still waiting: the platform needs only the newest."""
     newest = select(func.max(ScoreOutbox.id)).where(
-        ScoreOutbox.context_id == quiz.context_id, ScoreOutbox.quiz_id == quiz.id,
-        ScoreOutbox.user_id == attempt.user_id, ScoreOutbox.status == PENDING).scalar_subquery()
+        ScoreOutbox.context_id == context_id, ScoreOutbox.quiz_id == quiz_id,
+        ScoreOutbox.user_id == user_id, ScoreOutbox.status == PENDING).scalar_subquery()
     # The status test is repeated so a row a worker claimed meanwhile is left alone.
     return db.session.scalars(
         update(ScoreOutbox).where(ScoreOutbox.id == newest, ScoreOutbox.status == PENDING)
-        .values(payload=payload, attempt_id=attempt.id, next_try_at=now, tries=0,
+        .values(payload=payload, attempt_id=attempt_id, next_try_at=now, tries=0,
                 last_error=None, problem=None).returning(ScoreOutbox),
         execution_options={"populate_existing": True}).first()
 

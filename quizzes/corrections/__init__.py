@@ -1,0 +1,1 @@
+"""Grade corrections: regrade after a key fix, manual overrides, reopening and extra attempts."""
