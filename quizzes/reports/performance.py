@@ -19,7 +19,7 @@ class Meta:
 
     step: str | None
     topic: str | None
-    item_type: str
+    item_type: str | None
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Answer:
     possible: float
     meta: Meta
     attempt_id: int = 0
+    count: int = 1  # answers summed into this row (the queries add up a learner's like items)
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,6 @@ class Tally:
     def percent(self) -> float | None:
         """Earned over possible as a percentage; None when nothing could be earned."""
         return 100.0 * self.earned / self.possible if self.possible > 0 else None
-
-    def add(self, answer: Answer) -> Tally:
-        """This tally with one more answer counted."""
-        return Tally(self.earned + answer.earned, self.possible + answer.possible,
-                     self.answers + 1)
 
 
 @dataclass(frozen=True)
@@ -66,33 +62,37 @@ def meta_of(data: Mapping[str, object]) -> Meta:
     """The step, topic and type of a stored item; an unknown step counts for no step."""
     step = data.get("cjmm")
     topic = data.get("topic")
+    kind = data.get("type")
     return Meta(step if step in CJMM_STEPS else None,
-                topic if isinstance(topic, str) and topic else None, str(data.get("type", "")))
-
-
-def key_of(answer: Answer, dimension: str) -> str | None:
-    """The answer's key in one dimension ("step", "topic" or "item_type")."""
-    value: str | None = getattr(answer.meta, dimension)
-    return value
+                topic if isinstance(topic, str) and topic else None,
+                kind if isinstance(kind, str) and kind else None)
 
 
 def tallies(answers: Iterable[Answer], dimension: str) -> dict[str, Tally]:
     """Points per key of a dimension; answers with no key there or nothing possible are left out."""
-    out: dict[str, Tally] = {}
+    sums: dict[str, list[float]] = {}
     for answer in answers:
-        key = key_of(answer, dimension)
+        key = getattr(answer.meta, dimension)
         if key is not None and answer.possible > 0:
-            out[key] = out.get(key, Tally()).add(answer)
-    return out
+            acc = sums.setdefault(key, [0.0, 0.0, 0])
+            acc[0] += answer.earned
+            acc[1] += answer.possible
+            acc[2] += answer.count
+    return {key: Tally(e, p, int(n)) for key, (e, p, n) in sums.items()}
 
 
 def overall(answers: Iterable[Answer]) -> Tally:
     """Points over every answer that had any to earn."""
-    total = Tally()
-    for answer in answers:
-        if answer.possible > 0:
-            total = total.add(answer)
-    return total
+    counted = [a for a in answers if a.possible > 0]
+    return Tally(sum(a.earned for a in counted), sum(a.possible for a in counted),
+                 sum(a.count for a in counted))
+
+
+def pooled(parts: Iterable[Tally]) -> Tally:
+    """Several tallies added together."""
+    parts = list(parts)
+    return Tally(sum(t.earned for t in parts), sum(t.possible for t in parts),
+                 sum(t.answers for t in parts))
 
 
 def by_learner(answers: Iterable[Answer]) -> dict[int, list[Answer]]:
@@ -241,9 +241,10 @@ class LearnerLine:
 
 def learner_lines(names: Mapping[int, str], groups: Mapping[int, Sequence[Answer]]
                   ) -> list[LearnerLine]:
-    """A line for every named learner, answered or not, by name."""
-    lines = [LearnerLine(uid, name, overall(groups.get(uid, ())), tallies(groups.get(uid, ()), "step"))
-             for uid, name in names.items()]
+    """A line for every named learner, answered or not, by name; every item has a type, so the
+    overall tally is the sum over types (which also holds for rows summed per dimension)."""
+    lines = [LearnerLine(uid, name, pooled(tallies(groups.get(uid, ()), "item_type").values()),
+                         tallies(groups.get(uid, ()), "step")) for uid, name in names.items()]
     return sorted(lines, key=lambda line: (line.name.casefold(), line.user_id))
 
 

@@ -6,17 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from course.db import db
 from course.models import Membership, User
 from course.roles import LEARNER
 from quizzes.models import SUBMITTED, Attempt, QuestionVersion, Quiz, Response, aware
-from quizzes.reports.performance import Answer, Meta, meta_of
+from quizzes.reports.performance import DIMENSIONS, Answer, Meta, meta_of
 
 # A version's content never changes, so what it is about can be kept for the process's life.
 _META: dict[int, Meta] = {}
 _META_LIMIT = 20_000
+_BLANK: dict[str, str | None] = {"step": None, "topic": None, "item_type": None}
 
 
 @dataclass(frozen=True)
@@ -52,22 +53,43 @@ def version_meta(ids: set[int]) -> dict[int, Meta]:
         rows = db.session.execute(select(QuestionVersion.id, QuestionVersion.data)
                                   .where(QuestionVersion.id.in_(missing)))
         _META.update({vid: meta_of(data or {}) for vid, data in rows})
-    return {vid: _META.get(vid, Meta(None, None, "")) for vid in ids}
+    return {vid: _META.get(vid, Meta(None, None, None)) for vid in ids}
+
+
+def _scored(context_id: int) -> list[Any]:
+    """The conditions of a course's scored answers in learners' submitted attempts."""
+    return [Attempt.context_id == context_id, Attempt.state == SUBMITTED,
+            Attempt.user_id.in_(_learner_ids(context_id)),
+            Response.points.is_not(None), Response.max_points > 0]
 
 
 def cohort_answers(context_id: int) -> list[Answer]:
-    """Every current learner's points per item version over their submitted attempts, summed in SQL."""
-    rows = db.session.execute(
-        select(Attempt.user_id, Response.question_version_id,
-               func.sum(Response.points), func.sum(Response.max_points), func.count())
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .where(Attempt.context_id == context_id, Attempt.state == SUBMITTED,
-               Attempt.user_id.in_(_learner_ids(context_id)),
-               Response.points.is_not(None), Response.max_points > 0)
-        .group_by(Attempt.user_id, Response.question_version_id)).all()
-    metas = version_meta({row[1] for row in rows})
-    return [Answer(uid, float(earned or 0.0), float(possible or 0.0), metas[vid])
-            for uid, vid, earned, possible, _n in rows]
+    """Every current learner's points per step, per topic and per item type, summed in SQL.
+
+    The versions answered are read first (their meta is cached); then one GROUP BY per dimension
+    maps each version to its key with a CASE, so the database returns learners x keys rows
+    rather than one row per answer. Each row carries only its own dimension's key.
+    """
+    vids = set(db.session.scalars(select(Response.question_version_id).distinct()
+                                  .join(Attempt, Attempt.id == Response.attempt_id)
+                                  .where(*_scored(context_id))))
+    metas = version_meta(vids)
+    out: list[Answer] = []
+    for dimension in DIMENSIONS:
+        keys = {vid: getattr(m, dimension) for vid, m in metas.items() if getattr(m, dimension)}
+        if not keys:
+            continue
+        key = case(keys, value=Response.question_version_id)
+        rows = db.session.execute(
+            select(Attempt.user_id, key, func.sum(Response.points), func.sum(Response.max_points),
+                   func.count())
+            .join(Attempt, Attempt.id == Response.attempt_id)
+            .where(*_scored(context_id), Response.question_version_id.in_(sorted(keys)))
+            .group_by(Attempt.user_id, key))
+        out += [Answer(uid, float(earned or 0.0), float(possible or 0.0),
+                       Meta(**{**_BLANK, dimension: k}), count=int(n))
+                for uid, k, earned, possible, n in rows]
+    return out
 
 
 def own_answers(context_id: int, user_id: int) -> tuple[list[AttemptInfo], list[Answer]]:

@@ -23,7 +23,8 @@ def ans(earned, possible, step=RC, topic="weakness", kind="mcq", user=1, attempt
     ({"cjmm": "take_action", "topic": "spasticity", "type": "sata"}, Meta(TA, "spasticity", "sata")),
     ({"topic": "weakness", "type": "mcq"}, Meta(None, "weakness", "mcq")),
     ({"cjmm": "guess_cues", "topic": "", "type": "bowtie"}, Meta(None, None, "bowtie")),
-    ({"cjmm": None, "topic": 3}, Meta(None, None, "")),
+    ({"cjmm": None, "topic": 3}, Meta(None, None, None)),
+    ({"type": 7}, Meta(None, None, None)),
 ])
 def test_meta_of_reads_step_topic_and_type(data, expected):
     assert perf.meta_of(data) == expected
@@ -276,3 +277,25 @@ def test_band_is_ordered_within_the_values_and_floored(values):
 def test_slope_sign_follows_a_raised_last_value(values):
     raised = [*values[:-1], values[-1] + 50.0]
     assert perf.slope(raised) > perf.slope(values)
+
+
+def test_rows_that_sum_several_answers_count_them_all():
+    many = Answer(1, 3.0, 6.0, Meta(RC, "weakness", "mcq"), count=3)
+    assert perf.tallies([many, ans(1, 2, RC)], "step") == {RC: Tally(4.0, 8.0, 4)}
+    assert perf.overall([many, ans(1, 2, RC)]) == Tally(4.0, 8.0, 4)
+    assert perf.overall([many, ans(5, 0, RC)]) == Tally(3.0, 6.0, 3)
+
+
+def test_pooled_adds_tallies():
+    assert perf.pooled([Tally(1.0, 2.0, 1), Tally(2.5, 3.0, 2)]) == Tally(3.5, 5.0, 3)
+    assert perf.pooled([]) == Tally()
+
+
+def test_rows_summed_per_dimension_give_the_same_lines():
+    full = [ans(1, 2, RC, "weakness", "mcq", user=1), ans(2, 4, TA, "spasticity", "sata", user=1)]
+    split = [Answer(1, a.earned, a.possible, Meta(a.meta.step, None, None)) for a in full]
+    split += [Answer(1, a.earned, a.possible, Meta(None, None, a.meta.item_type)) for a in full]
+    split += [Answer(1, a.earned, a.possible, Meta(None, a.meta.topic, None)) for a in full]
+    one = perf.learner_lines({1: "Ann"}, perf.by_learner(full))
+    assert one == perf.learner_lines({1: "Ann"}, perf.by_learner(split))
+    assert one[0].total == Tally(3.0, 6.0, 2)
