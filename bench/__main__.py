@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench import backends, baseline_app, handouts, launches, pages, storm, uploads
+from bench import backends, baseline_app, handouts, launches, pages, performance, storm, uploads
 from bench.context import Plan, Run
 from bench.load import ensure_wrk
 from bench.platform import BenchPlatform
@@ -74,6 +74,8 @@ def measure_all(run: Run, stack: ExitStack) -> list[Figure]:
                     pages.baseline_unavailable)
     baseline.stop()  # idle from here on; free its memory
     figures += phase("Learner pages (wrk)", run, pages.measure_pages, pages.pages_unavailable)
+    figures += phase(f"Performance pages ({performance.LEARNERS} learners x {performance.ITEMS} "
+                     "items)", run, performance.measure, performance.unavailable)
     figures += phase("LTI launches", run, launches.measure, launches.unavailable)
     figures += phase(f"Submission storm ({run.plan.storm_size} learners)", run, storm.measure,
                      storm.unavailable)
