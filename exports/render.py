@@ -74,7 +74,9 @@ def clean_clinic(clinic: Mapping[str, Any] | None) -> dict[str, Any]:
     logo = str(source.get("logo_data_uri") or "")
     # Only a data: URI built by exports.logo from validated bytes may reach the template.
     result["logo_data_uri"] = logo if logo.startswith("data:image/") else ""
-    result["has_profile"] = bool(result["name"])
+    # Values cleaned once already (clinic_dict(None) gives "Your clinic") stay a placeholder,
+    # so a Spanish handout still prints its own "Su clínica".
+    result["has_profile"] = bool(result["name"]) and source.get("has_profile") is not False
     result["has_phone"] = any(ch.isdigit() for ch in result["phone"])
     if not result["has_phone"]:
         result["phone"] = PLACEHOLDER_CLINIC["phone"]

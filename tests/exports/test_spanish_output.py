@@ -14,7 +14,8 @@ import exports.content
 import exports.views
 from exports.content import Handout, get_handout, get_handouts, load_handouts
 from exports.languages import REVIEW_PENDING
-from exports.render import RenderOptions, render_pdf
+from exports.models import ClinicProfile, clinic_dict
+from exports.render import RenderOptions, render_html, render_pdf
 from tests.conftest import csrf_from, launch_as
 from tests.exports.helpers import pdf_text, run
 from tests.exports.test_build_cli import cli_app, invoke  # noqa: F401  (fixture)
@@ -65,6 +66,15 @@ def test_bilingual_packet_is_english_then_spanish(tmp_path: pathlib.Path) -> Non
     positions = [text.rindex(t) for t in titles]
     assert positions == sorted(positions)
     assert "In this packet / En este paquete" in text and catalog_langs(pdf) == ["en"]
+
+
+def test_the_placeholder_clinic_is_named_in_spanish_even_when_cleaned_twice() -> None:
+    # The page and the CLI pass clinic_dict(None), already cleaned to "Your clinic".
+    html = render_html(["fatigue-and-heat"], clinic_dict(None), RenderOptions(lang="es"))
+    assert '<p class="clinic-name">Su clínica</p>' in html and "Your clinic" not in html
+    named = render_html(["fatigue-and-heat"], clinic_dict(ClinicProfile(name="Lakeside")),
+                        RenderOptions(lang="es"))
+    assert '<p class="clinic-name">Lakeside</p>' in named
 
 
 def test_unknown_language_is_refused() -> None:
