@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from course import audit
+from course.audit import record
 from course.db import db, utcnow
 from course.models import Membership, User
 from course.roles import LEARNER
@@ -144,7 +144,7 @@ def apply_override(context_id: int, actor_id: int | None, data: OverrideInput,
     db.session.refresh(row, ["group"])
     after = snapshot(row)
     if after != before:
-        audit.record(context_id, actor_id, "override.change" if before else "override.add",
+        record(context_id, actor_id, "override.change" if before else "override.add",
                      describe(row), before, after, now)
     refresh_deadlines(context_id, sorted(set(old_users) | set(_affected_users(row))),
                       None if old_quiz != row.quiz_id else row.quiz_id)
@@ -166,7 +166,7 @@ def save_override(context_id: int, actor_id: int | None, data: OverrideInput,
 def delete_override(context_id: int, actor_id: int | None, row: QuizOverride) -> None:
     """Remove an override, audited, and give open attempts back their usual deadline."""
     users, quiz_id = _affected_users(row), row.quiz_id
-    audit.record(context_id, actor_id, "override.remove", describe(row), snapshot(row), None)
+    record(context_id, actor_id, "override.remove", describe(row), snapshot(row), None)
     db.session.delete(row)
     refresh_deadlines(context_id, users, quiz_id)
     db.session.commit()
@@ -209,7 +209,7 @@ def save_group(context_id: int, actor_id: int | None, name: str, user_ids: list[
     db.session.flush()
     after = _group_snapshot(group)
     if after != before:
-        audit.record(context_id, actor_id, "group.change" if before else "group.add",
+        record(context_id, actor_id, "group.change" if before else "group.add",
                      f"group {name}", before, after)
     refresh_deadlines(context_id, sorted(old ^ wanted), None)
     db.session.commit()
@@ -220,9 +220,9 @@ def delete_group(context_id: int, actor_id: int | None, group: LearnerGroup) -> 
     """Remove a group and its overrides, audited."""
     users = [m.user_id for m in group.members]
     for row in db.session.scalars(select(QuizOverride).where(QuizOverride.group_id == group.id)):
-        audit.record(context_id, actor_id, "override.remove", describe(row), snapshot(row), None)
+        record(context_id, actor_id, "override.remove", describe(row), snapshot(row), None)
         db.session.delete(row)
-    audit.record(context_id, actor_id, "group.remove", f"group {group.name}",
+    record(context_id, actor_id, "group.remove", f"group {group.name}",
                  _group_snapshot(group), None)
     db.session.delete(group)
     refresh_deadlines(context_id, users, None)

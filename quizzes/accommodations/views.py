@@ -7,7 +7,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from course import audit
+from course.audit import MAX_EVENTS, trail
 from course.db import db
 from course.identity import instructor_view
 from course.routes import Routes
@@ -62,7 +62,7 @@ def _page(status: int = 200, **forms: Any) -> tuple[str, int]:
         form=forms.get("form") or _override_form(formdata=None),
         group_form=forms.get("group_form") or _group_form(formdata=None),
         import_form=forms.get("import_form") or CsvImportForm(formdata=None),
-        report=forms.get("report"), trail=audit.trail(g.context.id, limit=TRAIL_ON_PAGE),
+        report=forms.get("report"), trail=trail(g.context.id, limit=TRAIL_ON_PAGE),
         report_summary=csv_io.csv_report_summary(forms["report"]) if forms.get("report") else "",
         error=forms.get("error")), status
 
@@ -223,5 +223,5 @@ def remove_group(cid: int, gid: int) -> WerkzeugResponse:
 @instructor_view
 def audit_trail(cid: int) -> str:
     """The course's audit trail: every recorded change, newest first."""
-    return render_template("quizzes/instructor/audit.html", events=audit.trail(g.context.id),
-                           limit=audit.MAX_EVENTS)
+    return render_template("quizzes/instructor/audit.html", events=trail(g.context.id),
+                           limit=MAX_EVENTS)

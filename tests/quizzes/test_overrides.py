@@ -148,6 +148,21 @@ def test_good_rules_have_no_problems(rule: Rule) -> None:
     assert rule_problems(rule) == []
 
 
+@pytest.mark.parametrize(("rule", "message"), [
+    (Rule(), "This override changes nothing: set at least one limit."),
+    (Rule(extra_minutes=5, unlimited_time=True),
+     "Choose one time rule: a multiplier, extra minutes or unlimited time."),
+    (Rule(open_at=T0, close_at=T0), "The close date must come after the open date."),
+])
+def test_rule_problem_wording(rule: Rule, message: str) -> None:
+    assert rule_problems(rule) == [message]
+
+
+def test_one_attempt_quiz_gets_its_extra_attempts() -> None:
+    limits = resolve(Base(20, 1), course_user=Rule(extra_attempts=2))
+    assert (limits.attempts_allowed, limits.changed) == (3, ("attempts",))
+
+
 def test_sets_time() -> None:
     assert not Rule(extra_attempts=1).sets_time
     assert Rule(extra_minutes=0).sets_time
