@@ -1,5 +1,5 @@
 """What feature packages offer the LTI layer and the CLI: launch targets and hooks, deep-link
-items, content checks.
+items, content checks, and hooks on module answers.
 
 The LTI layer never imports a feature package. Each package registers here from its `setup(app)`,
 as it adds home panels and navigation links (course/home.py), and course/ reads the lists back.
@@ -16,6 +16,8 @@ from course.models import Context
 ChoiceSource = Callable[[], Iterable[Choice]]
 ContentCheck = Callable[[], dict[str, Any]]
 LaunchHook = Callable[[Context, dict[str, Any], bool], None]
+# (context id, user id, module slug, item id, share of points 0..1): a module item was answered.
+AnswerHook = Callable[[int, int, str, str, float], None]
 
 
 @dataclass(frozen=True)
@@ -66,3 +68,15 @@ def run_launch_hooks(ctx: Context, body: dict[str, Any], created: bool) -> None:
     """Run the hooks inside the launch's transaction: they add rows, the launch service commits."""
     for hook in current_app.extensions.get("launch_hooks", []):
         hook(ctx, body, created)
+
+
+def add_answer_hook(app: Flask, hook: AnswerHook) -> None:
+    """Add a callable run when a learner answers a teaching module's practice or check item."""
+    app.extensions.setdefault("answer_hooks", []).append(hook)
+
+
+def run_answer_hooks(context_id: int, user_id: int, module_slug: str, item_id: str,
+                     score: float) -> None:
+    """Run the hooks inside the answer's transaction: they add rows, the module service commits."""
+    for hook in current_app.extensions.get("answer_hooks", []):
+        hook(context_id, user_id, module_slug, item_id, score)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
 from course.models import Membership, User
+from course.registry import run_answer_hooks
 from course.roles import LEARNER
 from modules.models import ItemAnswer, ModuleProgress, SectionView
 from modules.practice import PracticeResult
@@ -152,6 +153,8 @@ def record_answer(context_id: int, user_id: int, module: Module, section: Sectio
     if not created:
         ans.attempts += 1
     answers[item.id] = ans
+    # Other packages (the spaced review) note the answer in the same commit.
+    run_answer_hooks(context_id, user_id, module.slug, item.id, result.score)
     mp = _touch(activity, keys, section.slug, now)
     return _finish(activity, module, mp, now, changed=True)
 

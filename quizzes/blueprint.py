@@ -19,6 +19,7 @@ from quizzes.media import views as media_views
 from quizzes.media.service import RESOLVERS as IMAGE_RESOLVERS
 from quizzes.reports import instructor_report_views
 from quizzes.reports.gradebook import duration
+from quizzes.review import views as review_views
 from quizzes.scores import resend_views
 from quizzes.scores.line_items import on_launch
 from quizzes.scores.scores_cli import scores
@@ -37,6 +38,7 @@ for _routes in (quiz_views.routes, attempt_views.routes, media_views.routes, ins
                 resend_views.routes, accommodation_views.routes, correction_views.routes):
     _routes.register(bp)
 tutor_views.routes.register(bp)  # practice quizzes (tutor mode, never graded)
+review_views.routes.register(bp)  # spaced review sessions (practice, never graded)
 
 
 @bp.url_defaults
@@ -111,5 +113,6 @@ def setup(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(scores)
     instructor_views.setup_instructor(app)
+    review_views.setup_review(app)  # "Review now", the due count on the home, module answer hook
     lti_targets.register(app)  # launch target, deep-linking group, content check
     add_launch_hook(app, on_launch)  # course quizzes and the quiz link's line item, at launch

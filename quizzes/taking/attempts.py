@@ -27,6 +27,7 @@ from quizzes.models import (
     aware,
 )
 from quizzes.overrides import CLOSED, NOT_OPEN
+from quizzes.review import schedule_store as review
 from quizzes.scores import outbox
 from quizzes.sync import latest_version_ids, sync_bank
 from quizzes.types import REGISTRY
@@ -234,11 +235,13 @@ def saved_responses(attempt: Attempt) -> dict[int, Response]:
 
 # --- submit ------------------------------------------------------------------------------------
 
-def _score_all(attempt: Attempt) -> tuple[float, float]:
-    """Score every position (unanswered ones as empty) and store the results on the rows."""
+def _score_all(attempt: Attempt) -> tuple[float, float, list[review.Answered]]:
+    """Score every position (unanswered ones as empty), store the results; the review entries."""
     rows, versions = saved_responses(attempt), versions_for(attempt)
+    cases = {e["position"]: e.get("case_study_id") for e in attempt.layout}
     points = max_points = 0.0
     unanswered: list[dict[str, Any]] = []
+    done: list[review.Answered] = []
     for position, version in versions.items():
         row = rows.get(position)
         result = REGISTRY[version.data["type"]].score(version.data,
@@ -252,10 +255,13 @@ def _score_all(attempt: Attempt) -> tuple[float, float]:
             row.points, row.max_points, row.parts = (scored["points"], scored["max_points"],
                                                      scored["parts"])
         points, max_points = points + result.points, max_points + result.max_points
+        entry = review.scored(version.question_id, version.data, cases.get(position),
+                              row.response if row else None, result.points, result.max_points)
+        done += [entry] if entry else []
     if unanswered:
         # One multi-row INSERT: ORM objects would each need their id back, one INSERT apiece.
         db.session.execute(insert(Response), unanswered)
-    return points, max_points
+    return points, max_points, done
 
 
 def submit_attempt(attempt_id: int, now: datetime | None = None,
@@ -282,11 +288,12 @@ def submit_attempt(attempt_id: int, now: datetime | None = None,
     deadline = aware(attempt.deadline_at)
     if deadline is not None and now > deadline:
         attempt.submitted_at = deadline  # what was saved by the deadline is what counts
-    attempt.points, attempt.max_points = _score_all(attempt)
+    attempt.points, attempt.max_points, done = _score_all(attempt)
     attempt.score = grading.fraction(attempt.points, attempt.max_points)
     db.session.flush()
     # Same transaction as the attempt: if this commit happens, the score row exists too.
     outbox.enqueue_grade(attempt, now)
+    review.record(attempt.context_id, attempt.user_id, done, now)  # one upsert for every item
     db.session.commit()
     return attempt, True
 

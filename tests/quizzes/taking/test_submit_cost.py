@@ -59,11 +59,13 @@ def test_submit_statement_budget(app, client, platform):
     # Measured 9 (was 15): the identity; the claim, an UPDATE that RETURNs the attempt; the saved
     # responses and their question versions; the attempt's score; the scored responses (one
     # batch of updates, one multi-row insert for the unanswered); the quiz with the learner's
-    # sub, role and attempts in one query; the score row.
-    assert len(seen) <= 9, "\n".join(seen)
+    # sub, role and attempts in one query; the score row. Spaced review (issue 17 §3) adds exactly
+    # one: the schedule upsert, one statement that writes at most one row per item.
+    assert len(seen) <= 10, "\n".join(seen)
     counts = tables(seen)
     assert counts["quiz_attempt"] == 2, "the claim and the score: the attempt is never reselected"
     assert counts["quiz_score_outbox"] == 1, "a first submission inserts without looking first"
+    assert counts["quiz_review_item"] == 1, "the review schedule is one upsert, never read first"
     assert attempt_state(app, aid) == SUBMITTED and len(outbox_rows(app)) == 1
 
 

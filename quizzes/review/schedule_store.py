@@ -1,0 +1,108 @@
+"""Writes each answer into the learner's review schedule: one upsert, in the caller's transaction.
+
+The insert carries the schedule after a first answer (quizzes.review_schedule.answer); when the
+row exists, ON CONFLICT applies the same SM-2 rules in SQL to the stored values, so no read is
+needed first. tests/quizzes/review/test_schedule_store.py checks the two agree.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case
+from sqlalchemy.dialects import postgresql, sqlite
+
+from course.db import db
+from quizzes.review.models import ReviewItem
+from quizzes.review_schedule import (
+    FIRST_INTERVAL,
+    MIN_EASE,
+    PASS,
+    SECOND_INTERVAL,
+    Schedule,
+    answer,
+    day_number,
+    quality,
+)
+from quizzes.taking.pages import answered
+from quizzes.types import REGISTRY
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One answered item: its key, points, and the step, topic and case it belongs to."""
+
+    key: str
+    points: float
+    max_points: float
+    answered: bool = True
+    step: str = ""
+    topic: str = ""
+    case_id: str | None = None
+
+
+def question_key(question_id: int) -> str:
+    """The schedule key of a quiz-bank question (all its versions share it)."""
+    return f"q:{question_id}"
+
+
+def module_key(module_slug: str, item_id: str) -> str:
+    """The schedule key of a teaching module's practice or check item."""
+    return f"m:{module_slug}:{item_id}"
+
+
+def _row(context_id: int, user_id: int, item: Answered, now: datetime, today: int) -> dict[str, Any]:
+    """The values of a first answer's row (and, as ``excluded``, the new answer for an update)."""
+    grade = quality(item.points, item.max_points, item.answered)
+    first = answer(Schedule(), grade, today)
+    share = item.points / item.max_points if item.max_points > 0 else 0.0
+    return {"context_id": context_id, "user_id": user_id, "item_key": item.key,
+            "ease": first.ease, "interval": first.interval, "reps": first.reps,
+            "lapses": first.lapses, "due_day": first.due_day, "last_day": today,
+            "last_quality": grade, "last_score": max(0.0, min(1.0, share)), "step": item.step[:40],
+            "topic": item.topic[:100], "case_id": item.case_id, "answered_at": now}
+
+
+def _update_set(new: Any) -> dict[str, Any]:
+    """SM-2 on the stored row (the old values) with the new grade: review_schedule.answer in SQL."""
+    t = ReviewItem.__table__.c
+    grade = new.last_quality
+    miss = 5 - grade
+    ease = t.ease + (10 - miss * (8 + miss * 2))
+    wrong = grade < PASS
+    interval = case((wrong, 0), (t.reps == 0, FIRST_INTERVAL), (t.reps == 1, SECOND_INTERVAL),
+                    else_=(t.interval * t.ease + 50) // 100)
+    return {
+        "ease": case((ease < MIN_EASE, MIN_EASE), else_=ease),
+        "interval": interval,
+        "reps": case((wrong, 0), else_=t.reps + 1),
+        "lapses": t.lapses + case((wrong, 1), else_=0),
+        "due_day": new.last_day + interval,
+        **{name: getattr(new, name) for name in (
+            "last_day", "last_quality", "last_score", "step", "topic", "case_id", "answered_at")},
+    }
+
+
+def record(context_id: int, user_id: int, answered: Sequence[Answered], now: datetime) -> None:
+    """Schedule every answered item: one statement, at most one row write per item, no commit."""
+    if not answered:
+        return
+    today = day_number(now)
+    latest = {a.key: a for a in answered}  # one write per item, the last answer wins
+    rows = [_row(context_id, user_id, a, now, today) for a in latest.values()]
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ReviewItem)
+    stmt = stmt.on_conflict_do_update(index_elements=["context_id", "user_id", "item_key"],
+                                      set_=_update_set(stmt.excluded))
+    db.session.execute(stmt, rows)
+
+
+def scored(question_id: int, item: Any, case_id: str | None, response: Any,
+           points: float, max_points: float) -> Answered | None:
+    """A scored quiz answer as a schedule entry; None for items a person marks (essays)."""
+    if REGISTRY[item["type"]].manual or max_points <= 0:
+        return None
+    return Answered(question_key(question_id), points, max_points, answered(response),
+                    item.get("cjmm", ""), item.get("topic", ""), case_id)
