@@ -133,6 +133,19 @@ def test_gradebook_drill_down_and_statistics(workspace):
     page, base, ids = workspace
     for url in (f"{base}/gradebook", f"{base}/gradebook/learners/{ids['learner']}",
                 f"{base}/attempts/{ids['attempt']}", f"{base}/quizzes/{ids['quiz']}/statistics",
-                f"{base}/quizzes/{ids['quiz']}/statistics?which=all", f"{base}/transfer"):
+                f"{base}/quizzes/{ids['quiz']}/statistics?which=all", f"{base}/transfer",
+                f"{base}/performance", f"{base}/performance?sort=name&order=desc&below=90"):
         visit(page, url)
         assert_no_axe_violations(page)
+
+
+def test_performance_heat_map_sorts_from_the_keyboard(workspace):
+    page, base, _ids = workspace
+    visit(page, f"{base}/performance")
+    button = page.locator("table.heat thead th").nth(1).get_by_role("button")
+    button.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("table.heat thead th").nth(1).get_attribute("aria-sort") == "ascending"
+    page.keyboard.press("Enter")
+    assert page.locator("table.heat thead th").nth(1).get_attribute("aria-sort") == "descending"
+    assert_no_axe_violations(page)

@@ -121,6 +121,9 @@ def test_quiz_list_attempt_pages_and_review_have_no_axe_violations(live_server, 
     assert_no_axe_violations(page)
     page.goto(f"{base}/c/{cid}/quizzes/history")
     assert_no_axe_violations(page)
+    page.goto(f"{base}/c/{cid}/quizzes/performance")  # step scores, charts and trend
+    assert page.locator("svg[role=img]").count() >= 4
+    assert_no_axe_violations(page)
 
 
 def test_keyboard_only_completion_of_every_item_type(live_server, page):
