@@ -144,7 +144,8 @@ def pages(browser: Any, live_server: Any, host: str) -> Iterator[dict[str, Any]]
     learner_urls = [f"{c}/", f"{c}/modules/", f"{c}/modules/glossary", f"{c}/quizzes/",
                     f"{c}/quizzes/reflow-all-types/", f"{c}/quizzes/history",
                     f"{c}/quizzes/attempts/{ids['done']}/review",
-                    f"{c}/quizzes/attempts/{ids['open']}/finish", f"{c}/handouts/"]
+                    f"{c}/quizzes/attempts/{ids['open']}/finish", f"{c}/handouts/",
+                    f"{c}/quizzes/performance"]
     for module in course.modules:
         learner_urls += [f"{c}/modules/{module.slug}/", f"{c}/modules/{module.slug}/references"]
         learner_urls += [f"{c}/modules/{module.slug}/{s.slug}" for s in module.sections]
@@ -156,7 +157,8 @@ def pages(browser: Any, live_server: Any, host: str) -> Iterator[dict[str, Any]]
                     f"{q}/quizzes/{quiz_id}", f"{q}/quizzes/{ids['own']}/preview",
                     f"{q}/gradebook", f"{q}/gradebook/learners/{ids['user']}",
                     f"{q}/attempts/{ids['done']}", f"{q}/quizzes/{quiz_id}/statistics",
-                    f"{q}/transfer", f"{q}/questions/{bowtie}/edit", f"{c}/modules/progress", f"{q}/images",
+                    f"{q}/transfer", f"{q}/questions/{bowtie}/edit", f"{c}/modules/progress",
+                    f"{q}/performance", f"{q}/images",
                     f"{c}/handouts/clinic"]
     teacher_urls += [f"{q}/questions/new/{kind}" for kind in sorted(REGISTRY)]
     yield {"learner": (learner, learner_urls), "teacher": (teacher, teacher_urls), "cid": cid,
