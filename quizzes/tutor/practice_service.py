@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import or_, select, true
 
-from course.db import db
+from course.db import db, utcnow
 from quizzes.bank_loader import get_bank
 from quizzes.models import SHIPPED, Question, QuestionVersion
+from quizzes.review import schedule_store as review
 from quizzes.sync import latest_version_ids, sync_bank
 from quizzes.taking.attempts import prefix
 from quizzes.tutor.models import PracticeQuiz
@@ -88,5 +89,16 @@ def check(practice: PracticeQuiz, item: Mapping[str, Any], position: int, form: 
     practice.answers = {**practice.answers, key: parsed.response}
     practice.results = {**practice.results, key: {
         "points": result.points, "max_points": result.max_points, "parts": [asdict(p) for p in result.parts]}}
+    _schedule(practice, position, item, parsed.response, result.points, result.max_points)
     db.session.commit()
     return []
+
+
+def _schedule(practice: PracticeQuiz, position: int, item: Mapping[str, Any], response: Any,
+              points: float, max_points: float) -> None:
+    """Put the checked answer into the spaced-review schedule, in the same commit (one upsert)."""
+    vid = next(e["question_version_id"] for e in practice.layout if e["position"] == position)
+    version = db.session.get(QuestionVersion, vid)  # items() loaded it: no query
+    entry = version and review.scored(version.question_id, item, None, response, points, max_points)
+    if entry:
+        review.record(practice.context_id, practice.user_id, [entry], utcnow())

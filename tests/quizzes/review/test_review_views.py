@@ -214,3 +214,16 @@ def test_bad_requests_and_other_learners(app, client, platform):
 def test_instructors_see_no_review_panel(client, platform):
     cid = launch_as(client, platform, "instructor")
     assert "Spaced review" not in client.get(f"/c/{cid}/").get_data(as_text=True)
+
+
+def test_a_practice_quiz_check_is_scheduled_in_one_statement(app, client, platform):
+    cid = launch_as(client, platform, "learner")
+    page = client.get(f"/c/{cid}/quizzes/practice/").get_data(as_text=True)
+    resp = client.post(f"/c/{cid}/quizzes/practice/", data={"csrf_token": csrf_from(page), "length": "5"})
+    url = resp.location
+    html = client.get(url).get_data(as_text=True)
+    with statements(app) as seen:
+        assert client.post(url, data={"csrf_token": csrf_from(html), "position": "1"}).status_code == 302
+    assert len([s for s in seen if "quiz_review_item" in s]) == 1, seen
+    [row] = schedule(app).values()
+    assert row.item_key.startswith("q:") and row.lapses == 1 and row.due_day == day_number(utcnow())
