@@ -125,6 +125,10 @@ def seed_course(app: Flask, platform: TestPlatform, context: str, tag: str) -> T
         slug = db.session.get(Quiz, quiz_id).slug
     done = _attempt(learner, cid, slug, submit=True)
     open_ = _attempt(learner, cid, slug, submit=False)
+    page = learner.get(f"/c/{cid}/quizzes/practice/").get_data(as_text=True)
+    built = learner.post(f"/c/{cid}/quizzes/practice/", data={"csrf_token": csrf_from(page), "length": "5"})
+    assert built.status_code == 302, built.get_data(as_text=True)[:2000]
+    practice = int(re.search(r"/practice/(\d+)/", built.location).group(1))
     with app.app_context():
         users = set(db.session.scalars(select(User.id).where(
             User.sub.in_([f"{tag}-teacher", f"{tag}-learner"]))))
@@ -137,7 +141,7 @@ def seed_course(app: Flask, platform: TestPlatform, context: str, tag: str) -> T
     values = {"cid": cid, "quizzes.slug": slug, "exports.slug": get_handouts()[0].slug,
               "module": module, "section": section, "modules.item_id": item_id,
               "quizzes.item_id": shipped, "aid": open_, "quizzes.review.aid": done,
-              "quizzes.attempt_review.aid": done, "uid": learner_id, "qid": qid,
+              "quizzes.attempt_review.aid": done, "pid": practice, "uid": learner_id, "qid": qid,
               "type_name": "mcq", "quiz_id": quiz_id, "slot_id": slot_id,
               "course": "demo-course", "demo.line_item.item_id": 1, "demo.scores.item_id": 1,
               **STATIC_FILES}
