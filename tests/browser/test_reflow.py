@@ -150,6 +150,7 @@ def pages(browser: Any, live_server: Any, host: str) -> Iterator[dict[str, Any]]
         learner_urls += [f"{c}/modules/{module.slug}/", f"{c}/modules/{module.slug}/references"]
         learner_urls += [f"{c}/modules/{module.slug}/{s.slug}" for s in module.sections]
     learner_urls += [f"{c}/handouts/{h.slug}" for h in get_handouts()]
+    learner_urls += [f"{c}/handouts/{h.slug}?lang=es" for h in get_handouts("es")]
     total = ids["slots"] + 5  # the case study block holds six questions
     learner_urls += [f"{c}/quizzes/attempts/{ids['open']}/?q={n}" for n in range(1, total + 1)]
     q = f"{c}/quizzes/instructor"
