@@ -160,7 +160,8 @@ def pages(browser: Any, live_server: Any, host: str) -> Iterator[dict[str, Any]]
                     f"{q}/attempts/{ids['done']}", f"{q}/quizzes/{quiz_id}/statistics",
                     f"{q}/transfer", f"{q}/questions/{bowtie}/edit", f"{c}/modules/progress",
                     f"{q}/performance", f"{q}/images",
-                    f"{c}/handouts/clinic"]
+                    f"{c}/handouts/clinic", f"{q}/attempts/{ids['done']}/grade",
+                    f"{q}/questions/{bowtie}/regrade"]
     teacher_urls += [f"{q}/questions/new/{kind}" for kind in sorted(REGISTRY)]
     yield {"learner": (learner, learner_urls), "teacher": (teacher, teacher_urls), "cid": cid,
            "base": base, "ids": ids, "host": host}
