@@ -16,6 +16,7 @@ import weasyprint
 from exports.content import Handout, get_handout, get_handouts
 from exports.fetcher import SafeFetcher, static_url
 from exports.languages import choice_langs, labels, long_date, review_line
+from exports.stable_ids import stable_tag_ids
 
 TEMPLATE_DIR = pathlib.Path(__file__).resolve().parent / "templates"
 PAPERS = {"letter": "letter", "a4": "A4"}
@@ -181,7 +182,8 @@ def render_pdf(slugs: list[str], clinic: Mapping[str, Any], paper: str = "letter
 def html_to_pdf(html: str, fetcher: SafeFetcher | None = None) -> bytes:
     """Lay out HTML with the locked-down fetcher; no dates or random IDs, so output is stable."""
     document = weasyprint.HTML(string=html, url_fetcher=fetcher or SafeFetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=False)
+    with stable_tag_ids():
+        return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=False)
 
 
 def _section_context(section: Any) -> dict[str, Any]:
