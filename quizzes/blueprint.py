@@ -14,6 +14,7 @@ from quizzes.accommodations import views as accommodation_views
 from quizzes.authoring import instructor_quiz_views, instructor_views
 from quizzes.corrections import views as correction_views
 from quizzes.interchange import transfer_views
+from quizzes.marking import views as marking_views
 from quizzes.media import models as media_models  # noqa: F401 - registers the image table
 from quizzes.media import views as media_views
 from quizzes.media.service import RESOLVERS as IMAGE_RESOLVERS
@@ -38,6 +39,7 @@ for _routes in (quiz_views.routes, attempt_views.routes, media_views.routes, ins
                 resend_views.routes, accommodation_views.routes, correction_views.routes):
     _routes.register(bp)
 tutor_views.routes.register(bp)  # practice quizzes (tutor mode, never graded)
+marking_views.routes.register(bp)  # Needs grading: essays scored by hand
 review_views.routes.register(bp)  # spaced review sessions (practice, never graded)
 
 

@@ -120,10 +120,18 @@ def post_score(context: Context, lineitem_url: str, payload: dict[str, Any]) -> 
         raise _failure(resp, "accept the score", reg)
 
 
+# gradingProgress (AGS 3.4.3.1): final, waiting for the tool, or waiting for a person (an essay
+# the instructor has not marked yet). Platforms record scoreGiven with FullyGraded or PendingManual.
+FULLY_GRADED, PENDING, PENDING_MANUAL = "FullyGraded", "Pending", "PendingManual"
+GRADING_PROGRESS = (FULLY_GRADED, PENDING, PENDING_MANUAL, "Failed", "NotReady")
+
+
 def score_payload(user_sub: str, score_given: float, score_maximum: float,
                   timestamp: datetime | None = None, comment: str | None = None,
-                  activity: str = "Completed", grading: str = "FullyGraded") -> dict[str, Any]:
+                  activity: str = "Completed", grading: str = FULLY_GRADED) -> dict[str, Any]:
     """A score object (AGS 3.4.3); the timestamp lets the platform drop stale or repeated ones."""
+    if grading not in GRADING_PROGRESS:
+        raise ValueError(f"gradingProgress {grading!r} is not one of {', '.join(GRADING_PROGRESS)}")
     when = (timestamp or datetime.now(UTC)).astimezone(UTC)
     payload: dict[str, Any] = {
         "userId": user_sub, "scoreGiven": score_given, "scoreMaximum": score_maximum,

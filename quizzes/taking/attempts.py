@@ -11,10 +11,12 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
+from course.lti import ags
 from quizzes import grading
 from quizzes.accommodations.queries import limits_for
 from quizzes.bank_loader import get_bank
 from quizzes.layout import Block, RandomSlot, arrange, draw, entry
+from quizzes.marking import service as marking
 from quizzes.models import (
     IN_PROGRESS,
     SHIPPED,
@@ -235,8 +237,11 @@ def saved_responses(attempt: Attempt) -> dict[int, Response]:
 
 # --- submit ------------------------------------------------------------------------------------
 
-def _score_all(attempt: Attempt) -> tuple[float, float, list[review.Answered]]:
-    """Score every position (unanswered ones as empty), store the results; the review entries."""
+def _score_all(attempt: Attempt, manual: list[tuple[int, int]] | None = None,
+               ) -> tuple[float, float, list[review.Answered]]:
+    """Score every position (unanswered ones as empty), store the results; the review entries.
+
+    ``manual`` collects (position, version id) of answers a person must score (essays)."""
     rows, versions = saved_responses(attempt), versions_for(attempt)
     cases = {e["position"]: e.get("case_study_id") for e in attempt.layout}
     points = max_points = 0.0
@@ -246,6 +251,8 @@ def _score_all(attempt: Attempt) -> tuple[float, float, list[review.Answered]]:
         row = rows.get(position)
         result = REGISTRY[version.data["type"]].score(version.data,
                                                       (row.response if row else None) or {})
+        if manual is not None and REGISTRY[version.data["type"]].manual:
+            manual.append((position, version.id))
         scored: dict[str, Any] = {"points": result.points, "max_points": result.max_points,
                   "parts": [asdict(p) for p in result.parts]}
         if row is None:
@@ -288,11 +295,13 @@ def submit_attempt(attempt_id: int, now: datetime | None = None,
     deadline = aware(attempt.deadline_at)
     if deadline is not None and now > deadline:
         attempt.submitted_at = deadline  # what was saved by the deadline is what counts
-    attempt.points, attempt.max_points, done = _score_all(attempt)
+    manual: list[tuple[int, int]] = []
+    attempt.points, attempt.max_points, done = _score_all(attempt, manual)
     attempt.score = grading.fraction(attempt.points, attempt.max_points)
     db.session.flush()
+    marking.record_pending(attempt, manual, now)  # essays wait for the instructor
     # Same transaction as the attempt: if this commit happens, the score row exists too.
-    outbox.enqueue_grade(attempt, now)
+    outbox.enqueue_grade(attempt, now, ags.PENDING_MANUAL if manual else ags.FULLY_GRADED)
     review.record(attempt.context_id, attempt.user_id, done, now)  # one upsert for every item
     db.session.commit()
     return attempt, True

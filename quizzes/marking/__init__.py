@@ -1,0 +1,1 @@
+"""Marking by hand: essays wait in a queue until an instructor scores them on the rubric."""
