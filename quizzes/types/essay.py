@@ -91,7 +91,7 @@ def check_awarded(item: Item, posted: Mapping[str, Any]) -> tuple[dict[str, int]
     errors: dict[str, str] = {}
     for criterion in item["rubric"]:
         raw, top = posted.get(criterion["id"]), criterion["points"]
-        text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+        text = str(raw).strip() if isinstance(raw, (str, int)) else ""  # True is "True": refused below
         if not text.isdigit() or not 0 <= int(text) <= top:
             errors[criterion["id"]] = f"Give a whole number from 0 to {top}."
         else:
@@ -101,9 +101,11 @@ def check_awarded(item: Item, posted: Mapping[str, Any]) -> tuple[dict[str, int]
 
 def graded(item: Item, response: Any, awarded: Mapping[str, int], comment: str) -> ScoreResult:
     """After grading: one part per criterion with the points given, and the comment if there is one."""
-    parts = [PartResult(c["id"], c["text"], float(awarded.get(c["id"], 0)), float(c["points"]),
-                        awarded.get(c["id"], 0) == c["points"], awarded.get(c["id"], 0), c["points"],
-                        c["rationale"]) for c in item["rubric"]]
+    parts = []
+    for criterion in item["rubric"]:
+        got, top = awarded.get(criterion["id"], 0), criterion["points"]
+        parts.append(PartResult(criterion["id"], criterion["text"], float(got), float(top), got == top, got, top,
+                                criterion["rationale"]))
     if comment.strip():
         parts.append(PartResult(COMMENT, "Instructor's comment", 0.0, 0.0, True, None, None, comment.strip()))
     return total(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -119,13 +120,18 @@ def test_essay_waits_then_is_graded_on_its_rubric() -> None:
     ESSAY.validate(ES, "t")
     pending = ESSAY.score(ES, {"text": " My answer "})
     assert (pending.points, pending.max_points) == (0.0, 3.0)
-    assert [(p.part_id, p.chosen, p.correct) for p in pending.parts] == [("pending", "My answer", False)]
+    assert [(p.part_id, p.label, p.points, p.max_points, p.correct, p.chosen, p.expected, p.rationale)
+            for p in pending.parts] == [("pending", "Waiting for your instructor", 0.0, 3.0, False, "My answer",
+                                         None, "")]
     assert ESSAY.score(ES, {}).parts[0].chosen is None
     graded = essay_mod.graded(ES, {"text": "x"}, {"a": 2, "b": 0}, "  Good start. ")
     assert (graded.points, graded.max_points) == (2.0, 3.0)
-    assert [(p.part_id, p.points, p.max_points, p.correct, p.rationale) for p in graded.parts] == [
-        ("a", 2.0, 2.0, True, "Seizures."), ("b", 0.0, 1.0, False, "Call."),
-        ("comment", 0.0, 0.0, True, "Good start.")]
+    assert [(p.part_id, p.label, p.points, p.max_points, p.correct, p.chosen, p.expected, p.rationale)
+            for p in graded.parts] == [
+        ("a", "Risk", 2.0, 2.0, True, 2, 2, "Seizures."), ("b", "Action", 0.0, 1.0, False, 0, 1, "Call."),
+        ("comment", "Instructor's comment", 0.0, 0.0, True, None, None, "Good start.")]
+    missing = essay_mod.graded(ES, {}, {"b": 1}, "")
+    assert [(p.points, p.correct, p.chosen) for p in missing.parts] == [(0.0, False, 0), (1.0, True, 1)]
     assert [p.part_id for p in essay_mod.graded(ES, {}, {"a": 1, "b": 1}, " ").parts] == ["a", "b"]
 
 
@@ -136,6 +142,9 @@ def test_essay_waits_then_is_graded_on_its_rubric() -> None:
     ({"a": "-1", "b": "1.5"}, {}, {"a": "Give a whole number from 0 to 2.", "b": "Give a whole number from 0 to 1."}),
     ({"a": True, "b": None}, {}, {"a": "Give a whole number from 0 to 2.", "b": "Give a whole number from 0 to 1."}),
     ({}, {}, {"a": "Give a whole number from 0 to 2.", "b": "Give a whole number from 0 to 1."}),
+    ({"a": Decimal("2"), "b": [1]}, {}, {"a": "Give a whole number from 0 to 2.",
+                                         "b": "Give a whole number from 0 to 1."}),
+    ({"a": 2, "b": "1"}, {"a": 2, "b": 1}, {}),
 ])
 def test_rubric_points_must_be_whole_and_in_range(posted: dict[str, Any], awarded: dict[str, int],
                                                   errors: dict[str, str]) -> None:
@@ -165,6 +174,8 @@ def test_essay_limits_view_and_parse() -> None:
         "id": "e1", "type": "essay", "stem": "Explain.", "max_words": 5,
         "criteria": [{"text": "Risk", "points": 2}, {"text": "Action", "points": 1}]}
     assert ESSAY.parse(ES, {"q-text": ["line one\r\nline two"]}, "q-") == ({"text": "line one\nline two"}, ())
+    assert ESSAY.parse(ES, {}, "q-") == ({"text": ""}, ())
+    assert ESSAY.parse(ES, {"q-text": ["x" * 10_000]}, "q-") == ({"text": "x" * 10_000}, ())
     long = "x" * 10_001
     assert ESSAY.parse(ES, {"q-text": [long]}, "q-") == ({"text": "x" * 10_000},
                                                          ("Keep the answer under 10,000 characters.",))
