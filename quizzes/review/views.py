@@ -74,10 +74,10 @@ def _page(session: ReviewSession, number: int, problems: list[str] | None = None
           status: int = 200) -> Any:
     """One question of a session (with its case chart), and every option's rationale once checked."""
     items = service.items(session)
-    if not items:
-        abort(404)
     number = min(max(1, number), len(session.layout))
-    item, key = items[number], str(number)
+    item, key = items.get(number), str(number)
+    if item is None:  # the question was deleted since the session was built
+        abort(404)
     slot = next(e for e in session.layout if e["position"] == number)
     checked = feedback(item, number, session.answers.get(key)) if key in session.results else None
     done = [int(k) for k in session.results]

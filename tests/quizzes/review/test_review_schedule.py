@@ -1,6 +1,7 @@
 """Pure SM-2 scheduling: quality grades, ease and interval updates, due order, session choice."""
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -27,6 +28,10 @@ def test_quality_maps_the_share_of_points_to_an_sm2_grade(points, max_points, an
     assert rs.quality(points, max_points, answered) == grade
 
 
+def test_quality_counts_an_answer_as_given_by_default():
+    assert rs.quality(1, 1) == 5 and rs.quality(0, 1) == 1
+
+
 @pytest.mark.parametrize("grade, change", [(5, 10), (4, 0), (3, -14), (2, -32), (1, -54), (0, -80)])
 def test_ease_change_is_sm2_formula_in_hundredths(grade, change):
     assert rs.ease_change(grade) == change
@@ -47,6 +52,7 @@ def test_ease_change_is_sm2_formula_in_hundredths(grade, change):
     (Schedule(250, 6, 2, 0, 106), 4, Schedule(250, 15, 3, 0, 115)),  # 6 x 2.5 = 15 exactly
     (Schedule(250, 15, 3, 0, 115), 4, Schedule(250, 38, 4, 0, 138)),  # 37.5 rounds half up
     (Schedule(130, 10, 3, 2, 110), 3, Schedule(130, 13, 4, 2, 113)),  # ease at its floor
+    (Schedule(207, 7, 2, 0, 107), 4, Schedule(207, 14, 3, 0, 114)),  # 14.49 rounds down
     # A wrong answer after a run: starts again, due the same day, one more lapse.
     (Schedule(270, 16, 3, 0, 116), 1, Schedule(216, 0, 0, 1, 100)),
     (Schedule(140, 40, 5, 3, 140), 0, Schedule(130, 0, 0, 4, 100)),  # floor 1.3
@@ -71,10 +77,17 @@ def test_grade_three_is_right_and_two_is_wrong():
     (datetime(1970, 1, 1, tzinfo=UTC), 0),
     (datetime(1970, 1, 2, 0, 0, tzinfo=UTC), 1),
     (datetime(2026, 3, 4, 23, 59), 20516),  # naive is UTC
+    (datetime(2026, 3, 5, 1, 0), 20517),  # naive is UTC, not local time
     (datetime(2026, 3, 5, 1, 0, tzinfo=timezone(timedelta(hours=3))), 20516),  # 22:00 UTC the day before
 ])
-def test_day_number_counts_utc_days(when, day):
-    assert rs.day_number(when) == day
+def test_day_number_counts_utc_days(when, day, monkeypatch):
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: a local date would differ
+    time.tzset()
+    try:
+        assert rs.day_number(when) == day
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -174,10 +187,10 @@ def test_session_does_not_fill_from_perfect_or_unknown_areas():
 
 def test_fill_ties_break_by_seen_due_day_then_key():
     entries = [Entry("q:01", 0, score=0.0, step=RC, topic="weakness"),
-               Entry("q:05", 40, score=0.0, step=RC, topic="weakness"),
-               Entry("q:04", 30, score=0.0, step=RC, topic="weakness")]
+               Entry("q:04", 40, score=0.0, step=RC, topic="weakness"),
+               Entry("q:05", 30, score=0.0, step=RC, topic="weakness")]
     got = rs.build_session(entries, bank(6), today=10, length=6)
-    assert got == ["q:01", "q:02", "q:03", "q:06", "q:04", "q:05"]
+    assert got == ["q:01", "q:02", "q:03", "q:06", "q:05", "q:04"]
 
 
 def case(cid, n, step=RC, topic="diagnosis"):
