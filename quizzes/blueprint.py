@@ -18,7 +18,7 @@ from quizzes.marking import views as marking_views
 from quizzes.media import models as media_models  # noqa: F401 - registers the image table
 from quizzes.media import views as media_views
 from quizzes.media.service import RESOLVERS as IMAGE_RESOLVERS
-from quizzes.reports import instructor_report_views
+from quizzes.reports import instructor_report_views, performance_views
 from quizzes.reports.gradebook import duration
 from quizzes.review import views as review_views
 from quizzes.scores import resend_views
@@ -36,7 +36,8 @@ bp = Blueprint("quizzes", __name__, url_prefix="/c/<int:cid>/quizzes",
 # Every controller's routes, in one place: a new controller is one line here.
 for _routes in (quiz_views.routes, attempt_views.routes, media_views.routes, instructor_views.routes,
                 instructor_quiz_views.routes, instructor_report_views.routes, transfer_views.routes,
-                resend_views.routes, accommodation_views.routes, correction_views.routes):
+                resend_views.routes, accommodation_views.routes, correction_views.routes,
+                performance_views.routes):
     _routes.register(bp)
 tutor_views.routes.register(bp)  # practice quizzes (tutor mode, never graded)
 marking_views.routes.register(bp)  # Needs grading: essays scored by hand
@@ -115,6 +116,7 @@ def setup(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(scores)
     instructor_views.setup_instructor(app)
+    performance_views.setup_performance(app)  # "My performance" and the class page
     review_views.setup_review(app)  # "Review now", the due count on the home, module answer hook
     lti_targets.register(app)  # launch target, deep-linking group, content check
     add_launch_hook(app, on_launch)  # course quizzes and the quiz link's line item, at launch

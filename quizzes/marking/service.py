@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from course import audit
+from course.audit import record
 from course.db import db
 from course.lti import ags
 from course.models import User
@@ -93,7 +93,7 @@ def grade(marking: Marking, posted: Mapping[str, Any], comment: str, grader_id: 
     attempt.score = grading.fraction(attempt.points, attempt.max_points or 0.0)
     progress = ags.PENDING_MANUAL if still_waiting(attempt) else ags.FULLY_GRADED
     outbox.enqueue_change(attempt.context_id, attempt.quiz_id, attempt.user_id, attempt.id, now, progress)
-    audit.record(attempt.context_id, grader_id, "grade.essay", f"attempt:{attempt.id}:q{m.position}", before,
+    record(attempt.context_id, grader_id, "grade.essay", f"attempt:{attempt.id}:q{m.position}", before,
                  {"points": result.points, "awarded": awarded, "attempt_points": attempt.points,
                   "comment": comment}, now)
     db.session.commit()
