@@ -242,6 +242,24 @@ def test_screenshots_of_the_bowtie_review_and_gradebook(pages):
           "gradebook", "table")
 
 
+@pytest.mark.skipif(not SHOTS, reason="set REFLOW_SHOTS=/dir to save screenshots")
+def test_screenshots_of_the_pages_added_for_issues_15_to_17(pages):
+    """Accommodations, grade corrections, needs grading, performance, practice and review."""
+    c = f"{pages['base']}/c/{pages['cid']}"
+    q = f"{c}/quizzes/instructor"
+    learner, _ = pages["learner"]
+    for name, url in (("performance", f"{c}/quizzes/performance"),
+                      ("practice", f"{c}/quizzes/practice/"), ("review-now", f"{c}/quizzes/review/"),
+                      ("handout-es", f"{c}/handouts/living-with-a-baclofen-pump?lang=es")):
+        shoot(learner, pages["host"], url, name, "main")
+    teacher, _ = pages["teacher"]
+    done = pages["ids"]["done"]
+    for name, url in (("accommodations", f"{q}/accommodations"), ("grading", f"{q}/grading"),
+                      ("grade-attempt", f"{q}/attempts/{done}/grade"),
+                      ("class-performance", f"{q}/performance"), ("images", f"{q}/images")):
+        shoot(teacher, pages["host"], url, name, "main")
+
+
 def _is_bowtie(page: Any, url: str) -> bool:
     """Whether the attempt page at url shows the bow-tie item."""
     page.goto(url)
