@@ -96,14 +96,18 @@ def csp(origins: list[str]) -> str:
             f"form-action {actions}; frame-ancestors {ancestors}")
 
 
+def framing_origins() -> list[str]:
+    """The platforms' origins and FRAME_ANCESTORS (e.g. a Canvas vanity domain): who may frame us."""
+    return [*platform_origins(), *current_app.config.get("FRAME_ANCESTORS", [])]
+
+
 def register(app: Flask) -> None:
     """Add the headers to every response."""
 
     @app.after_request
     def headers(resp: Response) -> Response:
         """Set CSP, nosniff, referrer policy and a restrictive permissions policy."""
-        extra = app.config.get("FRAME_ANCESTORS", [])  # e.g. a Canvas vanity domain
-        resp.headers.setdefault("Content-Security-Policy", csp([*platform_origins(), *extra]))
+        resp.headers.setdefault("Content-Security-Policy", csp(framing_origins()))
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         resp.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

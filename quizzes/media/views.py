@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from course.identity import course_view, instructor_view
 from course.routes import Routes
+from course.security import framing_origins
 from exports.imagelimits import MAX_IMAGE_BYTES
 from quizzes.media.forms import AltForm, ImageUploadForm
 from quizzes.media.images import EXTENSIONS, ImageRefused
@@ -91,7 +92,9 @@ def course_image(cid: int, filename: str) -> WerkzeugResponse:
         abort(404)
     resp = Response(image.data, mimetype=image.mime)
     resp.headers["Cache-Control"] = f"private, max-age={ONE_YEAR}, immutable"
-    resp.headers["Content-Security-Policy"] = IMAGE_CSP
+    # Its own policy (sandboxed, nothing loads), with the app's framing and object rules kept.
+    ancestors = " ".join(["'self'", *framing_origins()])
+    resp.headers["Content-Security-Policy"] = f"{IMAGE_CSP}; object-src 'none'; frame-ancestors {ancestors}"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Content-Disposition"] = f'inline; filename="{image.name}"'
     resp.set_etag(image.sha256)

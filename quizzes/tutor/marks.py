@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from course.db import db, utcnow
+from course.numbers import whole_number
 from quizzes.models import IN_PROGRESS, TUTOR, Attempt, Quiz
 from quizzes.taking.pages import review_view
 from quizzes.tutor.models import AttemptMark
@@ -42,7 +43,7 @@ def shown_flags(form: Mapping[str, Any], valid: Iterable[int]) -> dict[int, bool
     getlist = getattr(form, "getlist", None)
     raw = getlist(SHOWN_FIELD) if getlist else [form.get(SHOWN_FIELD)]
     allowed = set(valid)
-    shown = {int(v) for v in raw if isinstance(v, str) and v.isdigit() and int(v) in allowed}
+    shown = {n for v in raw if (n := whole_number(v)) is not None and n in allowed}
     return {p: bool(form.get(f"{FLAG_FIELD}{p}")) for p in sorted(shown)}
 
 

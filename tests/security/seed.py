@@ -19,11 +19,20 @@ from course.db import db
 from course.models import User
 from exports.content import get_handouts
 from modules.loader import get_course
+from quizzes.accommodations.service import OverrideInput, save_group, save_override
+from quizzes.authoring import builder
+from quizzes.authoring.questions import create_question
 from quizzes.bank_loader import get_bank
+from quizzes.marking.models import ManualGrade
+from quizzes.media.service import course_images, save_image
 from quizzes.models import Attempt, Question, Quiz, QuizSlot
+from quizzes.overrides import Rule
+from quizzes.review.service import build
+from quizzes.taking import attempts
 from tests.conftest import csrf_from, launch_as
 from tests.platform import TestPlatform
 from tests.quizzes.instructor_helpers import BASE, form_data, post, sample_item
+from tests.quizzes.media.images_data import png
 from tests.security.helpers import forms_in
 
 STATIC_FILES = {
@@ -138,13 +147,41 @@ def seed_course(app: Flask, platform: TestPlatform, context: str, tag: str) -> T
         quizzes = set(db.session.scalars(select(Quiz.id).where(Quiz.context_id == cid)))
         questions = set(db.session.scalars(select(Question.id).where(Question.context_id == cid)))
         db.session.remove()
+    extra = _new_feature_rows(app, cid, learner_id, quiz_id, markers[0])
     values = {"cid": cid, "quizzes.slug": slug, "exports.slug": get_handouts()[0].slug,
               "module": module, "section": section, "modules.item_id": item_id,
               "quizzes.item_id": shipped, "aid": open_, "quizzes.review.aid": done,
-              "quizzes.attempt_review.aid": done, "pid": practice, "uid": learner_id, "qid": qid,
+              "quizzes.attempt_review.aid": done,
+              **{f"quizzes.{e}.aid": done for e in (
+                  "attempt_grade", "override", "override_remove", "reopen", "extra_attempt")},
+              "pid": practice, "uid": learner_id, "qid": qid,
               "type_name": "mcq", "quiz_id": quiz_id, "slot_id": slot_id,
               "course": "demo-course", "demo.line_item.item_id": 1, "demo.scores.item_id": 1,
-              **STATIC_FILES}
+              **extra, **STATIC_FILES}
     owned = {"context": {cid}, "lti_user": users, "quiz": quizzes, "quiz_question": questions,
              "quiz_attempt": attempts}
     return Tenant(platform, cid, instructor, learner, values, markers, owned)
+
+
+def _new_feature_rows(app: Flask, cid: int, learner_id: int, quiz_id: int, marker: str) -> dict[str, Any]:
+    """An override, a group, an image, a review session and an essay to grade: their route values."""
+    with app.app_context():
+        override = save_override(cid, None, OverrideInput(quiz_id, learner_id, None, Rule(extra_attempts=1),
+                                                          note=marker))
+        group = save_group(cid, None, f"{marker} group", [learner_id])
+        image = save_image(cid, None, png(), "seed.png", marker, False)
+        session = build(cid, learner_id)
+        essay_quiz = builder.create_quiz(cid, None, builder.Settings(title=f"{marker} essays"))
+        builder.add_fixed(essay_quiz, create_question(cid, None, sample_item("essay")).id)
+        attempt = attempts.start_attempt(essay_quiz, learner_id)
+        position = attempt.layout[0]["position"]
+        attempts.save_answers(attempt, {f"q{position}-text": f"{marker} essay"}, [position])
+        attempts.submit_attempt(attempt.id)
+        grade = db.session.scalars(select(ManualGrade.id).where(ManualGrade.attempt_id == attempt.id)).one()
+        values = {"oid": override.id, "quizzes.edit_group.gid": group.id,
+                  "quizzes.remove_group.gid": group.id, "quizzes.grade_essay.gid": grade,
+                  "image_id": image.id, "quizzes.course_image.filename": next(
+                      i.filename for i in course_images(cid) if i.id == image.id),
+                  "sid": session.id}
+        db.session.remove()
+    return values

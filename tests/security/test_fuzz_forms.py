@@ -40,6 +40,14 @@ COURSE_ENDPOINTS = [
     "quizzes.add_random_slot", "quizzes.preview_quiz", "quizzes.move", "quizzes.remove",
     "quizzes.archive", "quizzes.import_file", "exports.clinic", "exports.print_pdf",
     "lti.deep_link", "quizzes.gradebook_resend",
+    # Accommodations, grade corrections, essays, images, practice and review (issues 15 and 17);
+    # the removals come last so the edits find their rows.
+    "quizzes.add_override", "quizzes.edit_override", "quizzes.add_group", "quizzes.edit_group",
+    "quizzes.import_accommodations", "quizzes.extra_attempt", "quizzes.override",
+    "quizzes.override_remove", "quizzes.regrade_apply", "quizzes.grade_essay", "quizzes.images",
+    "quizzes.change_image", "quizzes.practice_create", "quizzes.practice_check",
+    "quizzes.review_start", "quizzes.review_check", "quizzes.review_weekly", "quizzes.reopen",
+    "quizzes.remove_override", "quizzes.remove_group",
 ]
 # Not course pages: the LTI endpoints and the demo platform (its form and its APIs).
 OTHER_ENDPOINTS = ["lti.login", "lti.launch", "demo.start", "demo.token", "demo.line_items",
@@ -88,7 +96,10 @@ def test_every_endpoint_has_its_form(env):
     without_form = {"quizzes.submit", "quizzes.autosave", "quizzes.live_preview",
                     "quizzes.preview_quiz", "lti.login", "lti.launch", "demo.token",
                     "demo.line_items", "demo.scores", "demo.deep_link_return",
-                    "demo.register_client"}
+                    "demo.register_client",
+                    # shown only once a score is overridden, a question with answers is edited,
+                    # or (extra attempt) for a quiz with an attempt limit
+                    "quizzes.override_remove", "quizzes.regrade_apply", "quizzes.extra_attempt"}
     missing = [e for e in COURSE_ENDPOINTS + OTHER_ENDPOINTS
                if e not in env["forms"] and e not in without_form]
     assert not missing, missing

@@ -140,7 +140,8 @@ def test_every_post_over_the_limit_is_a_413_that_changes_nothing(sec_app, env, a
     token = csrf_from(client.get(f"/c/{cid}/handouts/").get_data(as_text=True))
     values = {"cid": cid, "quizzes.slug": "x", "exports.slug": "x", "module": "x", "section": "x",
               "item_id": "x", "aid": 1, "uid": 1, "qid": 1, "type_name": "mcq", "quiz_id": 1,
-              "slot_id": 1, "course": "x", **STATIC_FILES}
+              "slot_id": 1, "course": "x", "oid": 1, "gid": 1, "image_id": 1, "sid": 1, "pid": 1,
+              **STATIC_FILES}
     limit = sec_app.config["MAX_CONTENT_LENGTH"]
     before, problems = snapshot(sec_app), []
     for rule in rules(sec_app, WRITE_METHODS):
