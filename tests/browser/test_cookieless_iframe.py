@@ -79,14 +79,6 @@ def cross_site(tmp_path_factory: Any) -> Iterator[tuple[LiveServer, CookieLog, s
 BLOCKING_PREFS = {"profile": {"cookie_controls_mode": 1, "block_third_party_cookies": True}}
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    """Playwright driving Debian's Chromium (never `playwright install`)."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        yield p
-
-
 @pytest.fixture
 def top(playwright: Any, tmp_path: Any) -> Iterator[Any]:
     """The LMS's top-level page, in a fresh Chromium profile that blocks third-party cookies."""

@@ -62,7 +62,7 @@ def answer_by_keyboard(page: Any) -> None:
     question = page.locator("section.question")
     limit_box = question.locator("fieldset[data-select-limit]")
     limit = int(limit_box.get_attribute("data-select-limit")) if limit_box.count() else None
-    controls = question.locator("input, select")
+    controls = question.locator("input, select, textarea")
     groups: set[str] = set()
     ticked = selects = 0
     for i in range(controls.count()):
@@ -86,6 +86,9 @@ def answer_by_keyboard(page: Any) -> None:
             tab_to(page, control)
             for _ in range((selects - 1) % real + 1):
                 page.keyboard.press("ArrowDown")
+        elif kind in ("text", "number", "textarea"):  # numeric, short answer and essay items
+            tab_to(page, control)
+            page.keyboard.type("5 mL" if kind == "text" else "5")
 
 
 def press(page: Any, name: str) -> None:
