@@ -5,10 +5,14 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from course.lti.ags import (  # the one list of AGS progress values
+    FULLY_GRADED,
+    PENDING,
+    PENDING_MANUAL,
+)
 from quizzes import grading
 
 MAX_COMMENT = 2000
-FULLY_GRADED, PENDING, PENDING_MANUAL = "FullyGraded", "Pending", "PendingManual"
 WAITING_PART = "pending"  # the part id a manually scored type gives an answer not yet scored
 
 
