@@ -7,7 +7,7 @@ from typing import Any
 from quizzes.bank_loader import Bank
 from quizzes.types import REGISTRY
 from quizzes.types.essay import COMMENT, PENDING
-from quizzes.types.option_why import bowtie_whys, part_whys, picked_whys
+from quizzes.types.option_why import bowtie_whys, matrix_whys, part_whys, picked_whys
 from quizzes.types.ordering import public_id
 from quizzes.types.slots import dropdown_options
 
@@ -139,7 +139,7 @@ def review_view(item: Mapping[str, Any], position: int, parts: list[dict[str, An
             "type_label": REGISTRY[item["type"]].label,
             "points": points if show_correctness else None,
             "max_points": max_points, "parts": rows, "cjmm": CJMM_LABELS.get(item.get("cjmm", "")),
-            "pools": bowtie_whys(item, picked) if every and show_correctness else [],
+            "pools": bowtie_whys(item, picked) + matrix_whys(item) if every and show_correctness else [],
             # An essay: waiting for the instructor, or the instructor's comment (shown with any setting).
             "waiting": any(p.get("part_id") == PENDING for p in parts or []),
             "comment": next((p.get("rationale") for p in parts or [] if p.get("part_id") == COMMENT), None)}

@@ -106,3 +106,13 @@ def bowtie_whys(item: Item, picked: Iterable[Any]) -> list[SlotWhys]:
     return [SlotWhys(pool, label, tuple(OptionWhy(o["id"], o["text"], o["rationale"], o.get("correct") is True,
                                                   o["id"] in chosen) for o in item[pool]))
             for pool, label in BOWTIE_POOLS]
+
+
+def matrix_whys(item: Item) -> list[SlotWhys]:
+    """A multiple-response matrix's rows with their rationales: it is scored by column, so the
+    columns' rationales explain the parts and the rows' would otherwise go unseen."""
+    if item["type"] != "matrix_mr":
+        return []
+    rows = tuple(OptionWhy(r["id"], r["text"], str(r.get("rationale") or "").strip(), False, False)
+                 for r in item["rows"])
+    return [SlotWhys("rows", "each row", rows)]

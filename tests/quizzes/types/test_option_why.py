@@ -11,6 +11,7 @@ from quizzes.types.option_why import (
     OptionWhy,
     SlotWhys,
     bowtie_whys,
+    matrix_whys,
     own_rationale,
     part_whys,
     picked_whys,
@@ -173,3 +174,14 @@ def test_bowtie_whys_lists_every_pool() -> None:
     assert [o.key for o in pools[2].options] == [True, True, False]
     assert not any(o.picked for o in pools[2].options)
     assert bowtie_whys(CLOZE, ["o1"]) == []
+
+
+def test_matrix_whys_lists_every_row_with_its_rationale() -> None:
+    item = {"type": "matrix_mr", "rows": [
+        {"id": "r1", "text": "Baclofen", "answer": ["a"], "rationale": " Never stop it abruptly. "},
+        {"id": "r2", "text": "Gabapentin", "answer": []}]}
+    [rows] = matrix_whys(item)
+    assert (rows.id, rows.label) == ("rows", "each row")
+    assert rows.options == (OptionWhy("r1", "Baclofen", "Never stop it abruptly.", False, False),
+                            OptionWhy("r2", "Gabapentin", "", False, False))
+    assert matrix_whys({"type": "matrix_mc", "rows": item["rows"]}) == []
