@@ -12,8 +12,10 @@ from course.db import db
 from quizzes.authoring.sanitise import clean_text
 from quizzes.bank_loader import get_bank
 from quizzes.grading import GRADING_METHODS, REVIEW_LEVELS, REVIEW_WHEN
+from quizzes.layout import arrange
 from quizzes.models import COURSE, EXAM, SHIPPED, TUTOR, Question, QuestionVersion, Quiz, QuizSlot
 from quizzes.sync import course_quizzes, latest_version_ids, sync_bank
+from quizzes.taking.attempt_layout import blocks_for
 
 MAX_RANDOM = 50
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -248,8 +250,4 @@ def slot_rows(quiz: Quiz) -> list[SlotRow]:
 
 def preview_layout(quiz: Quiz, seed: str) -> list[dict[str, Any]]:
     """The layout a learner would get with this seed, without creating an attempt."""
-    from quizzes.layout import arrange
-    from quizzes.taking.attempts import (
-        _blocks,  # the attempt service's own resolver, so previews match
-    )
-    return arrange(_blocks(quiz, seed), seed, quiz.shuffle)
+    return arrange(blocks_for(quiz, seed), seed, quiz.shuffle)  # the attempts' own resolver

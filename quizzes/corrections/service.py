@@ -15,7 +15,7 @@ from quizzes.corrections import rules
 from quizzes.corrections.models import WHOLE_ATTEMPT, GradeOverride
 from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz, Response, aware
 from quizzes.scores import outbox
-from quizzes.taking.attempts import versions_for
+from quizzes.taking.attempt_layout import versions_for
 from quizzes.types import REGISTRY
 
 MAX_REOPEN_MINUTES = 1440

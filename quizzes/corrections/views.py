@@ -22,7 +22,8 @@ from quizzes.corrections import extra, regrade, service
 from quizzes.corrections.models import WHOLE_ATTEMPT
 from quizzes.models import Attempt, Question, Quiz
 from quizzes.reports.gradebook import course_attempt
-from quizzes.taking.attempts import attempts_used, versions_for
+from quizzes.taking.attempt_layout import versions_for
+from quizzes.taking.attempts import attempts_used
 from quizzes.types import REGISTRY
 
 routes = Routes()

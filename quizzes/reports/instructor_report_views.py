@@ -25,7 +25,7 @@ from quizzes.reports.roster import forget_roster
 from quizzes.reports.statistics_responses import WHICH_ATTEMPTS
 from quizzes.scores import resend
 from quizzes.sync import course_quizzes
-from quizzes.taking.attempts import versions_for
+from quizzes.taking.attempt_layout import versions_for
 from quizzes.taking.pages import review_view
 
 routes = Routes()

@@ -21,7 +21,7 @@ from quizzes.review.models import ReviewItem, ReviewSession, ReviewSetting
 from quizzes.review.schedule_store import Answered, question_key, record
 from quizzes.review_schedule import Candidate, Entry, build_session, day_number
 from quizzes.sync import latest_version_ids, sync_bank
-from quizzes.taking.attempts import prefix
+from quizzes.taking.attempt_layout import prefix
 from quizzes.types import REGISTRY
 
 WEEK = 7

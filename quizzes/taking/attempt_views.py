@@ -14,15 +14,14 @@ from quizzes import grading
 from quizzes.bank_loader import get_bank
 from quizzes.corrections.service import overrides_of
 from quizzes.models import SUBMITTED, TUTOR, Attempt, Quiz, aware
+from quizzes.taking.attempt_layout import saved_responses, versions_for
 from quizzes.taking.attempts import (
     AttemptClosed,
     AttemptError,
     AttemptNotFound,
     SaveOutcome,
     save_answers,
-    saved_responses,
     submit_attempt,
-    versions_for,
 )
 from quizzes.taking.pages import answered, case_view, question_view, review_view
 from quizzes.taking.progress import own_attempt, quiz_status

@@ -7,31 +7,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
 from course.lti import ags
 from quizzes import grading
 from quizzes.accommodations.queries import limits_for
-from quizzes.bank_loader import get_bank
-from quizzes.layout import Block, RandomSlot, arrange, draw, entry
+from quizzes.layout import arrange
 from quizzes.marking import service as marking
-from quizzes.models import (
-    IN_PROGRESS,
-    SHIPPED,
-    SUBMITTED,
-    Attempt,
-    Question,
-    QuestionVersion,
-    Quiz,
-    Response,
-    aware,
-)
+from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz, Response, aware
 from quizzes.overrides import CLOSED, NOT_OPEN
 from quizzes.review import schedule_store as review
 from quizzes.scores import outbox
-from quizzes.sync import latest_version_ids, sync_bank
+from quizzes.taking.attempt_layout import blocks_for, prefix, saved_responses, versions_for
 from quizzes.types import REGISTRY
 
 
@@ -62,11 +51,6 @@ class SaveOutcome:
     submitted: bool = False  # the deadline had passed, so the attempt was submitted instead
 
 
-def prefix(position: int) -> str:
-    """The form-field prefix of the question at a position."""
-    return f"q{position}-"
-
-
 # --- start -------------------------------------------------------------------------------------
 
 def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
@@ -80,41 +64,6 @@ def attempts_used(quiz_id: int, user_id: int) -> int:
     """How many attempts (submitted or open) the user has made at a quiz."""
     return db.session.scalar(select(func.count(Attempt.id)).where(
         Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)) or 0
-
-
-def _random_pool(quiz: Quiz, category: str | None, tag: str | None) -> list[int]:
-    """Latest version ids of live questions a random slot may draw from in this course."""
-    rows = db.session.scalars(select(Question).where(
-        Question.archived.is_(False),
-        or_(Question.source == SHIPPED, Question.context_id == quiz.context_id)))
-    picked = [q.id for q in rows if (not category or q.category == category)
-              and (not tag or tag in (q.tags or []))]
-    return list(latest_version_ids(picked).values())
-
-
-def blocks_for(quiz: Quiz, seed: str) -> list[Block]:
-    """Resolve the quiz's slots into layout blocks for one attempt (previews use it too)."""
-    bank, refs = get_bank(), sync_bank()
-    fixed = latest_version_ids([s.question_id for s in quiz.slots if s.question_id])
-    blocks: list[Block] = []
-    for slot in quiz.slots:
-        if slot.case_study_id:
-            case = bank.case_studies.get(slot.case_study_id)
-            if case is None:
-                continue  # case study removed from the bank since the quiz was built
-            blocks.append(Block(tuple(entry(refs[i["id"]].version_id, case.id, i["stage"])
-                                      for i in case.items), movable=False))
-        elif slot.question_id and slot.question_id in fixed:
-            blocks.append(Block((entry(fixed[slot.question_id]),)))
-        elif slot.random_count:
-            pool = _random_pool(quiz, slot.random_category, slot.random_tag)
-            used = {e["question_version_id"] for b in blocks for e in b.entries}
-            used |= set(fixed.values())
-            blocks += draw(RandomSlot(slot.random_count, pool), seed, f"slot{slot.position}", used)
-    return blocks
-
-
-_blocks = blocks_for  # the name the instructor preview imported first
 
 
 def _when(value: datetime | None) -> str:
@@ -159,15 +108,6 @@ def start_attempt(quiz: Quiz, user_id: int, now: datetime | None = None) -> Atte
 
 
 # --- autosave ----------------------------------------------------------------------------------
-
-def versions_for(attempt: Attempt) -> dict[int, QuestionVersion]:
-    """Layout position -> question version of an attempt."""
-    ids = [e["question_version_id"] for e in attempt.layout]
-    found = {v.id: v for v in db.session.scalars(
-        select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
-    return {e["position"]: found[e["question_version_id"]] for e in attempt.layout
-            if e["question_version_id"] in found}
-
 
 def _claim_open(attempt_id: int) -> bool:
     """Lock the attempt row for this transaction if it is still open (row lock / SQLite write lock)."""
@@ -227,12 +167,6 @@ def save_answers(attempt: Attempt, form: Mapping[str, Any], positions: Iterable[
                 raise
     outcome.saved = sorted(answers)
     return outcome
-
-
-def saved_responses(attempt: Attempt) -> dict[int, Response]:
-    """Position -> saved response row."""
-    return {r.position: r for r in db.session.scalars(
-        select(Response).where(Response.attempt_id == attempt.id))}
 
 
 # --- submit ------------------------------------------------------------------------------------

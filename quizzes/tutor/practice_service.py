@@ -16,7 +16,7 @@ from quizzes.bank_loader import get_bank
 from quizzes.models import SHIPPED, Question, QuestionVersion
 from quizzes.review import schedule_store as review
 from quizzes.sync import latest_version_ids, sync_bank
-from quizzes.taking.attempts import prefix
+from quizzes.taking.attempt_layout import prefix
 from quizzes.tutor.models import PracticeQuiz
 from quizzes.tutor.practice import Filters, choose, layout, title
 from quizzes.types import REGISTRY

@@ -12,7 +12,7 @@ from course.db import db
 from quizzes.bank_loader import get_bank
 from quizzes.models import COURSE, SHIPPED, Attempt, Question, Quiz, QuizSlot
 from quizzes.sync import ensure_course_quizzes
-from quizzes.taking.attempts import saved_responses
+from quizzes.taking.attempt_layout import saved_responses
 from quizzes.taking.pages import answered
 from quizzes.types import REGISTRY
 from tests.browser.conftest import assert_no_axe_violations, demo_login

@@ -12,7 +12,7 @@ from quizzes import grading
 from quizzes.bank_loader import get_bank
 from quizzes.models import SUBMITTED, Attempt, Quiz, ScoreOutbox
 from quizzes.sync import ensure_course_quizzes
-from quizzes.taking import attempts
+from quizzes.taking import attempt_layout, attempts
 from quizzes.types import REGISTRY
 from quizzes.types.ordering import public_id
 
@@ -97,10 +97,10 @@ class Form(dict):
 def answer_all(attempt: Attempt, right: bool = True) -> None:
     """Save a fully right answer (or nothing when right=False) at every position."""
     form: dict[str, Any] = {}
-    versions = attempts.versions_for(attempt)
+    versions = attempt_layout.versions_for(attempt)
     if right:
         for pos, version in versions.items():
-            form.update(right_form(version.data, attempts.prefix(pos)))
+            form.update(right_form(version.data, attempt_layout.prefix(pos)))
     outcome = attempts.save_answers(attempt, Form(form), list(versions))
     assert not outcome.problems, outcome.problems
 
@@ -127,7 +127,7 @@ def test_start_builds_layout_from_shipped_quiz_and_resumes(course):
     spec = get_bank().quiz("quiz-final-cases")
     first = attempts.start_attempt(quiz, user)
     assert [e["position"] for e in first.layout] == list(range(1, len(get_bank().quiz_item_ids(spec)) + 1))
-    data_ids = [attempts.versions_for(first)[e["position"]].data["id"] for e in first.layout]
+    data_ids = [attempt_layout.versions_for(first)[e["position"]].data["id"] for e in first.layout]
     assert data_ids == list(get_bank().quiz_item_ids(spec))
     assert all(e["case_study_id"] for e in first.layout)  # the final quiz is all case studies
     again = attempts.start_attempt(quiz, user)
@@ -143,7 +143,7 @@ def test_autosave_resume_and_full_marks(course):
     db.session.expunge_all()  # the "tab" is gone: only the database remembers
     resumed = attempts.start_attempt(db.session.get(Quiz, quiz_id), user)
     assert resumed.id == attempt_id
-    assert len(attempts.saved_responses(resumed)) == len(resumed.layout)
+    assert len(attempt_layout.saved_responses(resumed)) == len(resumed.layout)
     done, did = attempts.submit_attempt(resumed.id)
     assert did and done.state == SUBMITTED and done.score == pytest.approx(1.0)
     assert done.points == done.max_points > 0
@@ -152,7 +152,7 @@ def test_autosave_resume_and_full_marks(course):
 def test_partial_answers_score_with_the_registry(course):
     ctx, user = course
     attempt = attempts.start_attempt(course_quiz(ctx), user)
-    versions = attempts.versions_for(attempt)
+    versions = attempt_layout.versions_for(attempt)
     first = min(versions)
     attempts.save_answers(attempt, Form(right_form(versions[first].data, "q1-")), [first])
     done, _ = attempts.submit_attempt(attempt.id)
@@ -167,12 +167,12 @@ def test_invalid_response_is_reported_not_saved(course):
     ctx, user = course
     quiz = course_quiz(ctx)
     attempt = attempts.start_attempt(quiz, user)
-    versions = attempts.versions_for(attempt)
+    versions = attempt_layout.versions_for(attempt)
     pos, version = next((p, v) for p, v in versions.items() if v.data["type"] == "mcq")
     ids = [o["id"] for o in version.data["options"]]
     outcome = attempts.save_answers(attempt, Form({f"q{pos}-opt": ids[:2]}), [pos])
     assert outcome.problems.get(pos) and pos not in outcome.saved
-    assert pos not in attempts.saved_responses(attempt)
+    assert pos not in attempt_layout.saved_responses(attempt)
 
 
 def test_position_outside_layout_is_refused(course):
@@ -250,13 +250,13 @@ def test_time_limit_submits_what_was_saved(course):
     quiz = course_quiz(ctx, time_limit_minutes=10)
     start = utcnow()
     attempt = attempts.start_attempt(quiz, user, now=start)
-    versions = attempts.versions_for(attempt)
+    versions = attempt_layout.versions_for(attempt)
     first = min(versions)
     attempts.save_answers(attempt, Form(right_form(versions[first].data, "q1-")), [first],
                           now=start + timedelta(minutes=9))
     late = Form()
     for pos, version in versions.items():
-        late.update(right_form(version.data, attempts.prefix(pos)))
+        late.update(right_form(version.data, attempt_layout.prefix(pos)))
     outcome = attempts.save_answers(attempt, late, list(versions), now=start + timedelta(minutes=11))
     assert outcome.submitted and not outcome.saved
     db.session.expire_all()
