@@ -11,7 +11,8 @@ from typing import Any
 from quizzes.reports import performance as perf
 from quizzes.reports.gradebook import neutralise
 from quizzes.reports.performance_charts import Bar, band_chart_svg, trend_svg
-from quizzes.reports.performance_queries import cohort_answers, learner_names, own_answers
+from quizzes.reports.performance_cohort import cohort
+from quizzes.reports.performance_queries import own_answers
 from quizzes.taking.pages import CJMM_LABELS
 from quizzes.types import CJMM_STEPS, REGISTRY, TOPIC_TITLES
 
@@ -81,10 +82,9 @@ def _study(mine: Sequence[perf.Answer], steps: Sequence[perf.Row], topics: Seque
 
 def learner_page(context_id: int, user_id: int) -> dict[str, Any]:
     """My performance: figures per step, topic and type beside the cohort band, trend, study links."""
-    attempts, mine = own_answers(context_id, user_id)
-    groups = perf.by_learner(cohort_answers(context_id))
-    sections = {d: _figures(d, perf.compare(mine, perf.cohort_percents(groups, d), d), "Your")
-                for d in perf.DIMENSIONS}
+    attempts, mine = own_answers(context_id, user_id)  # never cached: only the cohort's figures are
+    percents = cohort(context_id).percents
+    sections = {d: _figures(d, perf.compare(mine, percents[d], d), "Your") for d in perf.DIMENSIONS}
     points = perf.trend(mine, [a.id for a in attempts])
     info = {a.id: a for a in attempts}
     return {"sections": sections, "total": perf.overall(mine), "floor": perf.COHORT_FLOOR,
@@ -107,10 +107,9 @@ def heat(percent: float | None) -> str:
 
 def class_page(context_id: int, sort: str, descending: bool, below: float) -> dict[str, Any]:
     """The class by step, topic and type; learners x steps; learners under the threshold."""
-    groups = perf.by_learner(cohort_answers(context_id))
-    lines = perf.learner_lines(learner_names(context_id), groups)
-    return {"sections": {d: _figures(d, perf.class_rows(groups, d), "The class's")
-                         for d in perf.DIMENSIONS},
+    figures = cohort(context_id)
+    lines = figures.lines
+    return {"sections": {d: _figures(d, figures.rows[d], "The class's") for d in perf.DIMENSIONS},
             "steps": perf.ordered_keys("step", {k for line in lines for k in line.steps}),
             "lines": perf.sort_lines(lines, sort, descending), "sort": sort,
             "descending": descending, "below": below, "risk": perf.at_risk(lines, below),
@@ -125,8 +124,7 @@ def _cell(tally: perf.Tally | None) -> Any:
 
 def at_risk_csv(context_id: int, below: float) -> str:
     """Learners under the threshold as CSV: overall and per-step percentages, weakest step."""
-    groups = perf.by_learner(cohort_answers(context_id))
-    risk = perf.at_risk(perf.learner_lines(learner_names(context_id), groups), below)
+    risk = perf.at_risk(cohort(context_id).lines, below)
     steps = list(CJMM_STEPS)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

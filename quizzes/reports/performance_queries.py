@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, literal, select, union_all
 
 from course.db import db
 from course.models import Membership, User
@@ -63,33 +63,58 @@ def _scored(context_id: int) -> list[Any]:
             Response.points.is_not(None), Response.max_points > 0]
 
 
+def cohort_marker(context_id: int) -> tuple[Any, ...]:
+    """What changes when the cohort's figures may: submissions, their points, the learner roster.
+
+    One statement of scalar subqueries over the course's own rows (indexed by context).
+    """
+    done = (Attempt.context_id == context_id, Attempt.state == SUBMITTED)
+    members = (Membership.context_id == context_id,)
+    row = db.session.execute(select(
+        select(func.count()).select_from(Attempt).where(*done).scalar_subquery(),
+        select(func.max(Attempt.submitted_at)).where(*done).scalar_subquery(),
+        select(func.sum(Attempt.points)).where(*done).scalar_subquery(),
+        select(func.count()).select_from(Membership).where(
+            *members, Membership.role == LEARNER, Membership.removed_at.is_(None)).scalar_subquery(),
+        select(func.max(Membership.id)).where(*members).scalar_subquery())).one()
+    return tuple(row)
+
+
 def cohort_answers(context_id: int) -> list[Answer]:
     """Every current learner's points per step, per topic and per item type, summed in SQL.
 
-    The versions answered are read first (their meta is cached); then one GROUP BY per dimension
-    maps each version to its key with a CASE, so the database returns learners x keys rows
-    rather than one row per answer. Each row carries only its own dimension's key.
+    The versions answered are read first (their meta is cached); then one statement reads the
+    scored answers once (a common table expression) and groups them per learner and key for each
+    dimension, a CASE mapping each version to the number of its key, so the database returns
+    learners x keys rows rather than one row per answer. Each row carries only its own
+    dimension's key.
     """
     vids = set(db.session.scalars(select(Response.question_version_id).distinct()
                                   .join(Attempt, Attempt.id == Response.attempt_id)
                                   .where(*_scored(context_id))))
     metas = version_meta(vids)
-    out: list[Answer] = []
-    for dimension in DIMENSIONS:
-        keys = {vid: getattr(m, dimension) for vid, m in metas.items() if getattr(m, dimension)}
-        if not keys:
+    scored = (select(Attempt.user_id.label("uid"), Response.question_version_id.label("vid"),
+                     Response.points.label("earned"), Response.max_points.label("possible"))
+              .join(Attempt, Attempt.id == Response.attempt_id)
+              .where(*_scored(context_id)).cte("scored"))
+    branches, shared = [], []
+    for number, dimension in enumerate(DIMENSIONS):
+        keys = sorted({getattr(m, dimension) for m in metas.values()} - {None})
+        shared.append([Meta(**{**_BLANK, dimension: k}) for k in keys])
+        codes = {vid: keys.index(getattr(m, dimension))
+                 for vid, m in metas.items() if getattr(m, dimension)}
+        if not codes:
             continue
-        key = case(keys, value=Response.question_version_id)
-        rows = db.session.execute(
-            select(Attempt.user_id, key, func.sum(Response.points), func.sum(Response.max_points),
-                   func.count())
-            .join(Attempt, Attempt.id == Response.attempt_id)
-            .where(*_scored(context_id), Response.question_version_id.in_(sorted(keys)))
-            .group_by(Attempt.user_id, key))
-        out += [Answer(uid, float(earned or 0.0), float(possible or 0.0),
-                       Meta(**{**_BLANK, dimension: k}), count=int(n))
-                for uid, k, earned, possible, n in rows]
-    return out
+        key = case(codes, value=scored.c.vid)
+        branches.append(
+            select(literal(number), scored.c.uid, key, func.sum(scored.c.earned),
+                   func.sum(scored.c.possible), func.count())
+            .where(scored.c.vid.in_(sorted(codes))).group_by(scored.c.uid, key))
+    if not branches:
+        return []
+    rows = db.session.execute(union_all(*branches))
+    return [Answer(uid, float(earned or 0.0), float(possible or 0.0), shared[number][code],
+                   count=int(n)) for number, uid, code, earned, possible, n in rows]
 
 
 def own_answers(context_id: int, user_id: int) -> tuple[list[AttemptInfo], list[Answer]]:
