@@ -56,9 +56,10 @@ class Context(Model):
     context_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(255), default="")
     label: Mapped[str] = mapped_column(String(255), default="")
-    # Service endpoints from the latest launch (AGS line items, NRPS memberships).
+    # Service endpoints from the latest launch (AGS line items, NRPS memberships, groups).
     lineitems_url: Mapped[str | None] = mapped_column(String(1024))
     memberships_url: Mapped[str | None] = mapped_column(String(1024))
+    groups_url: Mapped[str | None] = mapped_column(String(1024))  # LTI Course Groups, when sent
     ags_scopes: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

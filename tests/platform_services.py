@@ -37,6 +37,9 @@ from tests.platform import (
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 MESSAGE_TYPE = "https://purl.imsglobal.org/spec/lti/claim/message_type"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+GROUPS_SCOPE = "https://purl.imsglobal.org/spec/lti-gs/scope/contextgroup.readonly"
+GROUPS_CLAIM = "https://purl.imsglobal.org/spec/lti-gs/claim/groupsservice"
+GROUP_CONTAINER = "application/vnd.ims.lti-gs.v1.contextgroupcontainer+json"
 AGS_SCOPES = "https://purl.imsglobal.org/spec/lti-ags/scope/"
 RESULT_SCOPE = AGS_SCOPES + "result.readonly"
 NOT_A_STUDENT = "User not found in course or is not a student"  # Canvas's 422, word for word
@@ -108,6 +111,13 @@ class PlatformServices:
     line_items: list[dict[str, Any]] = field(default_factory=list)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Course groups per context, as Canvas keeps them: {"id", "name", "members": [user_id, ...]}.
+    # The groups service lists id and name (filtered by ?user_id=); the roster carries each
+    # member's `group_enrollments` unless this is False (then the tool must ask per learner).
+    groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    group_enrollments: bool = True
+    group_requests: list[str] = field(default_factory=list)  # every groups-service URL asked
+    group_tokens: set[str] = field(default_factory=set)  # tokens granted the groups scope
     deep_links: list[list[dict[str, Any]]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     valid_tokens: set[str] = field(default_factory=set)
@@ -192,12 +202,16 @@ class PlatformServices:
 
     def claims(self, platform: TestPlatform, context: str, lineitem: str | None = None,
                deep_link: bool = False, data: Any = None, multiple: bool = True,
-               custom: dict[str, str] | None = None) -> Callable[[Any], None]:
-        """An `extra` callback for TestPlatform.authorize adding AGS, NRPS and deep linking."""
+               custom: dict[str, str] | None = None, groups: bool = False) -> Callable[[Any], None]:
+        """An `extra` callback for TestPlatform.authorize adding AGS, NRPS, groups, deep linking."""
         def extra(launch_: Any) -> None:
             """Set the service claims on the launch."""
             launch_.set_ags(self.lineitems_url(platform, context), lineitem_url=lineitem)
             launch_.set_nrps(f"{platform.issuer}/nrps/{context}/memberships")
+            if groups:  # LTI Course Groups 1.0, as Canvas sends it
+                launch_.set_extra_claims({GROUPS_CLAIM: {
+                    "context_groups_url": f"{platform.issuer}/groups/{context}",
+                    "scope": [GROUPS_SCOPE], "service_versions": ["1.0"]}})
             if custom:
                 launch_.set_custom_parameters_claim(custom)
             if deep_link:
@@ -309,6 +323,15 @@ def _paged(svc: PlatformServices, items: list[Any], wrap: Callable[[list[Any]], 
     return resp
 
 
+def _with_groups(svc: PlatformServices, context: str, person: dict[str, Any]) -> dict[str, Any]:
+    """A roster entry with its `group_enrollments` when the course has groups (as Canvas adds)."""
+    if not svc.group_enrollments or not svc.groups.get(context):
+        return person
+    mine = [{"group_id": grp["id"]} for grp in svc.groups[context]
+            if person.get("user_id") in grp.get("members", [])]
+    return {**person, "group_enrollments": mine}
+
+
 def _public(item: dict[str, Any]) -> dict[str, Any]:
     """A line item without the platform's private bookkeeping keys."""
     return {k: v for k, v in item.items() if not k.startswith("_")}
@@ -338,6 +361,9 @@ def add_routes(app: Flask, svc: PlatformServices) -> None:
             return json_error(401, f"invalid_client: {exc.__class__.__name__}")
         answer["expires_in"] = svc.token_lifetime
         svc.valid_tokens.add(answer["access_token"])
+        if GROUPS_SCOPE in request.form.get("scope", "").split():
+            # lti1p3platform drops scopes it does not know, so the groups grant is kept here.
+            svc.group_tokens.add(answer["access_token"])
         svc.token_requests.append({"client_id": platform.client_id,
                                    "scope": request.form.get("scope", "")})
         return jsonify(answer)
@@ -412,10 +438,23 @@ def add_routes(app: Flask, svc: PlatformServices) -> None:
         who = _authorise(svc, NRPS_SCOPE)
         if isinstance(who, Response):
             return who
-        people = svc.members.get(context, [])
+        people = [_with_groups(svc, context, p) for p in svc.members.get(context, [])]
         return _paged(svc, people, lambda chunk: {
             "id": request.base_url, "context": {"id": context, "title": f"Course {context}"},
             "members": chunk}, "application/vnd.ims.lti-nrps.v2.membershipcontainer+json")
+
+    @app.get("/groups/<context>")
+    def course_groups(context: str) -> Response:
+        """The course's groups (LTI Course Groups 1.0), ?user_id= for one user's, paged."""
+        auth = request.headers.get("Authorization", "").split()
+        if len(auth) != 2 or auth[1] not in svc.group_tokens & svc.valid_tokens:
+            return json_error(401, "token not valid for the course groups service")
+        svc.group_requests.append(request.url)
+        user = request.args.get("user_id")
+        found = [{"id": grp["id"], "name": grp["name"]} for grp in svc.groups.get(context, [])
+                 if user is None or user in grp.get("members", [])]
+        return _paged(svc, found, lambda chunk: {"id": request.base_url, "groups": chunk},
+                      GROUP_CONTAINER)
 
     @app.post("/deep-link-return")
     def deep_link_return() -> Response:

@@ -1,4 +1,4 @@
-"""Names of the LTI 1.3 claims this tool reads (LTI 1.3 section 5.3, AGS 3.1, NRPS 3.6)."""
+"""Names of the LTI 1.3 claims this tool reads (LTI 1.3 section 5.3, AGS 3.1, NRPS 3.6, GS)."""
 from typing import Any
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -13,6 +13,7 @@ CUSTOM = LTI + "custom"
 LAUNCH_PRESENTATION = LTI + "launch_presentation"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+GROUPS = "https://purl.imsglobal.org/spec/lti-gs/claim/groupsservice"  # LTI Course Groups 1.0
 DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"

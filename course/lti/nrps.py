@@ -10,6 +10,7 @@ from course.roles import role_for
 
 MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 ACTIVE = "Active"
+MAX_GROUPS_PER_MEMBER = 100  # a member in more groups than this is a platform fault, not a course
 
 
 class NrpsError(ServiceError):
@@ -25,6 +26,7 @@ class Member:
     email: str
     roles: tuple[str, ...]
     status: str = ACTIVE
+    groups: tuple[str, ...] = ()  # platform group ids from `group_enrollments` (LTI Course Groups)
 
     @property
     def sub(self) -> str:
@@ -51,7 +53,15 @@ def _member(raw: dict[str, Any]) -> Member | None:
         str(p) for p in (raw.get("given_name"), raw.get("family_name")) if p)
     roles = tuple(str(r) for r in raw.get("roles") or () if isinstance(r, str))
     return Member(str(user_id), str(name or ""), str(raw.get("email") or ""), roles,
-                  str(raw.get("status") or ACTIVE))
+                  str(raw.get("status") or ACTIVE), _group_ids(raw.get("group_enrollments")))
+
+
+def _group_ids(raw: Any) -> tuple[str, ...]:
+    """The `group_id`s of a member's `group_enrollments` list; anything malformed is ignored."""
+    if not isinstance(raw, list):
+        return ()
+    found = (str(e.get("group_id")) for e in raw[:MAX_GROUPS_PER_MEMBER] if isinstance(e, dict))
+    return tuple(dict.fromkeys(g for g in found if g and g != "None" and len(g) <= 255))
 
 
 def _members(resp: requests.Response) -> list[Any]:

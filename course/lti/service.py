@@ -161,6 +161,9 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
     nrps = body.get(claims.NRPS) or {}
     if nrps.get("context_memberships_url"):
         ctx.memberships_url = nrps["context_memberships_url"]
+    groups = body.get(claims.GROUPS) or {}
+    if isinstance(groups, dict) and isinstance(groups.get("context_groups_url"), str):
+        ctx.groups_url = groups["context_groups_url"][:1024]
     db.session.flush()
     return ctx, created
 

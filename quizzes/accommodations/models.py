@@ -15,16 +15,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.db import Model, utcnow
 
+TOOL = "tool"  # LearnerGroup.source: kept in the tool by the instructor
+PLATFORM = "lms"  # read from the LMS (LTI Course Groups or NRPS group_enrollments); replaced each sync
+
 
 class LearnerGroup(Model):
     """A named list of learners in one course (e.g. "Extended time, 1.5x")."""
 
     __tablename__ = "quiz_learner_group"
-    __table_args__ = (UniqueConstraint("context_id", "name"),)
+    __table_args__ = (UniqueConstraint("context_id", "name"),
+                      UniqueConstraint("context_id", "lms_group_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     context_id: Mapped[int] = mapped_column(ForeignKey("context.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(10), default=TOOL, server_default=TOOL)
+    lms_group_id: Mapped[str | None] = mapped_column(String(255))  # the platform's group id
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members: Mapped[list["LearnerGroupMember"]] = relationship(cascade="all, delete-orphan")

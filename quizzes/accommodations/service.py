@@ -179,7 +179,7 @@ def _learner_ids(context_id: int, user_ids: list[int]) -> list[int]:
         Membership.user_id.in_(user_ids)).order_by(Membership.user_id)))
 
 
-def _group_snapshot(group: LearnerGroup) -> dict[str, Any]:
+def group_snapshot(group: LearnerGroup) -> dict[str, Any]:
     """A group as plain values for the trail."""
     subs = db.session.scalars(select(User.sub).join(
         LearnerGroupMember, LearnerGroupMember.user_id == User.id).where(
@@ -197,7 +197,7 @@ def save_group(context_id: int, actor_id: int | None, name: str, user_ids: list[
         LearnerGroup.context_id == context_id, LearnerGroup.name == name)).first()
     if taken is not None and taken is not group:
         raise OverrideError(f"There is already a group called {name!r}.")
-    before = _group_snapshot(group) if group is not None else None
+    before = group_snapshot(group) if group is not None else None
     if group is None:
         group = LearnerGroup(context_id=context_id, name=name)
         db.session.add(group)
@@ -207,7 +207,7 @@ def save_group(context_id: int, actor_id: int | None, name: str, user_ids: list[
     group.members = [m for m in group.members if m.user_id in wanted]
     group.members += [LearnerGroupMember(user_id=u) for u in sorted(wanted - old)]
     db.session.flush()
-    after = _group_snapshot(group)
+    after = group_snapshot(group)
     if after != before:
         record(context_id, actor_id, "group.change" if before else "group.add",
                      f"group {name}", before, after)
@@ -223,7 +223,7 @@ def delete_group(context_id: int, actor_id: int | None, group: LearnerGroup) -> 
         record(context_id, actor_id, "override.remove", describe(row), snapshot(row), None)
         db.session.delete(row)
     record(context_id, actor_id, "group.remove", f"group {group.name}",
-                 _group_snapshot(group), None)
+                 group_snapshot(group), None)
     db.session.delete(group)
     refresh_deadlines(context_id, users, None)
     db.session.commit()

@@ -10,10 +10,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from course.audit import MAX_EVENTS, trail
 from course.db import db
 from course.identity import instructor_view
+from course.lti.groups import GroupsError
 from course.routes import Routes
-from quizzes.accommodations import csv_io, queries, service
+from quizzes.accommodations import csv_io, platform_groups, queries, service
 from quizzes.accommodations.forms import CsvImportForm, GroupForm, OverrideForm
-from quizzes.accommodations.models import LearnerGroup, QuizOverride
+from quizzes.accommodations.models import PLATFORM, LearnerGroup, QuizOverride
 from quizzes.authoring.forms import choices
 from quizzes.models import Quiz
 
@@ -64,7 +65,8 @@ def _page(status: int = 200, **forms: Any) -> tuple[str, int]:
         import_form=forms.get("import_form") or CsvImportForm(formdata=None),
         report=forms.get("report"), trail=trail(g.context.id, limit=TRAIL_ON_PAGE),
         report_summary=csv_io.csv_report_summary(forms["report"]) if forms.get("report") else "",
-        error=forms.get("error")), status
+        error=forms.get("error"), lms_groups=bool(g.context.groups_url or g.context.memberships_url),
+        no_groups=platform_groups.NO_GROUPS), status
 
 
 def _input(form: OverrideForm) -> service.OverrideInput:
@@ -189,11 +191,26 @@ def _group_or_404(gid: int) -> LearnerGroup:
     return group
 
 
+@routes.post(f"{PAGE}/groups/sync")
+@instructor_view
+def sync_lms_groups(cid: int) -> WerkzeugResponse:
+    """Read the LMS's groups into LMS groups here; a platform failure changes nothing."""
+    try:
+        flash(platform_groups.sync_groups(g.context, g.user.id).summary, "success")
+    except GroupsError as err:
+        db.session.rollback()
+        flash(err.message if err.offered else platform_groups.NO_GROUPS,
+              "error" if err.offered else "info")
+    return redirect(url_for("quizzes.accommodations", cid=cid))
+
+
 @routes.route(f"{PAGE}/groups/<int:gid>/edit", methods=["GET", "POST"])
 @instructor_view
 def edit_group(cid: int, gid: int) -> Any:
-    """Rename a group or change who is in it."""
+    """Rename a group or change who is in it (groups from the LMS change only in the LMS)."""
     group = _group_or_404(gid)
+    if group.source == PLATFORM:
+        abort(400, "This group comes from your LMS: change it there, then sync the groups again.")
     form = _group_form(group, formdata="auto" if _posted() else None)
     status = 200
     if _posted():

@@ -43,6 +43,7 @@ COURSE_ENDPOINTS = [
     # Accommodations, grade corrections, essays, images, practice and review (issues 15 and 17);
     # the removals come last so the edits find their rows.
     "quizzes.add_override", "quizzes.edit_override", "quizzes.add_group", "quizzes.edit_group",
+    "quizzes.sync_lms_groups",
     "quizzes.import_accommodations", "quizzes.extra_attempt", "quizzes.override",
     "quizzes.override_remove", "quizzes.regrade_apply", "quizzes.grade_essay", "quizzes.images",
     "quizzes.change_image", "quizzes.practice_create", "quizzes.practice_check",
