@@ -15,7 +15,11 @@ _EXTERNAL = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class LinkStyle:
-    """URL patterns for rendered internal links, relative to ``/c/<context>/modules/<module>/``."""
+    """URL patterns for rendered internal links, relative to ``/c/<context>/modules/<module>/``.
+
+    ``reference`` may name ``{module}``, the module whose text cites it, so that pages outside
+    the module (a review session) can link to the right reference list.
+    """
 
     section: str = "../{module}/{section}"
     module: str = "../{module}/"
@@ -32,7 +36,7 @@ class LinkTargets:
 
 
 def module_resolvers(
-    style: LinkStyle, targets: LinkTargets, references: tuple[Reference, ...]
+    style: LinkStyle, targets: LinkTargets, references: tuple[Reference, ...], module: str = ""
 ) -> Resolvers:
     """Build the resolvers for Markdown inside one module (citations use its references)."""
     numbered = {ref.id: (n, ref) for n, ref in enumerate(references, start=1)}
@@ -46,7 +50,7 @@ def module_resolvers(
         if ref_id not in numbered:
             raise ContentError(f"cites [ref:{ref_id}], which is not in this module's references")
         number, ref = numbered[ref_id]
-        href = style.reference.format(anchor=ref.anchor, id=ref.id)
+        href = style.reference.format(anchor=ref.anchor, id=ref.id, module=module)
         return Citation(href=href, label=f"[{number}]", title=ref.citation)
 
     return Resolvers(link=link, cite=cite)

@@ -84,7 +84,7 @@ def _require_unique_modules(raws: list[RawModule]) -> None:
 
 def _build_module(raw: RawModule, targets: LinkTargets, style: LinkStyle) -> Module:
     """Render one module's Markdown now that every link target is known."""
-    resolvers = module_resolvers(style, targets, raw.references)
+    resolvers = module_resolvers(style, targets, raw.references, raw.slug)
     item_files: dict[str, str] = {}
     sections = tuple(
         _build_section(s, FieldRenderer(s.file, resolvers), item_files) for s in raw.sections

@@ -129,8 +129,8 @@ def section(cid: int, module: str, section: str) -> str:
     answers = activity.answers_in(mod.slug)
     flagged = request.args.get("unanswered", "")
     problem = request.args.get("problem", "")
-    items = [_item_view(item, answers.get(item.id), problem if item.id == flagged else "")
-             for item in sec.items]
+    items = [item_view(item, getattr(answers.get(item.id), "answer", None),
+                       problem if item.id == flagged else "") for item in sec.items]
     before, after = mod.neighbours(sec.slug)
     return render_template(
         "modules/section.html", module=mod, section=sec, status=status, before=before,
@@ -180,9 +180,11 @@ def _wants_json() -> bool:
         "application/json"
 
 
-def _item_view(item: PracticeItem, stored: Any, problem: str) -> dict[str, Any]:
-    """What the item template needs: the item, its last answer and feedback, trace, ladder."""
-    answer = stored.answer if stored is not None else None
+def item_view(item: PracticeItem, answer: Any, problem: str = "") -> dict[str, Any]:
+    """What modules/_item.html needs: the item, its last answer and feedback, trace, ladder.
+
+    The spaced review shows module items with this too, so there is one rendering of them.
+    """
     return {
         "item": item,
         "answer": answer,

@@ -17,7 +17,9 @@ from course.db import db, utcnow
 from modules.schema import Course
 from quizzes.bank_loader import get_bank
 from quizzes.models import SHIPPED, Question, QuestionVersion
+from quizzes.review import module_items
 from quizzes.review.models import ReviewItem, ReviewSession, ReviewSetting
+from quizzes.review.module_items import ModuleItem
 from quizzes.review.schedule_store import Answered, question_key, record
 from quizzes.review_schedule import Candidate, Entry, build_session, day_number
 from quizzes.sync import latest_version_ids, sync_bank
@@ -81,21 +83,12 @@ def _entries(context_id: int, user_id: int) -> list[ReviewItem]:
 
 
 def due_module_items(context_id: int, user_id: int, course: Course, now: datetime | None = None
-                     ) -> list[dict[str, str]]:
-    """Teaching-module items due for review, with the module, section and item to link to."""
+                     ) -> list[ModuleItem]:
+    """Teaching-module items due for review, each with its module and section to link to."""
     today = day_number(now or utcnow())
-    found = []
-    for row in _entries(context_id, user_id):
-        if not row.item_key.startswith("m:") or row.due_day > today:
-            continue
-        _, module_slug, item_id = row.item_key.split(":", 2)
-        for module in course.modules:
-            for section in module.sections if module.slug == module_slug else ():
-                if any(i.id == item_id for i in section.items):
-                    found.append({"module": module.slug, "module_title": module.title,
-                                  "section": section.slug, "section_title": section.title,
-                                  "item": item_id})
-    return found
+    found = (module_items.find(course, r.item_key) for r in _entries(context_id, user_id)
+             if r.due_day <= today)
+    return [f for f in found if f is not None]
 
 
 def _candidates(context_id: int) -> tuple[list[Candidate], dict[str, dict[str, Any]]]:
@@ -133,15 +126,21 @@ def _candidates(context_id: int) -> tuple[list[Candidate], dict[str, dict[str, A
     return candidates, places
 
 
-def build(context_id: int, user_id: int, now: datetime | None = None) -> ReviewSession:
-    """Choose a session (due items, then the weakest steps and topics) and store it."""
+def build(context_id: int, user_id: int, now: datetime | None = None,
+          course: Course | None = None) -> ReviewSession:
+    """Choose a session (due items, then the weakest steps and topics) and store it.
+
+    Due teaching-module items come back too; ``course`` is the modules' content to find them in.
+    """
     now = now or utcnow()
     today = day_number(now)
     rows = _entries(context_id, user_id)
     entries = [Entry(r.item_key, r.due_day, r.ease, r.lapses, r.last_score, r.step, r.topic)
-               for r in rows if r.item_key.startswith("q:")]
+               for r in rows]
     candidates, places = _candidates(context_id)
-    keys = build_session(entries, candidates, today)
+    modular = module_items.candidates(course or module_items.review_course(), [r.item_key for r in rows])
+    places.update({c.key: module_items.place(c.key) for c in modular})
+    keys = build_session(entries, candidates + modular, today)
     if not keys:
         raise ReviewError("Nothing is due for review yet. Answer some quiz or practice questions "
                           "first, and the ones you find hard will come back here.")
@@ -169,8 +168,8 @@ def recent(context_id: int, user_id: int) -> list[ReviewSession]:
 
 
 def items(session: ReviewSession) -> dict[int, dict[str, Any]]:
-    """Position -> item of a review session."""
-    ids = [e["question_version_id"] for e in session.layout]
+    """Position -> quiz question of a review session (module items are in module_items)."""
+    ids = [e["question_version_id"] for e in session.layout if e["question_version_id"]]
     found = {v.id: v.data for v in db.session.scalars(
         select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
     return {e["position"]: found[e["question_version_id"]] for e in session.layout

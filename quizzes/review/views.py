@@ -13,9 +13,9 @@ from course.models import Context, User
 from course.registry import add_answer_hook
 from course.roles import LEARNER
 from course.routes import Routes
-from modules.views import web_course
+from modules.views import item_view, web_course
 from quizzes.bank_loader import get_bank
-from quizzes.review import service
+from quizzes.review import module_items, service
 from quizzes.review.models import ReviewSession
 from quizzes.review.schedule_store import Answered, module_key, record
 from quizzes.taking.pages import case_view, question_view
@@ -72,45 +72,70 @@ def _own(sid: int) -> ReviewSession:
 
 def _page(session: ReviewSession, number: int, problems: list[str] | None = None,
           status: int = 200) -> Any:
-    """One question of a session (with its case chart), and every option's rationale once checked."""
-    items = service.items(session)
+    """One item of a session: a question (with its case chart) or a teaching-module item."""
     number = min(max(1, number), len(session.layout))
-    item, key = items.get(number), str(number)
+    key = str(number)
+    slot = next(e for e in session.layout if e["position"] == number)
+    done = [int(k) for k in session.results]
+    shared = {
+        "review": session, "total": len(session.layout), "position": number,
+        "nav": [{"n": e["position"], "answered": e["position"] in done} for e in session.layout],
+        "problems": problems or [], "done": len(done),
+        "points": sum(r["points"] for r in session.results.values()),
+        "max_points": sum(r["max_points"] for r in session.results.values())}
+    if module_items.is_module_key(slot["key"]):
+        found = module_items.find(module_items.review_course(), slot["key"])
+        if found is None:  # the item was taken out of the content since the session was built
+            abort(404)
+        view = {**item_view(found.item, session.answers.get(key)), "locked": key in session.results}
+        return render_template("quizzes/review_session.html", mod=found, mod_view=view,
+                               **shared), status
+    item = service.items(session).get(number)
     if item is None:  # the question was deleted since the session was built
         abort(404)
-    slot = next(e for e in session.layout if e["position"] == number)
     checked = feedback(item, number, session.answers.get(key)) if key in session.results else None
-    done = [int(k) for k in session.results]
     return render_template(
-        "quizzes/review_session.html", review=session, total=len(session.layout),
-        q=question_view(item, session.seed, number, session.answers.get(key)), checked=checked,
-        case=case_view(get_bank(), slot.get("case_study_id"), slot.get("stage")),
-        nav=[{"n": e["position"], "answered": e["position"] in done} for e in session.layout],
-        problems=problems or [], done=len(done),
-        points=sum(r["points"] for r in session.results.values()),
-        max_points=sum(r["max_points"] for r in session.results.values())), status
+        "quizzes/review_session.html", checked=checked,
+        q=question_view(item, session.seed, number, session.answers.get(key)),
+        case=case_view(get_bank(), slot.get("case_study_id"), slot.get("stage")), **shared), status
 
 
 @routes.get("/review/<int:sid>/")
 @course_view()
 def review_session(cid: int, sid: int) -> Any:
-    """Question ?q=N of a review session."""
+    """Item ?q=N of a review session."""
     return _page(_own(sid), request.args.get("q", 1, type=int) or 1)
 
 
 @routes.post("/review/<int:sid>/")
 @course_view()
 def review_check(cid: int, sid: int) -> Any:
-    """Check one answer, show why every option is right or wrong, and reschedule the item."""
+    """Check one answer, show why it is right or wrong, and reschedule the item."""
     found = _own(sid)
     position = request.form.get("position", type=int)
+    slot = next((e for e in found.layout if e["position"] == position), None)
+    if slot is not None and module_items.is_module_key(slot["key"]):
+        return _check_module(found, slot)
     items = service.items(found)
     if position not in items:
         abort(400, "The form named a question that is not in this review session. Reload the page.")
     problems = service.check(found, items[position], position, request.form)
     if problems:
         return _page(found, position, problems, status=400)
-    return redirect(url_for("quizzes.review_session", cid=cid, sid=sid, q=position))
+    return redirect(url_for("quizzes.review_session", cid=cid, sid=found.id, q=position))
+
+
+def _check_module(session: ReviewSession, slot: dict[str, Any]) -> Any:
+    """Check a teaching-module item with the modules' checker and record it as a module answer."""
+    found = module_items.find(module_items.review_course(), slot["key"])
+    if found is None:
+        abort(400, "This item is no longer in the teaching modules. Go on to the next one.")
+    problem = module_items.check(session, slot["position"], found, request.form)
+    if problem:
+        return _page(session, slot["position"], [module_items.problem_text(found, problem)],
+                     status=400)
+    return redirect(url_for("quizzes.review_session", cid=session.context_id, sid=session.id,
+                            q=slot["position"]))
 
 
 def home_panel(ctx: Context, user: User, role: str) -> Panel | None:

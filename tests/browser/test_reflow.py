@@ -16,16 +16,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from course.db import db
 from course.models import User
 from exports.content import get_handouts
+from modules import progress
+from modules.practice import check_practice
 from modules.views import web_course
 from quizzes.authoring import builder
 from quizzes.authoring.questions import create_question
 from quizzes.media.service import save_image
 from quizzes.models import Quiz
+from quizzes.review import service as review
+from quizzes.review.models import ReviewItem
+from quizzes.review.schedule_store import module_key
 from quizzes.taking import attempts
 from quizzes.types import REGISTRY
 from tests.browser.conftest import demo_login
@@ -138,14 +143,15 @@ def pages(browser: Any, live_server: Any, host: str) -> Iterator[dict[str, Any]]
         builder.add_fixed(own, bowtie)
         builder.add_fixed(own, own_item)
         ids = {"done": done.id, "open": open_.id, "user": user.id, "own": own.id,
-               "slots": len(quiz.slots)}
+               "slots": len(quiz.slots), "review": module_review(cid, user.id)}
     c = f"{base}/c/{cid}"
     course = web_course()
     learner_urls = [f"{c}/", f"{c}/modules/", f"{c}/modules/glossary", f"{c}/quizzes/",
                     f"{c}/quizzes/reflow-all-types/", f"{c}/quizzes/history",
                     f"{c}/quizzes/attempts/{ids['done']}/review",
                     f"{c}/quizzes/attempts/{ids['open']}/finish", f"{c}/handouts/",
-                    f"{c}/quizzes/performance"]
+                    f"{c}/quizzes/performance", f"{c}/quizzes/review/{ids['review']}/?q=1",
+                    f"{c}/quizzes/review/{ids['review']}/?q=2"]
     for module in course.modules:
         learner_urls += [f"{c}/modules/{module.slug}/", f"{c}/modules/{module.slug}/references"]
         learner_urls += [f"{c}/modules/{module.slug}/{s.slug}" for s in module.sections]
@@ -167,6 +173,19 @@ def pages(browser: Any, live_server: Any, host: str) -> Iterator[dict[str, Any]]
            "base": base, "ids": ids, "host": host}
     learner_ctx.close()
     teacher_ctx.close()
+
+
+def module_review(cid: int, user_id: int) -> int:
+    """A review session that opens with a teaching-module check answered wrong, then a question."""
+    module = web_course().modules[0]
+    section = next(s for s in module.sections if s.checks)
+    item = section.checks[0]
+    wrong = next(o.id for o in item.options if not o.correct)
+    progress.record_answer(cid, user_id, module, section, item, check_practice(item, {"answer": wrong}))
+    db.session.execute(update(ReviewItem).where(  # the most overdue, so it comes first
+        ReviewItem.item_key == module_key(module.slug, item.id)).values(due_day=0))
+    db.session.commit()
+    return review.build(cid, user_id).id
 
 
 def widths_that_scroll(page: Any, url: str) -> list[str]:

@@ -58,3 +58,31 @@ def test_review_pages_pass_axe_and_reflow(live_server: Any, page: Any) -> None:
     for target in urls:
         problems += widths_that_scroll(page, target)
     assert problems == [], "\n".join(problems)
+
+
+def test_a_module_item_in_a_review_session_passes_axe_and_reflow(live_server: Any, page: Any) -> None:
+    from tests.quizzes.review.test_review_modules import cited_check
+    base = live_server.url
+    cid = demo_login(page, base, person="demo-learner-2")
+    module, section, item = cited_check()
+    page.goto(f"{base}/c/{cid}/modules/{module.slug}/{section.slug}")
+    box = page.locator(f"#q-{item.id}")
+    wrong = next(o.id for o in item.options if not o.correct)
+    box.locator(f"#q-{item.id}-{wrong}").check()
+    box.get_by_role("button", name="Check answer").click()
+    box.get_by_text("Not quite").wait_for()
+    page.goto(f"{base}/c/{cid}/quizzes/review/")
+    page.get_by_role("button", name="Review now").click()
+    page.wait_for_url(re.compile(r".*/review/\d+/$"))
+    assert page.get_by_role("link", name="Read the section again").count() == 1
+    assert_no_axe_violations(page)
+    urls = [page.url]
+    page.locator(f"#q-{item.id}-{item.answer}").check()
+    page.get_by_role("button", name="Check answer").click()
+    page.get_by_text("Correct.").wait_for()
+    assert_no_axe_violations(page)
+    urls.append(page.url)
+    problems: list[str] = []
+    for target in urls:
+        problems += widths_that_scroll(page, target)
+    assert problems == [], "\n".join(problems)

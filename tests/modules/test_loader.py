@@ -89,6 +89,13 @@ def test_link_style_can_be_overridden(content: Path) -> None:
     assert 'href="/g#term-weak"' in body
 
 
+def test_a_reference_link_may_name_the_citing_module(content: Path) -> None:
+    """Pages outside a module (a review session) link to that module's own reference list."""
+    style = LinkStyle(reference="/m/{module}/references#{anchor}")
+    body = load_course(content, links=style).module("alpha").section("one").html
+    assert 'href="/m/alpha/references#ref-ref-one"' in body
+
+
 def test_glossary_merges_terms_of_all_modules(content: Path) -> None:
     """Every key term of every module is in the glossary, found by slug."""
     course = load_course(content)

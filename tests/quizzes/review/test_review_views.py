@@ -164,7 +164,7 @@ def test_module_answers_are_scheduled_and_linked_from_the_review_page(app, clien
     assert f'href="/c/{cid}/modules/{module.slug}/{section.slug}#q-{item.id}"' in page
     assert client.post(f"{base}/items/{item.id}", data={"csrf_token": token, "answer": item.answer}).status_code == 303
     assert schedule(app, module_key(module.slug, item.id)).reps == 1
-    assert "Also due in the teaching modules" not in client.get(f"/c/{cid}/quizzes/review/").get_data(as_text=True)
+    assert "Due from the teaching modules" not in client.get(f"/c/{cid}/quizzes/review/").get_data(as_text=True)
 
 
 def test_weekly_summary_is_optional(app, client, platform):
