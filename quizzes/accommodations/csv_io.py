@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from course.db import db
 from course.models import Membership, User
 from course.roles import LEARNER
+from course.uploads import decode_text
 from quizzes.accommodations.models import LearnerGroup, QuizOverride, override_key
 from quizzes.accommodations.queries import course_overrides
 from quizzes.accommodations.service import OverrideError, OverrideInput, apply_override
@@ -91,18 +92,8 @@ class ImportReport:
 
 
 def decode(raw: bytes) -> str:
-    """Uploaded bytes as text: UTF-8 (a BOM from a spreadsheet is fine), bounded in size."""
-    if not raw.strip():
-        raise CsvError("The file is empty.")
-    if len(raw) > MAX_BYTES:
-        raise CsvError(f"The file is larger than {MAX_BYTES // 1024} KiB.")
-    if b"\x00" in raw:
-        raise CsvError("This is not a CSV text file (it contains binary data).")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CsvError(f"The file is not UTF-8 text (byte {exc.start} cannot be read). "
-                       "Save it as CSV UTF-8 and try again.") from exc
+    """Uploaded bytes as CSV text (course.uploads.decode_text), or CsvError."""
+    return decode_text(raw, MAX_BYTES, "CSV", CsvError, save_as="CSV UTF-8")
 
 
 def _date(text: str, name: str) -> datetime | None:

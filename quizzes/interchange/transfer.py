@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from course.db import db
 from course.models import Context
+from course.uploads import decode_text
 from quizzes.authoring.questions import (
     course_questions,
     create_question,
@@ -89,18 +90,8 @@ class ExportFile:
 
 
 def decode_upload(raw: bytes) -> str:
-    """GIFT bytes as text: UTF-8 (a BOM is fine); anything else is a clear error."""
-    if not raw or not raw.strip():
-        raise TransferError("The file is empty.")
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise TransferError(f"The file is larger than {MAX_IMPORT_BYTES // 1024} KiB.")
-    if b"\x00" in raw:
-        raise TransferError("This is not a GIFT or Moodle XML text file (it contains binary data).")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TransferError(f"The file is not UTF-8 text (byte {exc.start} cannot be read). "
-                            "Save it as UTF-8 and try again.") from exc
+    """GIFT or Moodle XML bytes as text (course.uploads.decode_text), or TransferError."""
+    return decode_text(raw, MAX_IMPORT_BYTES, "GIFT or Moodle XML", TransferError)
 
 
 def _category(raw: str | None, item: dict[str, Any]) -> str:
