@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
@@ -28,6 +29,7 @@ from quizzes.interchange.gift import (
     TooManyQuestions,
 )
 from quizzes.interchange.gift_types import Unsupported, excerpt
+from quizzes.interchange.moodle_files import ImportedImage, attach_images
 from quizzes.interchange.moodle_read import (
     Head,
     Read,
@@ -57,6 +59,13 @@ READERS: dict[str, Callable[[Element, Head], Read]] = {
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ELEMENTS = 200_000  # a 2 MiB file of empty elements; more is not a question bank
+
+
+@dataclass(frozen=True)
+class MoodleQuestion(ImportedQuestion):
+    """An imported question with the cleaned images its text names (stored per course on save)."""
+
+    images: tuple[ImportedImage, ...] = ()
 
 
 class MoodleXmlError(ValueError):
@@ -169,6 +178,7 @@ def _read_one(result: GiftResult, question: Element, line: int, category: str | 
         item.update(read.fields)
         if head.sources:
             item["sources"] = head.sources
+        item, images, image_notes = attach_images(question, item)
         REGISTRY[item["type"]].validate(item, f"Moodle XML line {line}")
     except Unsupported as err:
         result.report.append(ReportLine(SKIPPED, label, line, str(err)))
@@ -177,7 +187,7 @@ def _read_one(result: GiftResult, question: Element, line: int, category: str | 
         result.report.append(ReportLine(SKIPPED, label, line, f"Does not fit the item schema: {err}"))
         return
     used.add(item_id)
-    degraded = tuple(head.degraded + read.degraded)
-    result.questions.append(ImportedQuestion(item, line, label, category, degraded))
+    degraded = tuple(head.degraded + read.degraded + image_notes)
+    result.questions.append(MoodleQuestion(item, line, label, category, degraded, tuple(images)))
     status, why = (DEGRADED, "; ".join(degraded)) if degraded else (IMPORTED, f"Imported as {item['type']}.")
     result.report.append(ReportLine(status, label, line, why))

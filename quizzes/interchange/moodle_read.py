@@ -66,8 +66,6 @@ def common_fields(question: Element) -> Head:
                 (question.findtext("idnumber") or "").strip(), tags, [])
     head.stem = text_of(question.find("questiontext"), head)
     head.general, head.sources = split_sources(text_of(question.find("generalfeedback"), head))
-    if question.find(".//file") is not None:
-        head.degraded.append("embedded files (images) dropped: add them again in the editor")
     return head
 
 

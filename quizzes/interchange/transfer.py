@@ -35,6 +35,8 @@ from quizzes.interchange.moodle_import import MoodleXmlError, parse_moodle_xml
 from quizzes.interchange.moodle_xml import export_moodle
 from quizzes.interchange.qti import BANK, SHAPES, QuizSettings, export_qti_zip
 from quizzes.media.exporting import QTI_BASE, images_for
+from quizzes.media.images import ImageRefused
+from quizzes.media.importing import ImageStore
 
 MAX_ATTEMPTS, MAX_TIME_LIMIT = 100, 24 * 60  # bounds of a Canvas quiz's settings in a QTI export
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # the CLI's own cap; the web form uses MAX_CONTENT_LENGTH
@@ -123,13 +125,18 @@ def import_gift(context_id: int, user_id: int | None, text: str, *, dry_run: boo
         return report
     used = used_item_ids(context_id)  # read once, not once per question
     try:
-        created = [create_question(context_id, user_id, question.item,
+        images = ImageStore(context_id, user_id)  # Moodle XML's embedded images, per course
+        created = [create_question(context_id, user_id,
+                                   images.place(question.item, getattr(question, "images", ())),
                                    category=_category(question.category, question.item),
                                    tags=[report.tag], commit=False, used_ids=used)
                    for question in result.questions]
         db.session.flush()  # one batched flush: a flush per question was most of the time
         report.created.extend(q.id for q in created)
         db.session.commit()
+    except ImageRefused as exc:
+        db.session.rollback()
+        raise TooManyToImport(str(exc)) from exc
     except Exception:
         db.session.rollback()  # all or nothing: a half-imported file is worse than none
         raise

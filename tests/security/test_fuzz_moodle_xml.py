@@ -52,3 +52,39 @@ def test_a_moodle_upload_raises_only_transfer_error(raw: bytes) -> None:
         assert str(exc) and exc.status in (400, 413)
         return
     assert report.created == [] and report.tag == "moodle-import"
+
+
+# Embedded images: names, encodings, damaged base64 and real image bytes, referenced from HTML
+# <img> tags and Markdown in the question text (quizzes/interchange/moodle_files.py).
+_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+_SVG = "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="
+FILE_BODY = st.one_of(st.just(_PNG), st.just(_PNG[:40]), st.just(_SVG),
+                      st.text(alphabet=st.sampled_from(list("AZaz09+/=\n &<")), max_size=120))
+NAME = st.sampled_from(["a.png", "b c.svg", "x%20y.jpg", "", "../../etc/passwd", "a.png\n", "é.png"])
+REF = st.one_of(
+    st.builds(lambda n, alt: f"![{alt}](@@PLUGINFILE@@/{n})", NAME, st.sampled_from(["", "Alt", "a]b", "\\"])),
+    st.builds(lambda n, extra: f'&lt;img src="@@PLUGINFILE@@/{n}" {extra}&gt;', NAME,
+              st.sampled_from(["", 'alt=""', 'alt="K"', 'alt="" role="presentation"', "alt='q'", "alt"])),
+)
+
+
+@fuzz_settings(200)
+@given(refs=st.lists(REF, max_size=4), files=st.lists(st.tuples(NAME, FILE_BODY, st.sampled_from(
+    ["base64", "BASE64", "gzip", ""])), max_size=4), fmt=st.sampled_from(["html", "markdown"]))
+def test_embedded_images_never_crash_and_every_loss_is_reported(refs, files, fmt) -> None:
+    embedded = "".join(f'<file name="{n}" path="/" encoding="{enc}">{body.replace("&", "&amp;").replace("<", "&lt;")}'
+                       "</file>" for n, body, enc in files)
+    text = (f'<quiz><question type="truefalse"><name><text>Q</text></name>'
+            f'<questiontext format="{fmt}"><text>{" ".join(refs)}</text>{embedded}</questiontext>'
+            '<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text>'
+            "</answer></question></quiz>")
+    try:
+        result = parse_moodle_xml(text)
+    except MoodleXmlError as exc:
+        assert str(exc)
+        return
+    [line] = result.report
+    assert line.status in (IMPORTED, DEGRADED, SKIPPED) and line.reason
+    for question in result.questions:
+        assert "\x00" not in str(question.item)
+        assert all(im.clean.mime in ("image/png", "image/svg+xml", "image/jpeg") for im in question.images)

@@ -264,4 +264,4 @@ def test_images_go_in_as_base64_files_beside_the_text_that_names_them() -> None:
     assert question.findall("answer")[0].find("feedback").findall("file") == []
     assert b"<file" not in export_moodle([item]).data  # no images given: the reference stays
     back = parse_moodle_xml(export_moodle([item], images).data.decode())
-    assert "embedded files (images) dropped" in back.report[0].reason
+    assert "image '5-knee.png' left out: The image could not be read." in back.report[0].reason
