@@ -97,6 +97,9 @@ class Quiz(Model):
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=3)  # 0 = unlimited
     grading: Mapped[str] = mapped_column(String(10), default="highest")
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    # No attempt starts before open_at or after close_at; one in progress ends at close_at.
+    open_at: Mapped[datetime | None] = mapped_column(TS)
+    close_at: Mapped[datetime | None] = mapped_column(TS)
     shuffle: Mapped[bool] = mapped_column(Boolean, default=False)
     review: Mapped[str] = mapped_column(String(20), default="rationales")
     review_when: Mapped[str] = mapped_column(String(20), default="after_each")

@@ -1,8 +1,6 @@
 """Accommodation forms: one override, a learner group, and a CSV file to import."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateTimeLocalField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -10,8 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from course.forms import AppForm, WholeNumberField
 from quizzes.accommodations.models import QuizOverride
-from quizzes.authoring.forms import choices
-from quizzes.models import aware
+from quizzes.authoring.forms import choices, local_of_utc, utc_of_local
 from quizzes.overrides import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES, MULTIPLIERS, Rule
 
 TIME_CHOICES = choices([("", "No change"),
@@ -42,7 +39,8 @@ class OverrideForm(AppForm):
         return Rule(time_multiplier=multiplier, unlimited_time=choice == "unlimited",
                     extra_minutes=self.extra_minutes.data if choice == "extra" else None,
                     extra_attempts=self.extra_attempts.data,
-                    open_at=_utc(self.open_at.data), close_at=_utc(self.close_at.data))
+                    open_at=utc_of_local(self.open_at.data),
+                    close_at=utc_of_local(self.close_at.data))
 
     def load(self, row: QuizOverride) -> None:
         """Fill the form from a saved override (for the edit page)."""
@@ -51,19 +49,8 @@ class OverrideForm(AppForm):
         self.time_rule.data = ("unlimited" if row.unlimited_time else "extra" if row.extra_minutes
                                else f"{row.time_multiplier:g}" if row.time_multiplier else "")
         self.extra_minutes.data, self.extra_attempts.data = row.extra_minutes, row.extra_attempts
-        self.open_at.data, self.close_at.data = _naive(row.open_at), _naive(row.close_at)
+        self.open_at.data, self.close_at.data = local_of_utc(row.open_at), local_of_utc(row.close_at)
         self.note.data = row.note
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """A datetime-local value (no zone) read as UTC."""
-    return value.replace(tzinfo=UTC) if value is not None else None
-
-
-def _naive(value: datetime | None) -> datetime | None:
-    """A stored date as the datetime-local control shows it (UTC, no zone)."""
-    found = aware(value)
-    return found.astimezone(UTC).replace(tzinfo=None) if found else None
 
 
 class MultiCheckboxField(SelectMultipleField):

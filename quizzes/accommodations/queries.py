@@ -22,9 +22,10 @@ def rule_of(row: QuizOverride) -> Rule:
 
 
 def base_of(quiz: Quiz) -> Base:
-    """The quiz's own limits (quizzes have no open or close date of their own yet)."""
+    """The quiz's own limits: time, attempts, and its open and close dates."""
     return Base(time_limit_minutes=quiz.time_limit_minutes or None,
-                attempts_allowed=quiz.attempts_allowed)
+                attempts_allowed=quiz.attempts_allowed,
+                open_at=aware(quiz.open_at), close_at=aware(quiz.close_at))
 
 
 def _rows_for(context_id: int, user_id: int) -> list[QuizOverride]:

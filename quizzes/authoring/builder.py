@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 
 from course.db import db
+from course.models import Membership
+from course.roles import LEARNER
+from quizzes.accommodations.service import refresh_deadlines
 from quizzes.authoring.sanitise import clean_text
 from quizzes.bank_loader import get_bank
 from quizzes.grading import GRADING_METHODS, REVIEW_LEVELS, REVIEW_WHEN
 from quizzes.layout import arrange
-from quizzes.models import COURSE, EXAM, SHIPPED, TUTOR, Question, QuestionVersion, Quiz, QuizSlot
+from quizzes.models import (
+    COURSE,
+    EXAM,
+    IN_PROGRESS,
+    SHIPPED,
+    TUTOR,
+    Attempt,
+    Question,
+    QuestionVersion,
+    Quiz,
+    QuizSlot,
+    aware,
+)
 from quizzes.sync import course_quizzes, latest_version_ids, sync_bank
 from quizzes.taking.attempt_layout import blocks_for
 
@@ -41,6 +57,8 @@ class Settings:
     published: bool = True
     mode: str = EXAM  # tutor: learners check each answer and see every rationale as they go
     tutor_gradebook: bool = False  # tutor mode scores go to the LMS only when this is set
+    open_at: datetime | None = None  # timezone-aware; no attempt starts before it
+    close_at: datetime | None = None  # nor after it, and one in progress is submitted then
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,8 @@ def _check(settings: Settings) -> None:
         raise BuilderError("The mode is exam or tutor.")
     if not 0 <= settings.pass_mark <= 100:
         raise BuilderError("The pass mark is a percentage from 0 to 100.")
+    if settings.open_at and settings.close_at and settings.close_at <= settings.open_at:
+        raise BuilderError("The close date must come after the open date.")
 
 
 def _unique_slug(context_id: int, title: str) -> str:
@@ -99,8 +119,11 @@ def create_quiz(context_id: int, user_id: int | None, settings: Settings) -> Qui
 
 
 def apply_settings(quiz: Quiz, settings: Settings, *, commit: bool = True) -> None:
-    """Store the settings on the quiz (texts are sanitised Markdown)."""
+    """Store the settings on the quiz (texts are sanitised Markdown).
+
+    A new close date or time limit moves the deadlines of attempts in progress with it."""
     _check(settings)
+    timing = (aware(quiz.close_at), quiz.time_limit_minutes)
     quiz.title = clean_text(settings.title).strip()[:255]
     quiz.description = clean_text(settings.description)
     quiz.attempts_allowed, quiz.grading = settings.attempts_allowed, settings.grading
@@ -108,15 +131,28 @@ def apply_settings(quiz: Quiz, settings: Settings, *, commit: bool = True) -> No
     quiz.review, quiz.review_when = settings.review, settings.review_when
     quiz.pass_mark, quiz.published = float(settings.pass_mark), settings.published
     quiz.mode, quiz.tutor_gradebook = settings.mode, settings.tutor_gradebook
+    quiz.open_at, quiz.close_at = settings.open_at, settings.close_at
+    if quiz.id is not None and timing != (settings.close_at, settings.time_limit_minutes):
+        _refresh_open_attempts(quiz)
     if commit:
         db.session.commit()
+
+
+def _refresh_open_attempts(quiz: Quiz) -> int:
+    """Recompute learners' open deadlines, so the timer and the worker follow the new settings."""
+    learners = list(db.session.scalars(select(Attempt.user_id).join(Membership, (
+        Membership.user_id == Attempt.user_id) & (Membership.context_id == Attempt.context_id))
+        .where(Attempt.quiz_id == quiz.id, Attempt.state == IN_PROGRESS,
+               Membership.role == LEARNER)))
+    return refresh_deadlines(quiz.context_id, learners, quiz.id)
 
 
 def settings_of(quiz: Quiz) -> Settings:
     """A quiz's current settings, to fill the form."""
     return Settings(quiz.title, quiz.description or "", quiz.attempts_allowed, quiz.grading,
                     quiz.time_limit_minutes, quiz.shuffle, quiz.review, quiz.review_when,
-                    quiz.pass_mark, quiz.published, quiz.mode or EXAM, bool(quiz.tutor_gradebook))
+                    quiz.pass_mark, quiz.published, quiz.mode or EXAM, bool(quiz.tutor_gradebook),
+                    aware(quiz.open_at), aware(quiz.close_at))
 
 
 def _edited(quiz: Quiz) -> None:

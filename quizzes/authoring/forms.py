@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
@@ -18,12 +20,27 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from course.forms import AppForm, NumberField, WholeNumberField
 from quizzes.authoring.form_convert import FormResult, blank_row, form_to_item, item_to_data
 from quizzes.authoring.form_rows import SPECS, Col, Rows, Scalar, TypeForm
+from quizzes.models import aware
 from quizzes.types import CJMM_STEPS, TOPIC_TITLES, TOPICS
+
+# What datetime-local controls send; the first is what the form writes back (minutes, no seconds).
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def utc_of_local(value: datetime | None) -> datetime | None:
+    """A datetime-local value (no zone) read as UTC, which the label says."""
+    return value.replace(tzinfo=UTC) if value is not None else None
+
+
+def local_of_utc(value: datetime | None) -> datetime | None:
+    """A stored date as a datetime-local control shows it: UTC, without the zone."""
+    found = aware(value)
+    return found.astimezone(UTC).replace(tzinfo=None) if found else None
 
 
 def choices(pairs: Any) -> list[SelectChoice]:
@@ -177,6 +194,10 @@ class QuizSettingsForm(AppForm):
         ("first", "First attempt"), ("last", "Last attempt")]))
     time_limit_minutes = WholeNumberField("Time limit in minutes (empty = none)",
                                       validators=[Optional(), NumberRange(1, 600)])
+    open_at = DateTimeLocalField("Opens (UTC; empty = open now)", format=LOCAL_FORMATS,
+                                 validators=[Optional()])
+    close_at = DateTimeLocalField("Closes (UTC; empty = never)", format=LOCAL_FORMATS,
+                                  validators=[Optional()])
     shuffle = BooleanField("Shuffle the order of standalone questions")
     review = SelectField("After an attempt, learners see", choices=choices([
         ("score", "Their score only"), ("correctness", "Which answers were right"),
@@ -191,6 +212,11 @@ class QuizSettingsForm(AppForm):
         ("exam", "Exam: answers are marked when the attempt is submitted"),
         ("tutor", "Tutor: learners check each answer and see every option's rationale at once")]))
     tutor_gradebook = BooleanField("Tutor mode: send the grade to the LMS gradebook")
+
+    def validate_close_at(self, field: DateTimeLocalField) -> None:
+        """The window must not be empty."""
+        if field.data and self.open_at.data and field.data <= self.open_at.data:
+            raise ValidationError("The close date must come after the open date.")
 
 
 class RandomSlotForm(AppForm):

@@ -30,7 +30,13 @@ from quizzes.authoring.builder import (
     settings_of,
     slot_rows,
 )
-from quizzes.authoring.forms import QuizSettingsForm, RandomSlotForm, choices
+from quizzes.authoring.forms import (
+    QuizSettingsForm,
+    RandomSlotForm,
+    choices,
+    local_of_utc,
+    utc_of_local,
+)
 from quizzes.authoring.instructor_preview import layout_preview
 from quizzes.authoring.instructor_views import PREFIX
 from quizzes.authoring.questions import course_questions, current_version
@@ -58,7 +64,8 @@ def _settings(form: QuizSettingsForm) -> Settings:
                     time_limit_minutes=form.time_limit_minutes.data, shuffle=bool(form.shuffle.data),
                     review=form.review.data, review_when=form.review_when.data,
                     pass_mark=float(form.pass_mark.data), published=bool(form.published.data),
-                    mode=form.mode.data, tutor_gradebook=bool(form.tutor_gradebook.data))
+                    mode=form.mode.data, tutor_gradebook=bool(form.tutor_gradebook.data),
+                    open_at=utc_of_local(form.open_at.data), close_at=utc_of_local(form.close_at.data))
 
 
 def _random_form(context_id: int) -> RandomSlotForm:
@@ -102,7 +109,8 @@ def _builder_page(quiz: Quiz, settings_form: QuizSettingsForm | None = None,
     """Render the builder for one quiz."""
     if settings_form is None:
         s = settings_of(quiz)
-        settings_form = QuizSettingsForm(prefix="settings", data=s.__dict__)
+        settings_form = QuizSettingsForm(prefix="settings", data={
+            **s.__dict__, "open_at": local_of_utc(s.open_at), "close_at": local_of_utc(s.close_at)})
     own = [(q.id, current_version(q).data) for q in course_questions(g.context.id)]
     shipped = sorted(get_bank().items.items(), key=lambda kv: (kv[1]["topic"], kv[0]))
     return render_template("quizzes/instructor/builder.html", quiz=quiz, slots=slot_rows(quiz),

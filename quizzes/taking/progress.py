@@ -23,6 +23,7 @@ class QuizStatus:
     attempts: list[Attempt] = field(default_factory=list)  # in attempt order
     sync: SyncState | None = None
     limits: Limits | None = None  # this learner's limits; None = the quiz's own settings
+    preview: bool = False  # an instructor: may start outside the open and close dates
 
     @property
     def mine(self) -> Limits:
@@ -84,7 +85,8 @@ class QuizStatus:
     @property
     def can_start(self) -> bool:
         """Whether a new attempt may be started (or the open one resumed)."""
-        return self.open_attempt is not None or (self.left != 0 and self.window == OPEN)
+        return self.open_attempt is not None or (
+            self.left != 0 and (self.window == OPEN or self.preview))
 
     def visibility(self, attempt: Attempt) -> grading.ReviewVisibility:
         """What the learner may see of one of their attempts."""
@@ -107,9 +109,11 @@ def quiz_statuses(context_id: int, user_id: int, quizzes: Iterable[Quiz]) -> lis
             for q in quizzes]
 
 
-def quiz_status(quiz: Quiz, user_id: int) -> QuizStatus:
-    """Status of one quiz for one learner."""
-    return quiz_statuses(quiz.context_id, user_id, [quiz])[0]
+def quiz_status(quiz: Quiz, user_id: int, preview: bool = False) -> QuizStatus:
+    """Status of one quiz for one learner (``preview``: an instructor trying it)."""
+    status = quiz_statuses(quiz.context_id, user_id, [quiz])[0]
+    status.preview = preview
+    return status
 
 
 def find_quiz(context_id: int, slug: str, published_only: bool = True) -> Quiz | None:

@@ -55,7 +55,8 @@ def _quiz_or_404(slug: str) -> models.Quiz:
 def quiz(cid: int, slug: str) -> str:
     """A quiz's start page: settings in plain words, attempts so far and the grade."""
     found = _quiz_or_404(slug)
-    return render_template("quizzes/quiz.html", quiz=found, status=quiz_status(found, g.user.id))
+    status = quiz_status(found, g.user.id, preview=g.role == INSTRUCTOR)
+    return render_template("quizzes/quiz.html", quiz=found, status=status)
 
 
 @routes.post("/<slug>/start")
@@ -65,7 +66,7 @@ def start(cid: int, slug: str) -> WerkzeugResponse:
     refuse_observer()  # observers read the course; they take no attempts and get no score
     found = _quiz_or_404(slug)
     try:
-        attempt = start_attempt(found, g.user.id)
+        attempt = start_attempt(found, g.user.id, preview=g.role == INSTRUCTOR)
     except AttemptError as exc:
         abort(409, exc.message)
     return redirect(url_for("quizzes.attempt", cid=cid, aid=attempt.id))

@@ -18,6 +18,7 @@ from quizzes.overrides import (
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
+HALF = timedelta(hours=12)
 BASE = Base(time_limit_minutes=30, attempts_allowed=2)
 
 
@@ -168,3 +169,48 @@ def test_sets_time() -> None:
     assert Rule(extra_minutes=0).sets_time
     assert Rule(time_multiplier=2.0).sets_time
     assert Rule(unlimited_time=True).sets_time
+
+
+DATED = Base(30, 1, open_at=T0, close_at=T0 + DAY)  # a quiz with its own window
+
+
+@pytest.mark.parametrize(("kwargs", "dates", "changed"), [
+    ({}, (T0, T0 + DAY), ()),
+    # An own override moves one date and keeps the quiz's other one.
+    ({"quiz_user": Rule(close_at=T0 + 3 * DAY)}, (T0, T0 + 3 * DAY), ("close_at",)),
+    ({"course_user": Rule(open_at=T0 - DAY)}, (T0 - DAY, T0 + DAY), ("open_at",)),
+    # The learner's own override wins even when it is stricter than the quiz.
+    ({"quiz_user": Rule(close_at=T0 + HALF)}, (T0, T0 + HALF), ("close_at",)),
+    ({"quiz_user": Rule(close_at=T0 + 2 * DAY), "course_user": Rule(close_at=T0 + 5 * DAY)},
+     (T0, T0 + 2 * DAY), ("close_at",)),
+    # Groups: the most generous of them replaces the quiz's date.
+    ({"quiz_groups": [Rule(close_at=T0 + 2 * DAY), Rule(close_at=T0 + 4 * DAY)]},
+     (T0, T0 + 4 * DAY), ("close_at",)),
+    ({"course_groups": [Rule(open_at=T0 + HALF)]}, (T0 + HALF, T0 + DAY), ("open_at",)),
+    # An own date beats a group's; the layers fill the dates one by one.
+    ({"course_user": Rule(open_at=T0 - DAY), "quiz_groups": [Rule(open_at=T0 - 3 * DAY,
+                                                                  close_at=T0 + 2 * DAY)]},
+     (T0 - DAY, T0 + 2 * DAY), ("open_at", "close_at")),
+    # A rule about something else leaves the quiz's dates alone.
+    ({"quiz_user": Rule(extra_minutes=15)}, (T0, T0 + DAY), ("time",)),
+])
+def test_quiz_dates_with_overrides(kwargs: dict, dates: tuple, changed: tuple) -> None:
+    limits = resolve(DATED, **kwargs)
+    assert ((limits.open_at, limits.close_at), limits.changed) == (dates, changed)
+
+
+@pytest.mark.parametrize(("kwargs", "now", "window", "deadline"), [
+    ({}, T0 - timedelta(seconds=1), NOT_OPEN, None),
+    ({}, T0, OPEN, T0 + timedelta(minutes=30)),
+    ({}, T0 + DAY - timedelta(minutes=10), OPEN, T0 + DAY),  # the close date cuts the timer
+    ({}, T0 + DAY, CLOSED, None),
+    ({"quiz_user": Rule(close_at=T0 + 2 * DAY)}, T0 + DAY, OPEN, T0 + DAY + timedelta(minutes=30)),
+    ({"quiz_user": Rule(open_at=T0 - DAY)}, T0 - HALF, OPEN, T0 - HALF + timedelta(minutes=30)),
+    ({"quiz_user": Rule(unlimited_time=True)}, T0, OPEN, T0 + DAY),  # unlimited ends at close
+])
+def test_quiz_window_and_deadline_with_overrides(kwargs: dict, now: datetime, window: str,
+                                                 deadline: datetime | None) -> None:
+    limits = resolve(DATED, **kwargs)
+    assert limits.window(now) == window
+    if window == OPEN:
+        assert limits.deadline(now) == deadline
