@@ -1,5 +1,7 @@
 """Browser-test harness shared by every package: a live server, Debian's Chromium through
-Playwright, a demo-platform login helper and an axe-core WCAG 2.1 AA check.
+Playwright, a demo-platform login helper, an axe-core WCAG 2.1 AA check, the demo learner and
+instructor signed in side by side (``learner_and_teacher``), and ``check_page`` (200, axe, no
+sideways scroll at 320, 768 and 1280 px).
 
 Use it from any test module under tests/browser/:
 
@@ -24,9 +26,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from course.db import db
+from course.models import User
 from tests.conftest import build_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -110,6 +114,49 @@ def demo_login(page: Any, base_url: str, person: str = "demo-learner",
     match = re.search(r"/c/(\d+)/$", page.url)
     assert match, page.url
     return int(match.group(1))
+
+
+@dataclass
+class LearnerAndTeacher:
+    """Two signed-in pages in one demo course: its learner and its instructor."""
+
+    learner: Any
+    teacher: Any
+    cid: int
+    learner_id: int  # the learner's User.id, for set-up through the services
+
+
+@pytest.fixture(scope="module")
+def learner_and_teacher(browser: Any, live_server: LiveServer) -> Iterator[LearnerAndTeacher]:
+    """The demo learner and the demo instructor launched into the same course, 1280 px wide."""
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2)]
+    learner, teacher = (c.new_page() for c in contexts)
+    cid = demo_login(learner, live_server.url)
+    demo_login(teacher, live_server.url, person="demo-instructor")
+    with live_server.app.app_context():
+        uid = db.session.scalars(select(User.id).where(User.sub == "demo-learner")).one()
+    yield LearnerAndTeacher(learner, teacher, cid, uid)
+    for context in contexts:
+        context.close()
+
+
+REFLOW_WIDTHS = (320, 768, 1280)
+
+
+def assert_no_sideways_scroll(page: Any, url: str) -> None:
+    """No horizontal scroll at 320, 768 or 1280 px (the page is narrowed, not reloaded)."""
+    for width in REFLOW_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{url} scrolls sideways by {overflow}px at {width}px"
+
+
+def check_page(page: Any, url: str) -> None:
+    """Open a page at 1280 px: it answers 200, axe finds nothing, and it never scrolls sideways."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.goto(url).status == 200, url
+    assert_no_axe_violations(page)
+    assert_no_sideways_scroll(page, url)
 
 
 def axe_violations(page: Any) -> list[dict]:
