@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from course.db import db, utcnow
+from course.identity import forget as forget_checked_grants
 from course.lti.nrps import NrpsError, fetch_roster
 from course.models import Context, Membership, User
 from course.roles import context_role
@@ -46,6 +47,7 @@ def apply_roster(context_pk: int, active_subs: set[str], now: datetime | None = 
             gone.append(sub)
     if gone:
         db.session.commit()
+        forget_checked_grants(context_pk)  # this process ends their sessions now, others within a minute
     return sorted(gone)
 
 
@@ -71,6 +73,7 @@ def remove_member(context_pk: int, sub: str, now: datetime | None = None) -> boo
         return False
     member.removed_at = now or utcnow()
     db.session.commit()
+    forget_checked_grants(context_pk)  # this process ends the session now, others within a minute
     return True
 
 

@@ -4,7 +4,7 @@ import time
 import pytest
 from sqlalchemy import delete, update
 
-from course import identity
+from course import identity, members
 from course.db import db
 from course.models import Membership
 from course.session_lifetime import EXPIRED, IDLE, Lifetime, needs_touch, session_ended
@@ -96,14 +96,33 @@ def test_grant_without_timestamps_counts_as_expired(app, client, platform):
     assert _ended(client.get(f"/c/{cid}/"), "time limit")
 
 
-def test_removed_membership_ends_the_session(app, client, platform):
+def test_removed_membership_ends_the_session_within_the_grant_ttl(app, client, platform,
+                                                                 monkeypatch):
+    # Another process (or the database itself) removes the membership: this process trusts its
+    # last check for at most GRANT_TTL seconds, then reads the membership and ends the session.
+    clock = {"now": 5000.0}
+    monkeypatch.setattr(identity, "monotonic", lambda: clock["now"])
     cid = launch_as(client, platform, "learner")
     assert client.get(f"/c/{cid}/").status_code == 200
     with app.app_context():
         db.session.execute(delete(Membership).where(Membership.context_id == cid))
         db.session.commit()
+    clock["now"] += identity.GRANT_TTL - 1
+    assert client.get(f"/c/{cid}/").status_code == 200  # within the TTL it may still answer
+    clock["now"] += 1
     resp = client.get(f"/c/{cid}/")
     assert resp.status_code == 401 and "no longer a member" in resp.get_data(as_text=True)
+    clock["now"] -= identity.GRANT_TTL  # the ended grant is gone from the session for good
+    assert client.get(f"/c/{cid}/").status_code == 401
+
+
+def test_a_removal_in_this_process_ends_the_session_at_once(app, client, platform, monkeypatch):
+    monkeypatch.setattr(identity, "monotonic", lambda: 5000.0)  # the clock never moves
+    cid = launch_as(client, platform, "learner")
+    assert client.get(f"/c/{cid}/").status_code == 200
+    with app.app_context():
+        assert members.remove_member(cid, "learner-1")
+    assert client.get(f"/c/{cid}/").status_code == 401
 
 
 def test_changed_role_ends_the_session(app, client, platform):
