@@ -6,6 +6,7 @@ from typing import Any
 from flask import Blueprint, Flask, g
 from markupsafe import Markup
 
+from course.fragments import rendered
 from course.home import NavItem, add_nav, add_panel
 from course.markdown import render_inline, render_markdown
 from course.registry import add_launch_hook
@@ -58,16 +59,34 @@ def _drop_static_cid(endpoint: str | None, values: dict[str, Any] | None) -> Non
         values.pop("cid", None)
 
 
+def _shared(text: str) -> bool:
+    """Whether a text renders the same for everyone, so course.fragments may keep it."""
+    # A course image (image:N) has one course's URL and an alt text that can change.
+    return "image:" not in text.lower()
+
+
+def _md(text: str) -> str:
+    """Block Markdown with this course's images."""
+    return render_markdown(text, IMAGE_RESOLVERS)
+
+
+def _inline(text: str) -> str:
+    """Inline Markdown with this course's images."""
+    return render_inline(text, IMAGE_RESOLVERS)
+
+
 @bp.app_template_filter("quiz_md")
 def quiz_md(text: Any) -> Markup:
     """Block Markdown, sanitised; ``![alt](image:N)`` shows this course's image N."""
-    return Markup(render_markdown(str(text or ""), IMAGE_RESOLVERS))
+    value = str(text or "")
+    return Markup(rendered("quiz_md", value, _md) if _shared(value) else _md(value))
 
 
 @bp.app_template_filter("quiz_inline")
 def quiz_inline(text: Any) -> Markup:
     """Inline Markdown, sanitised; ``![alt](image:N)`` shows this course's image N."""
-    return Markup(render_inline(str(text or ""), IMAGE_RESOLVERS))
+    value = str(text or "")
+    return Markup(rendered("quiz_inline", value, _inline) if _shared(value) else _inline(value))
 
 
 @bp.app_template_filter("quiz_percent")
