@@ -62,24 +62,38 @@ def register_platform(run: Run) -> None:
         raise RuntimeError(f"lti add-platform failed: {done.stderr[-300:]}")
 
 
-def measure_all(run: Run, stack: ExitStack) -> list[Figure]:
-    """Start both servers and run every phase against them."""
+PHASES = ("baseline", "pages", "performance", "launches", "storm", "handouts")
+
+
+def measure_all(run: Run, stack: ExitStack, only: frozenset[str] = frozenset(PHASES)
+                ) -> list[Figure]:
+    """Start both servers and run every phase (or those named in `only`) against them."""
     env = run.app_env
-    baseline = stack.enter_context(Gunicorn("bench.baseline_app:app", env, run.log_dir,
-                                            "baseline", "/hello"))
+    baseline = None
+    if "baseline" in only:
+        baseline = stack.enter_context(Gunicorn("bench.baseline_app:app", env, run.log_dir,
+                                                "baseline", "/hello"))
+        run.baseline_url = baseline.base_url
     app = stack.enter_context(Gunicorn("wsgi:app", env, run.log_dir, "app", "/healthz"))
-    run.baseline_url, run.app_url = baseline.base_url, app.base_url
+    run.app_url = app.base_url
     register_platform(run)
-    figures = phase("Baseline and hello world (wrk)", run, pages.measure_baseline,
-                    pages.baseline_unavailable)
-    baseline.stop()  # idle from here on; free its memory
-    figures += phase("Learner pages (wrk)", run, pages.measure_pages, pages.pages_unavailable)
-    figures += phase(f"Performance pages ({performance.LEARNERS} learners x {performance.ITEMS} "
-                     "items)", run, performance.measure, performance.unavailable)
-    figures += phase("LTI launches", run, launches.measure, launches.unavailable)
-    figures += phase(f"Submission storm ({run.plan.storm_size} learners)", run, storm.measure,
-                     storm.unavailable)
-    figures += phase("Handouts", run, handouts.measure, handouts.unavailable)
+    figures: list[Figure] = []
+    if baseline is not None:
+        figures += phase("Baseline and hello world (wrk)", run, pages.measure_baseline,
+                         pages.baseline_unavailable)
+        baseline.stop()  # idle from here on; free its memory
+    steps: list[tuple[str, str, Phase, Callable[[str], list[Figure]]]] = [
+        ("pages", "Learner pages (wrk)", pages.measure_pages, pages.pages_unavailable),
+        ("performance", f"Performance pages ({performance.LEARNERS} learners x "
+         f"{performance.ITEMS} items)", performance.measure, performance.unavailable),
+        ("launches", "LTI launches (tool and bare pylti1p3, taking turns)", launches.measure,
+         launches.unavailable),
+        ("storm", f"Submission storm ({run.plan.storm_size} learners)", storm.measure,
+         storm.unavailable),
+        ("handouts", "Handouts", handouts.measure, handouts.unavailable)]
+    for key, name, measure, unavailable in steps:
+        if key in only:
+            figures += phase(name, run, measure, unavailable)
     return figures
 
 
@@ -94,7 +108,7 @@ def item_analysis_figure() -> Figure:
         return missing(key, label, f"{exc.__class__.__name__}: {exc}"[:120], "s")
 
 
-def bench(plan: Plan) -> tuple[list[Figure], Run]:
+def bench(plan: Plan, only: frozenset[str] = frozenset(PHASES)) -> tuple[list[Figure], Run]:
     """Set up the database, cache and servers in a temporary folder, measure, tear down."""
     with tempfile.TemporaryDirectory(prefix="msc-bench-") as tmp, ExitStack() as stack:
         instance = Path(tmp) / "instance"
@@ -109,7 +123,7 @@ def bench(plan: Plan) -> tuple[list[Figure], Run]:
                   notes=[*chosen.notes, schema])
         print(f"bench ({plan.name}): {chosen.database_kind}, "
               f"{'Redis' if chosen.redis_url else 'file cache'}; {schema}", flush=True)
-        figures = measure_all(run, stack)
+        figures = measure_all(run, stack, only)
     return figures, run
 
 
@@ -117,26 +131,39 @@ def main(argv: list[str] | None = None) -> int:
     """Run the whole bench; exit 0 whatever the numbers are."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short windows (under 2 minutes)")
-    plan = Plan.quick() if parser.parse_args(argv).quick else Plan.full()
+    parser.add_argument("--only", help=f"comma-separated phases of {','.join(PHASES)} (no item "
+                        "analysis or uploads); results.json keeps the other keys")
+    parser.add_argument("--storm-matrix", action="store_true",
+                        help="the storm under each gunicorn setting (bench/storm_matrix.py)")
+    args = parser.parse_args(argv)
+    plan = Plan.quick() if args.quick else Plan.full()
     signal.signal(signal.SIGTERM, _interrupt)
+    if args.storm_matrix:
+        from bench import storm_matrix
+        return storm_matrix.main(plan)
+    only = frozenset(p.strip() for p in (args.only or ",".join(PHASES)).split(",") if p.strip())
+    if only - set(PHASES):
+        parser.error(f"unknown phases: {', '.join(sorted(only - set(PHASES)))}")
     began, load_start = time.perf_counter(), _load()
-    if ensure_wrk() is None:
+    if only & {"baseline", "pages", "performance"} and ensure_wrk() is None:
         print("wrk is not installed: page figures will be n/a (apt-get install wrk)")
-    figures, run = bench(plan)
-    figures.append(item_analysis_figure())
-    figures += phase("Upload worst cases (a fresh process each)", run, lambda _run: uploads.measure(),
-                     lambda reason: [missing("upload_cases", "Upload worst cases", reason)])
+    figures, run = bench(plan, only)
+    if args.only is None:
+        figures.append(item_analysis_figure())
+        figures += phase("Upload worst cases (a fresh process each)", run,
+                         lambda _run: uploads.measure(),
+                         lambda reason: [missing("upload_cases", "Upload worst cases", reason)])
     meta = {"mode": plan.name, "load_average_start": load_start, "load_average_end": _load(),
             "database": run.backends.database_kind,
             "cache": "redis" if run.backends.redis_url else "filesystem",
-            "gunicorn": "2 sync workers", "wrk": f"-t2 -c50 -d{plan.wrk_seconds}s",
+            "gunicorn": "2 sync workers", "phases": sorted(only), "wrk": f"-t2 -c50 -d{plan.wrk_seconds}s",
             "notes": run.notes, "elapsed_s": round(time.perf_counter() - began, 1)}
     print_table(figures, f"make bench ({plan.name}) - {meta['elapsed_s']:.0f} s")
     print(f"load average: {load_start} at start, {meta['load_average_end']} at end "
           f"({os.cpu_count()} cores); other processes on the machine skew these figures")
     for note in run.notes:
         print(f"note: {note}")
-    write_results(figures, meta)
+    write_results(figures, meta, meta_key="_meta" if args.only is None else "_meta_partial")
     print(f"wrote {RESULTS}")
     return 0
 

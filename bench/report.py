@@ -90,8 +90,13 @@ def _verdict(figure: Figure) -> str:
     return "ok" if figure.met else "MISSED"
 
 
-def write_results(figures: list[Figure], meta: dict[str, Any], path: Path = RESULTS) -> None:
-    """Merge figures (and run metadata) into results.json, keeping keys others wrote."""
+def write_results(figures: list[Figure], meta: dict[str, Any], path: Path = RESULTS,
+                  meta_key: str = "_meta") -> None:
+    """Merge figures (and run metadata) into results.json, keeping keys others wrote.
+
+    A partial run (--only, --storm-matrix) keeps its metadata under its own key, so the full
+    run's `_meta` still describes the full run.
+    """
     data: dict[str, Any] = {}
     if path.exists():
         try:
@@ -102,7 +107,7 @@ def write_results(figures: list[Figure], meta: dict[str, Any], path: Path = RESU
     for figure in figures:
         value = figure.value
         data[figure.key] = round(value, 6) if isinstance(value, float) else value
-    data["_meta"] = {**meta, "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    data[meta_key] = {**meta, "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
                      "machine": machine(),
                      "not_measured": {f.key: f.reason for f in figures if f.value is None}}
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")

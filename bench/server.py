@@ -1,4 +1,4 @@
-"""Start and stop gunicorn (2 sync workers, the production setting for a 2-core machine)."""
+"""Start and stop gunicorn: 2 sync workers unless told otherwise (the storm matrix varies them)."""
 from __future__ import annotations
 
 import os
@@ -27,18 +27,28 @@ class Gunicorn:
     """One gunicorn master and its workers in their own process group, as a context manager."""
 
     def __init__(self, app: str, env: dict[str, str], log_dir: Path, name: str,
-                 ready_path: str = "/") -> None:
+                 ready_path: str = "/", workers: int = WORKERS, worker_class: str = "sync",
+                 threads: int = 1) -> None:
         """Remember what to serve; nothing starts until __enter__."""
         self.app, self.env, self.name, self.ready_path = app, env, name, ready_path
+        self.workers, self.worker_class, self.threads = workers, worker_class, threads
         self.log = log_dir / f"gunicorn-{name}.log"
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    @property
+    def settings(self) -> str:
+        """The gunicorn settings in words, e.g. '2 sync workers' or '3 gthread workers x 4'."""
+        if self.worker_class == "gthread":
+            return f"{self.workers} gthread workers x {self.threads} threads"
+        return f"{self.workers} {self.worker_class} workers"
+
     def __enter__(self) -> Gunicorn:
         """Start gunicorn and wait until it answers."""
-        cmd = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS),
-               "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
+        cmd = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+               "--worker-class", self.worker_class, "--threads", str(self.threads),
+               "--bind", f"127.0.0.1:{self.port}",
                "--graceful-timeout", "5", "--timeout", "60", self.app]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log,

@@ -107,22 +107,25 @@ def drain(run: Run) -> tuple[float, str]:
     return time.perf_counter() - began, said
 
 
-def db_counts(run: Run) -> dict:
+def db_counts(run: Run, prefix: str = "bench-learner-") -> dict:
     """Submitted attempts and outbox statuses for the storm learners, from the database."""
-    done = _flask(run, "-m", "bench.appquery", QUIZ, "bench-learner-", timeout=120)
+    done = _flask(run, "-m", "bench.appquery", QUIZ, prefix, timeout=120)
     if done.returncode != 0:
         raise RuntimeError(f"appquery failed: {done.stderr[-300:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(run: Run) -> list[Figure]:
-    """Submit N attempts at once, drain the outbox, count delivered, lost and duplicated."""
+def measure(run: Run, prefix: str = "bench-learner-") -> list[Figure]:
+    """Submit N attempts at once, drain the outbox, count delivered, lost and duplicated.
+
+    `prefix` names the storm's learners in the database (the matrix gives each storm its own).
+    """
     size = run.plan.storm_size
     storm = run_storm(run, size)
     if storm.errors:
         run.notes.append(f"storm: {len(storm.errors)} errors, e.g. {storm.errors[0]}")
     seconds, said = drain(run)
-    after = db_counts(run)
+    after = db_counts(run, prefix)
     subs = {learner.sub for learner, _, _ in storm.ready}
     posts = run.platform.recorder.score_posts(subs)
     waiting = sum(n for s, n in after["outbox"].items() if s in ("pending", "sending"))

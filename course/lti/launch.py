@@ -1,12 +1,16 @@
 """pylti1p3 2.0.0 message launch, hardened: leeway, one-time nonce, cached JWKS with refetch."""
 import hashlib
+import json
 import os
+import time
+from functools import lru_cache
 from typing import Any, cast
 
 import jwt
 import requests
 from cachelib.redis import RedisCache
 from flask import current_app
+from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskCacheDataStorage, FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
 from pylti1p3.registration import Registration
@@ -16,6 +20,11 @@ from course.lti.http import http_session
 from course.lti.tool_conf import DbToolConf
 
 JWKS_TTL_SECONDS = 3600
+# Each process also keeps a key set it read for this long, saving the cache round trip and the
+# JSON parse on every launch. A platform's new key still works at once: an unknown kid goes to
+# the shared cache and then to the platform (see get_public_key).
+KEY_SET_MEMO_SECONDS = 300.0
+KEY_SET_MEMO = "lti.key_sets"  # in app.extensions: one memo per app, so per process
 # An attacker can send any `kid`; refetching on each one would hammer the platform.
 REFETCH_INTERVAL_SECONDS = 60
 ALLOWED_ALGS = ["RS256", "RS384", "RS512"]
@@ -90,7 +99,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if not nonce:
             raise LtiException('"nonce" is empty')
         storage = self._session_service.data_storage
-        if not consume(storage._prepare_key(self._session_service._get_key("nonce", nonce))):
+        # The login's relaunch parameters go in the same round trip: a used state cannot relaunch.
+        login = f"lti-login:{self._get_request_param('state')}"
+        if not consume(storage._prepare_key(self._session_service._get_key("nonce", nonce)), login):
             raise LtiException("Invalid Nonce: this launch was already used or has expired")
         return self
 
@@ -115,45 +126,88 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiException(f"Can't decode id_token: {exc}") from exc
         return self
 
-    def get_public_key(self) -> tuple[str, str]:
-        """Find the platform key by `kid`; refetch the key set once when the kid is unknown."""
+    def get_public_key(self) -> tuple[Any, str]:
+        """The platform key named by the token's `kid`, as a parsed key object, and its alg.
+
+        An unknown kid refetches the key set once (at most once a minute per key set URL).
+        """
         registration = self._known_registration()
-        static = registration.get_key_set() is not None
-        try:
-            return super().get_public_key()
-        except LtiException as exc:
-            url = registration.get_key_set_url()
-            if static or not url or "Unable to find public key" not in str(exc):
-                raise
-            if not cache.add(f"jwks-refetch:{_digest(url)}", 1, timeout=REFETCH_INTERVAL_SECONDS):
-                raise
-            registration.set_key_set(self.fetch_public_key(url, force=True))
-            return super().get_public_key()
+        static = registration.get_key_set()
+        url = registration.get_key_set_url()
+        if static is None and not (url and url.startswith(("http://", "https://"))):
+            raise LtiException(f"Invalid URL: {url}")
+        header = self._jwt.get("header") or {}
+        kid, alg = header.get("kid"), header.get("alg")
+        if not kid:
+            raise LtiException("JWT KID not found")
+        if not alg:
+            raise LtiException("JWT ALG not found")
+        found = _find_key(static or self.fetch_public_key(url or ""), kid, alg)
+        if (found is None and static is None and url
+                and cache.add(f"jwks-refetch:{_digest(url)}", 1,
+                              timeout=REFETCH_INTERVAL_SECONDS)):
+            found = _find_key(self.fetch_public_key(url, force=True), kid, alg)
+        if found is None:
+            raise LtiException("Unable to find public key")
+        return found, alg
 
     def fetch_public_key(self, key_set_url: str, force: bool = False) -> Any:
-        """Fetch the platform JWKS through the shared cache, with a timeout."""
+        """Fetch the platform JWKS through this process's memo and the shared cache, with a timeout."""
+        memo: dict[str, tuple[float, Any]] = current_app.extensions.setdefault(KEY_SET_MEMO, {})
+        kept = memo.get(key_set_url)
+        if kept and not force and kept[0] > time.monotonic():
+            return kept[1]
         key = f"jwks:{_digest(key_set_url)}"
-        cached = None if force else cache.get(key)
-        if cached:
-            return cached
-        try:
-            resp = self._requests_session.get(key_set_url)
-            resp.raise_for_status()
-            data = resp.json()
-        except (requests.RequestException, ValueError) as exc:
-            raise LtiException(f"Platform key set unavailable at {key_set_url}: {exc}") from exc
-        if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
-            raise LtiException(f"Platform key set at {key_set_url} has no 'keys' list")
-        cache.set(key, data, timeout=JWKS_TTL_SECONDS)
+        data = None if force else cache.get(key)
+        if not data:
+            try:
+                resp = self._requests_session.get(key_set_url)
+                resp.raise_for_status()
+                data = resp.json()
+            except (requests.RequestException, ValueError) as exc:
+                raise LtiException(f"Platform key set unavailable at {key_set_url}: {exc}"
+                                   ) from exc
+            if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+                raise LtiException(f"Platform key set at {key_set_url} has no 'keys' list")
+            cache.set(key, data, timeout=JWKS_TTL_SECONDS)
+        memo[key_set_url] = (time.monotonic() + KEY_SET_MEMO_SECONDS, data)
         return data
 
 
-def consume(key: str) -> bool:
-    """Delete a cache entry and say whether this call removed it, atomically across workers."""
+def _find_key(key_set: Any, kid: str, alg: str) -> Any:
+    """The parsed key with this kid and alg in a JWKS (a key without alg means RS256), or None."""
+    keys = key_set.get("keys") if isinstance(key_set, dict) else None
+    for jwk in keys if isinstance(keys, list) else []:
+        if isinstance(jwk, dict) and jwk.get("kid") == kid and jwk.get("alg", "RS256") == alg:
+            try:
+                return _verifying_key(json.dumps(jwk, sort_keys=True))
+            except (ValueError, TypeError, KeyError, jwt.InvalidKeyError) as exc:
+                raise LtiException("Can't convert JWT key to a public key") from exc
+    return None
+
+
+@lru_cache(maxsize=64)
+def _verifying_key(jwk_json: str) -> Any:
+    """A platform's RSA public key from its JWK: parsed once per process, not on every launch."""
+    return RSAAlgorithm.from_jwk(jwk_json)
+
+
+def consume(key: str, *also: str) -> bool:
+    """Delete a cache entry and say whether this call removed it, atomically across workers.
+
+    The `also` entries are deleted too (in the same round trip with Redis), whatever the answer.
+    """
     backend = cache.cache
     if isinstance(backend, RedisCache):
         # DEL answers how many keys it removed: one command, and only one caller gets 1.
-        return bool(backend.delete(key))
+        if not also:
+            return bool(backend.delete(key))
+        pipe = backend._write_client.pipeline(transaction=False)
+        for name in (key, *also):
+            pipe.delete(f"{backend._get_prefix()}{name}")
+        return bool(pipe.execute()[0])
+    for name in also:
+        cache.delete(name)
     if cache.get(key) is None:  # missing, or expired but not yet pruned
         return False
     filename = getattr(backend, "_get_filename", None)
@@ -176,6 +230,19 @@ def _digest(text: str) -> str:
 def launch_storage() -> FlaskCacheDataStorage:
     """Launch data lives in the shared cache, never in the cookie session."""
     return FlaskCacheDataStorage(cache)
+
+
+class LoginStorage(FlaskCacheDataStorage):
+    """The OIDC login's storage: holds what pylti1p3 writes (the nonce) for one batched write."""
+
+    def __init__(self) -> None:
+        """Nothing held yet."""
+        super().__init__(cache)
+        self.held: dict[str, Any] = {}
+
+    def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
+        """Hold the entry under its final key; start_login writes it with its own entry."""
+        self.held[self._prepare_key(key)] = value
 
 
 def new_launch(request_data: dict | None = None, state_verified: bool = False

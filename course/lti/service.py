@@ -1,18 +1,19 @@
 """LTI 1.3 login and launch services: validate through pylti1p3, then record who launched where."""
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from flask import Response, current_app, request, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
-from sqlalchemy import and_, select
+from sqlalchemy import and_, literal, select
 
 from course.db import db, utcnow
 from course.extensions import cache
 from course.lti import claims, client_state
 from course.lti.errors import LaunchRejected, explain, problem
-from course.lti.launch import launch_storage, new_launch
+from course.lti.launch import LoginStorage, new_launch
 from course.lti.tool_conf import DbToolConf, find_registration_row
 from course.models import Context, Membership, User
 from course.registry import run_launch_hooks
@@ -21,6 +22,9 @@ from course.roles import role_for
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint",
                 "lti_deployment_id", "client_id")
 LOGIN_TTL_SECONDS = 600
+# A returning learner's launch writes nothing when nothing changed but the launch time and the
+# last one was this recent: the write would cost a commit (a disk flush) on every launch.
+LAUNCH_TIME_GRAIN_SECONDS = 300
 
 
 class PartitionedCookieService(FlaskCookieService):
@@ -54,8 +58,8 @@ def start_login() -> Response:
     """OIDC third-party initiated login (LTI 1.3 section 5.1.1): redirect to the platform."""
     req = FlaskRequest()
     cookies = PartitionedCookieService(req)
-    oidc = FlaskOIDCLogin(req, DbToolConf(), cookie_service=cookies,
-                          launch_data_storage=launch_storage())
+    storage = LoginStorage()
+    oidc = FlaskOIDCLogin(req, DbToolConf(), cookie_service=cookies, launch_data_storage=storage)
     try:
         target = oidc.get_redirect_object(url_for("lti.launch", _external=True))
     except (LtiException, OIDCException) as exc:
@@ -63,9 +67,11 @@ def start_login() -> Response:
     redirect_url = target.get_redirect_url()
     query = parse_qs(urlparse(redirect_url).query)
     state = query["state"][0]
-    # Kept server-side so a launch whose cookies the browser blocked can restart in a new window.
+    # Kept server-side so a launch whose cookies the browser blocked can restart in a new window;
+    # written with the nonce pylti1p3 stored, in one round trip. The id_token must come back
+    # within the login's TTL (the state cookie lasts 5 minutes anyway).
     params = {k: req.get_param(k) for k in LOGIN_PARAMS if req.get_param(k)}
-    cache.set(f"lti-login:{state}", params, timeout=LOGIN_TTL_SECONDS)
+    cache.set_many({**storage.held, f"lti-login:{state}": params}, timeout=LOGIN_TTL_SECONDS)
     storage_target = req.get_param("lti_storage_target")
     if not client_state.is_framed_login(storage_target):
         return target.do_redirect()
@@ -98,9 +104,8 @@ def complete_launch() -> LaunchResult:
         raise LaunchRejected(explain(exc)) from exc
     client_state.check_nonce(body, nonce)
     # The client id the token was checked against, never one the token could name otherwise.
-    result = _record(body, launch.get_launch_id(), launch.get_client_id(), nonce is not None)
-    cache.delete(f"lti-login:{request.form.get('state')}")
-    return result
+    # The login's relaunch parameters went with the nonce (ToolMessageLaunch.validate_nonce).
+    return _record(body, launch.get_launch_id(), launch.get_client_id(), nonce is not None)
 
 
 def _record(body: dict[str, Any], launch_id: str, client_id: str,
@@ -122,8 +127,11 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
     if member is None:
         member = Membership(user_id=user.id, context_id=ctx.id, role=role)
         db.session.add(member)
-    member.role, member.lti_roles, member.last_launch_at = role, roles, utcnow()
+    member.role, member.lti_roles = role, roles
     member.removed_at = None  # the platform launched them again: they are back in the course
+    now = utcnow()
+    if member.last_launch_at is None or _stale(member.last_launch_at, now):
+        member.last_launch_at = now
     run_launch_hooks(ctx, body, created)  # e.g. a new course gets its quizzes, in this commit
     context_pk, user_pk = ctx.id, user.id  # read now: a commit may expire the objects
     db.session.commit()
@@ -131,24 +139,32 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
                         dict(body.get(claims.CUSTOM) or {}), reg.id, cookieless)
 
 
+def _stale(last: datetime, now: datetime) -> bool:
+    """Whether a launch time is older than the grain (naive times from SQLite count as UTC)."""
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    return (now - last).total_seconds() >= LAUNCH_TIME_GRAIN_SECONDS
+
+
 def _known(reg_id: int, context_id: str, sub: str
            ) -> tuple[Context | None, User | None, Membership | None]:
-    """A returning user's context, user and membership in one query; (None, None, None) else."""
+    """The context, user and membership in one query, each None when it does not exist yet."""
+    # One row always comes back: both sides are outer-joined to a one-row select, so a new
+    # learner in a known course (or a known learner in a new course) costs no second query.
+    one = select(literal(1).label("one")).subquery()
     row = db.session.execute(
-        select(Context, User, Membership).select_from(Context)
-        .join(User, and_(User.registration_id == reg_id, User.sub == sub))
+        select(Context, User, Membership).select_from(one)
+        .outerjoin(Context, and_(Context.registration_id == reg_id,
+                                 Context.context_id == context_id))
+        .outerjoin(User, and_(User.registration_id == reg_id, User.sub == sub))
         .outerjoin(Membership, and_(Membership.user_id == User.id,
-                                    Membership.context_id == Context.id))
-        .where(Context.registration_id == reg_id, Context.context_id == context_id)).first()
-    return (row[0], row[1], row[2]) if row else (None, None, None)
+                                    Membership.context_id == Context.id))).one()
+    return row[0], row[1], row[2]
 
 
 def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
                     ctx: Context | None) -> tuple[Context, bool]:
     """Find or create the course context, refresh its titles and endpoints; True when created."""
-    if ctx is None:
-        ctx = db.session.scalars(select(Context).where(
-            Context.registration_id == reg_id, Context.context_id == str(claim["id"]))).first()
     created = ctx is None
     if ctx is None:
         ctx = Context(registration_id=reg_id, context_id=str(claim["id"]))
@@ -171,9 +187,6 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
 def _upsert_user(reg_id: int, body: dict[str, Any], user: User | None) -> User:
     """Find or create the user by (registration, sub) and refresh the display name."""
     sub = str(body["sub"])
-    if user is None:
-        user = db.session.scalars(select(User).where(
-            User.registration_id == reg_id, User.sub == sub)).first()
     if user is None:
         user = User(registration_id=reg_id, sub=sub)
         db.session.add(user)
