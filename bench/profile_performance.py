@@ -89,7 +89,7 @@ def instrument(app: Flask, clock: Clock) -> None:
         setattr(cohort, name, clock.wrap("queries", getattr(cohort, name)))
     for name in ("band_chart_svg", "trend_svg"):
         setattr(pages, name, clock.wrap("svg", getattr(pages, name)))
-    for name in ("_figures", "_study", "module_links", "label"):
+    for name in ("_figures", "_study", "module_links", "label", "heat_cells"):
         setattr(pages, name, clock.wrap("view", getattr(pages, name)))
     for name, value in list(vars(perf).items()):
         if callable(value) and getattr(value, "__module__", "") == perf.__name__ \
@@ -224,6 +224,7 @@ def explain(app: Flask, client: FlaskClient, path: str, pg: bool) -> None:
         seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", keep)
+    app.extensions.pop("quizzes.performance_cohort", None)  # every statement, the cohort's too
     client.get(path)
     event.remove(engine, "before_cursor_execute", keep)
     prefix = "EXPLAIN (ANALYZE, COSTS OFF) " if pg else "EXPLAIN QUERY PLAN "

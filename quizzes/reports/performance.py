@@ -170,10 +170,14 @@ def compare(mine: Sequence[Answer], cohort: Mapping[str, Sequence[float]], dimen
 
 
 def class_rows(groups: Mapping[int, Sequence[Answer]], dimension: str,
-               floor: int = COHORT_FLOOR) -> list[Row]:
-    """The whole class in one dimension: pooled points and the band of learners' percentages."""
+               floor: int = COHORT_FLOOR,
+               spread: Mapping[str, Sequence[float]] | None = None) -> list[Row]:
+    """The whole class in one dimension: pooled points and the band of learners' percentages.
+
+    `spread` is `cohort_percents(groups, dimension)` when the caller has it already.
+    """
     pooled = tallies((a for answers in groups.values() for a in answers), dimension)
-    spread = cohort_percents(groups, dimension)
+    spread = cohort_percents(groups, dimension) if spread is None else spread
     return [Row(key, pooled[key], cohort_band(spread.get(key, ()), floor), None)
             for key in ordered_keys(dimension, pooled)]
 

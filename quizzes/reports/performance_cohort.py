@@ -35,8 +35,9 @@ class Cohort:
 def _build(context_id: int) -> Cohort:
     """Sum the course's answers and work out every figure the two pages show."""
     groups = perf.by_learner(cohort_answers(context_id))
-    return Cohort({d: perf.cohort_percents(groups, d) for d in perf.DIMENSIONS},
-                  {d: perf.class_rows(groups, d) for d in perf.DIMENSIONS},
+    percents = {d: perf.cohort_percents(groups, d) for d in perf.DIMENSIONS}
+    return Cohort(percents,
+                  {d: perf.class_rows(groups, d, spread=percents[d]) for d in perf.DIMENSIONS},
                   perf.learner_lines(learner_names(context_id), groups))
 
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from quizzes.reports import performance as perf
 from quizzes.reports.gradebook import neutralise
 from quizzes.reports.performance_charts import Bar, band_chart_svg, trend_svg
@@ -105,13 +107,32 @@ def heat(percent: float | None) -> str:
     return "heat-" + str(sum(percent >= edge for edge in (50.0, 70.0, 85.0)))
 
 
+_BLANK_CELL = Markup('<td class="heat-none"><span title="Not defined for these attempts">'
+                     '\u2014</span></td>')
+
+
+def heat_cells(line: perf.LearnerLine, steps: Sequence[str]) -> Markup:
+    """A heat-map row's cells, overall then each step: the percentage with its colour class.
+
+    Built here rather than cell by cell in Jinja: 300 learners x 7 cells is most of the page.
+    """
+    out = []
+    for tally in (line.total, *(line.steps.get(s) for s in steps)):
+        percent = tally.percent if tally is not None else None
+        out.append(_BLANK_CELL if percent is None
+                   else f'<td class="{heat(percent)}">{percent:.0f}%</td>')
+    return Markup("".join(out))
+
+
 def class_page(context_id: int, sort: str, descending: bool, below: float) -> dict[str, Any]:
     """The class by step, topic and type; learners x steps; learners under the threshold."""
     figures = cohort(context_id)
     lines = figures.lines
+    steps = perf.ordered_keys("step", {k for line in lines for k in line.steps})
     return {"sections": {d: _figures(d, figures.rows[d], "The class's") for d in perf.DIMENSIONS},
-            "steps": perf.ordered_keys("step", {k for line in lines for k in line.steps}),
-            "lines": perf.sort_lines(lines, sort, descending), "sort": sort,
+            "steps": steps, "lines": [(line, heat_cells(line, steps))
+                                      for line in perf.sort_lines(lines, sort, descending)],
+            "sort": sort,
             "descending": descending, "below": below, "risk": perf.at_risk(lines, below),
             "floor": perf.COHORT_FLOOR, "labels": CJMM_LABELS,
             "answered": sum(1 for line in lines if line.total.answers)}

@@ -15,7 +15,6 @@ from quizzes.reports.performance_pages import (
     AT_RISK_BELOW,
     at_risk_csv,
     class_page,
-    heat,
     learner_page,
 )
 from quizzes.types import CJMM_STEPS
@@ -54,7 +53,7 @@ def class_performance(cid: int) -> str:
     if sort not in SORTS or order not in ("asc", "desc"):
         abort(400, f"Sort by one of: {', '.join(SORTS)}; order asc or desc.")
     page = class_page(g.context.id, sort, order == "desc", _threshold())
-    return render_template("quizzes/instructor/performance.html", heat=heat, sorts=SORTS, **page)
+    return render_template("quizzes/instructor/performance.html", sorts=SORTS, **page)
 
 
 @routes.get(f"{PREFIX}/performance/at-risk.csv")

@@ -146,6 +146,17 @@ def test_class_rows_pool_points_and_band_learners():
     assert perf.class_rows(five_learners(), "step", floor=1)[2].band == Band(50.0, 50.0, 50.0, 1)
 
 
+def test_class_rows_take_the_spread_the_caller_already_has():
+    groups = five_learners()
+    spread = perf.cohort_percents(groups, "step")
+    assert perf.class_rows(groups, "step", spread=spread) == perf.class_rows(groups, "step")
+    # The bands come from the spread given, the pooled points from the answers.
+    given = {RC: [10.0, 20.0, 30.0, 40.0, 50.0], AC: [0.0], TA: []}
+    rc, ac, ta = perf.class_rows(groups, "step", spread=given)
+    assert rc.band == Band(20.0, 30.0, 40.0, 5) and rc.tally == Tally(10.0, 20.0, 5)
+    assert ac.band is None and ta.band is None
+
+
 def test_weakest_lists_rows_below_the_line_weakest_first():
     rows = [perf.Row(k, Tally(e, 10.0, 1), None, None) for k, e in ((RC, 6.0), (AC, 3.0), (PH, 7.0),
                                                                   (GS, 5.0), (TA, 3.0))]
