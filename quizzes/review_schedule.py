@@ -78,6 +78,28 @@ def answer(state: Schedule, grade: int, today: int) -> Schedule:
     return Schedule(ease, interval, state.reps + 1, state.lapses, today + interval)
 
 
+def corrected(state: Schedule, last_day: int, last_grade: int, answered_day: int, old: int,
+              new: int) -> Schedule | None:
+    """The schedule after a regrade changes an answer's grade from ``old`` to ``new``.
+
+    Only the learner's last answer can be corrected (given on ``answered_day`` with grade ``old``);
+    None when a later answer superseded it or the grade is unchanged. That answer's SM-2 step is
+    undone as far as the stored schedule allows and redone with the new grade: the ease exactly
+    (unless it sat at its floor), lapses exactly; a right answer's interval does not depend on the
+    grade, so right-to-right keeps it; a wrong answer erased the run of right answers before it,
+    so wrong-to-right starts a new run (due the next day).
+    """
+    if old == new or (last_day, last_grade) != (answered_day, old):
+        return None
+    ease = max(MIN_EASE, max(MIN_EASE, state.ease - ease_change(old)) + ease_change(new))
+    lapses = state.lapses - (old < PASS) + (new < PASS)
+    if new < PASS:
+        return Schedule(ease, 0, 0, lapses, last_day)
+    if old >= PASS:
+        return Schedule(ease, state.interval, state.reps, lapses, state.due_day)
+    return Schedule(ease, FIRST_INTERVAL, 1, lapses, last_day + FIRST_INTERVAL)
+
+
 # --- choosing a review session ------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Regrade after a key fix: rescore answers given to older versions of a question with the newest.
 
 The preview (plan_regrade) only reads; apply_regrade recomputes the same plan, moves the answers
-to the new version, stores the new scores, audits every changed attempt and queues each changed
-quiz grade once per learner, in one transaction.
+to the new version, stores the new scores, audits every changed attempt, queues each changed
+quiz grade once per learner and corrects the learners' spaced-review schedules, in one transaction.
 """
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from quizzes.authoring.questions import current_version
 from quizzes.corrections import rules
 from quizzes.corrections.models import WHOLE_ATTEMPT, GradeOverride
 from quizzes.corrections.service import CorrectionError, describe, grade_state, queue_grade
-from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Question, Quiz, Response
+from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Question, Quiz, Response, aware
+from quizzes.review import schedule_store as review
+from quizzes.taking.pages import answered
 from quizzes.types import REGISTRY
 
 
@@ -156,6 +158,8 @@ def apply_regrade(context_id: int, question: Question, version_id: int, actor_id
     old_ids = {v.id for v in question.versions if v.id != version_id}
     by_attempt = {r.attempt_id: r for r in plan.rows}
     touched: dict[tuple[int, int], Attempt] = {}
+    fixes: list[review.Regraded] = []
+    scheduled = not REGISTRY[question.type].manual  # essays are never in the spaced review
     for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(
             [r.attempt_id for r in plan.rows] + plan.open_attempts))):
         _move_layout(attempt, old_ids, version_id)
@@ -163,11 +167,18 @@ def apply_regrade(context_id: int, question: Question, version_id: int, actor_id
                 Response.attempt_id == attempt.id, Response.question_version_id.in_(old_ids))):
             row.question_version_id = version_id
             if attempt.id in plan.marks and row.position in plan.marks[attempt.id]:
+                old = (row.points or 0.0, row.max_points or 0.0)
                 row.points, row.max_points, row.parts = plan.marks[attempt.id][row.position]
+                if scheduled and attempt.submitted_at is not None:
+                    fixes.append(review.Regraded(
+                        attempt.user_id, review.question_key(question.id),
+                        aware(attempt.submitted_at) or attempt.submitted_at, old,
+                        (row.points, row.max_points), answered(row.response)))
         if attempt.id in by_attempt:
             _rescore(attempt, by_attempt[attempt.id], plan.version_number, actor_id, now, touched)
     for attempt in touched.values():  # one queued grade per learner and quiz
         queue_grade(attempt, now)
+    review.correct(context_id, fixes)  # the schedule follows the corrected scores
     record(context_id, actor_id, "grade.regrade", f"question {question.id}: regrade with "
                  f"version {plan.version_number}", {"versions": sorted(old_ids)},
                  {"version": version_id, "attempts": len(plan.rows), "changed": len(plan.changed),

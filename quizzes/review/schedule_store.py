@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from course.db import db
@@ -23,6 +23,7 @@ from quizzes.review_schedule import (
     SECOND_INTERVAL,
     Schedule,
     answer,
+    corrected,
     day_number,
     quality,
 )
@@ -53,16 +54,21 @@ def module_key(module_slug: str, item_id: str) -> str:
     return f"m:{module_slug}:{item_id}"
 
 
+def _share(points: float, max_points: float) -> float:
+    """The share of points, between 0 and 1."""
+    return max(0.0, min(1.0, points / max_points)) if max_points > 0 else 0.0
+
+
 def _row(context_id: int, user_id: int, item: Answered, now: datetime, today: int) -> dict[str, Any]:
     """The values of a first answer's row (and, as ``excluded``, the new answer for an update)."""
     grade = quality(item.points, item.max_points, item.answered)
     first = answer(Schedule(), grade, today)
-    share = item.points / item.max_points if item.max_points > 0 else 0.0
     return {"context_id": context_id, "user_id": user_id, "item_key": item.key,
             "ease": first.ease, "interval": first.interval, "reps": first.reps,
             "lapses": first.lapses, "due_day": first.due_day, "last_day": today,
-            "last_quality": grade, "last_score": max(0.0, min(1.0, share)), "step": item.step[:40],
-            "topic": item.topic[:100], "case_id": item.case_id, "answered_at": now}
+            "last_quality": grade, "last_score": _share(item.points, item.max_points),
+            "step": item.step[:40], "topic": item.topic[:100], "case_id": item.case_id,
+            "answered_at": now}
 
 
 def _update_set(new: Any) -> dict[str, Any]:
@@ -97,6 +103,48 @@ def record(context_id: int, user_id: int, answered: Sequence[Answered], now: dat
     stmt = stmt.on_conflict_do_update(index_elements=["context_id", "user_id", "item_key"],
                                       set_=_update_set(stmt.excluded))
     db.session.execute(stmt, rows)
+
+
+@dataclass(frozen=True)
+class Regraded:
+    """An answer a regrade rescored: whose, which item, when it was given, points before and after."""
+
+    user_id: int
+    key: str
+    when: datetime
+    old: tuple[float, float]  # (points, max points)
+    new: tuple[float, float]
+    answered: bool = True
+
+
+def correct(context_id: int, fixes: Sequence[Regraded]) -> int:
+    """Redo each learner's last answer to a regraded item with its new score; no commit.
+
+    One read, then at most one row write per learner and item (their latest regraded answer
+    counts, and only while it is still their last answer: review_schedule.corrected).
+    """
+    latest = {(f.user_id, f.key): f for f in sorted(fixes, key=lambda f: f.when)}
+    if not latest:
+        return 0
+    changed = 0
+    for row in db.session.scalars(select(ReviewItem).where(
+            ReviewItem.context_id == context_id,
+            ReviewItem.user_id.in_({user for user, _ in latest}),
+            ReviewItem.item_key.in_({key for _, key in latest}))):
+        fix = latest.get((row.user_id, row.item_key))
+        if fix is None:
+            continue
+        new = quality(*fix.new, fix.answered)
+        after = corrected(Schedule(row.ease, row.interval, row.reps, row.lapses, row.due_day),
+                          row.last_day, row.last_quality, day_number(fix.when),
+                          quality(*fix.old, fix.answered), new)
+        if after is None:
+            continue
+        row.ease, row.interval, row.reps, row.lapses, row.due_day = (
+            after.ease, after.interval, after.reps, after.lapses, after.due_day)
+        row.last_quality, row.last_score = new, _share(*fix.new)
+        changed += 1
+    return changed
 
 
 def scored(question_id: int, item: Any, case_id: str | None, response: Any,

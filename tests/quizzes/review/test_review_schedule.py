@@ -228,3 +228,56 @@ def test_due_items_no_longer_offered_are_left_out():
 
 def test_nothing_known_gives_an_empty_session():
     assert rs.build_session([], bank(), today=5) == []
+
+
+# --- a regrade corrects the last answer ---------------------------------------------------------
+
+D = 100  # the day of the answer the regrade corrects
+
+
+@pytest.mark.parametrize("after, old, new, corrected", [
+    # Wrong under a bad key (first answer, due the same day), right now: due the next day.
+    (Schedule(196, 0, 0, 1, D), 1, 5, Schedule(260, 1, 1, 0, D + 1)),
+    (Schedule(170, 0, 0, 1, D), 0, 4, Schedule(250, 1, 1, 0, D + 1)),
+    # Wrong after a run: the run is not stored, so the corrected answer starts a new one.
+    (Schedule(216, 0, 0, 3, D), 1, 3, Schedule(256, 1, 1, 2, D + 1)),
+    # Right under a bad key, wrong now: due the same day, one more lapse.
+    (Schedule(260, 1, 1, 0, D + 1), 5, 1, Schedule(196, 0, 0, 1, D)),
+    (Schedule(270, 16, 3, 0, D + 16), 5, 2, Schedule(228, 0, 0, 1, D)),
+    # Right to right: only the ease changes (the interval used the ease before the answer).
+    (Schedule(270, 16, 3, 0, D + 16), 5, 3, Schedule(246, 16, 3, 0, D + 16)),
+    (Schedule(236, 6, 2, 1, D + 6), 3, 5, Schedule(260, 6, 2, 1, D + 6)),
+    # Wrong to another wrong grade: the ease follows, the rest stays.
+    (Schedule(196, 0, 0, 2, D), 1, 2, Schedule(218, 0, 0, 2, D)),
+    # The ease never falls below its floor, before or after.
+    (Schedule(130, 0, 0, 5, D), 0, 1, Schedule(156, 0, 0, 5, D)),
+    (Schedule(140, 0, 0, 5, D), 2, 0, Schedule(130, 0, 0, 5, D)),
+    (Schedule(130, 10, 4, 0, D + 10), 5, 3, Schedule(130, 10, 4, 0, D + 10)),
+])
+def test_corrected_redoes_the_last_answer_with_the_new_grade(after, old, new, corrected):
+    assert rs.corrected(after, D, old, D, old, new) == corrected
+
+
+@pytest.mark.parametrize("last_day, last_grade, old, new", [
+    (D, 1, 1, 1),  # the grade did not change
+    (D + 1, 1, 1, 5),  # answered again later: that answer stands
+    (D, 5, 1, 5),  # answered again the same day with another grade
+])
+def test_corrected_leaves_a_superseded_or_unchanged_answer_alone(last_day, last_grade, old, new):
+    assert rs.corrected(Schedule(196, 0, 0, 1, last_day), last_day, last_grade, D, old, new) is None
+
+
+@settings(max_examples=300)
+@given(grades, st.integers(0, 5), st.integers(0, 5))
+def test_corrected_equals_answering_with_the_new_grade(seq, old, new):
+    """Above the ease floor, correcting the last answer is answering with the new grade instead
+    (after a wrong answer, from a run of none, which is what it stored)."""
+    state = Schedule()
+    for grade in seq:
+        state = rs.answer(state, grade, state.due_day)
+    today = state.due_day
+    if state.ease + rs.ease_change(old) < rs.MIN_EASE + 80 or old == new:
+        return
+    after = rs.answer(state, old, today)
+    before = state if old >= rs.PASS else Schedule(state.ease, state.interval, 0, state.lapses, 0)
+    assert rs.corrected(after, today, old, today, old, new) == rs.answer(before, new, today)
