@@ -205,12 +205,31 @@ def find_line_item(context: Context, wanted: str) -> str | None:
     return _as_ags(context.registration, search)
 
 
+def _iso(value: Any) -> str | None:
+    """A date as AGS writes it (ISO 8601 in UTC); None when there is none."""
+    if not isinstance(value, datetime):
+        return None
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def line_item_body(quiz: QuizLike) -> dict[str, Any]:
+    """A new line item for a quiz, with its open and close dates when it has them (AGS 3.2.8)."""
+    body: dict[str, Any] = {"label": quiz.title, "scoreMaximum": SCORE_MAXIMUM,
+                            "resourceId": resource_id(quiz), "tag": QUIZ_TAG}
+    # Dates are optional on a quiz-like object (getattr): the LMS shows them as availability.
+    for name, attr in (("startDateTime", "open_at"), ("endDateTime", "close_at")):
+        when = _iso(getattr(quiz, attr, None))
+        if when is not None:
+            body[name] = when
+    return body
+
+
 def create_line_item(context: Context, quiz: QuizLike) -> str:
     """Create the quiz's grade column (AGS 3.2.4) and return its URL."""
     assert context.lineitems_url
     scopes = _scopes(context, (SCOPE_LINEITEM,))
-    body = json.dumps({"label": quiz.title, "scoreMaximum": SCORE_MAXIMUM,
-                       "resourceId": resource_id(quiz), "tag": QUIZ_TAG})
+    body = json.dumps(line_item_body(quiz))
     resp = _as_ags(context.registration, lambda: service_request(
         context.registration, scopes, "POST", context.lineitems_url or "", data=body,
         headers={"Content-Type": LINEITEM_TYPE, "Accept": LINEITEM_TYPE}))

@@ -1,5 +1,5 @@
 """AGS client and token cache against the independent test platform's services."""
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -174,6 +174,23 @@ def test_results_without_the_scope_say_so(app, course, services):  # noqa: F811
         with pytest.raises(ags.AgsError) as err:
             ags.fetch_results(_context(course), url)
     assert "result.readonly" in err.value.message and "did not grant" in err.value.message
+
+
+@pytest.mark.parametrize("dates, expected", [
+    ({}, {}),
+    ({"open_at": None, "close_at": None}, {}),
+    ({"open_at": datetime(2031, 3, 1, 9, 0, tzinfo=UTC)}, {"startDateTime": "2031-03-01T09:00:00Z"}),
+    ({"close_at": datetime(2031, 3, 8, 17, 30)},  # naive (SQLite) is UTC
+     {"endDateTime": "2031-03-08T17:30:00Z"}),
+    ({"open_at": datetime(2031, 3, 1, 10, 0, tzinfo=timezone(timedelta(hours=1))),
+      "close_at": datetime(2031, 3, 8, 17, 30, tzinfo=UTC)},
+     {"startDateTime": "2031-03-01T09:00:00Z", "endDateTime": "2031-03-08T17:30:00Z"}),
+])
+def test_line_item_body_carries_the_quiz_dates(dates, expected):
+    quiz = SimpleNamespace(slug="quiz-weakness", title="Weakness", **dates)
+    assert ags.line_item_body(quiz) == {"label": "Weakness", "scoreMaximum": 100,
+                                        "resourceId": "quiz:quiz-weakness", "tag": "quiz",
+                                        **expected}
 
 
 def test_line_item_is_created_once_then_found(app, course, services):  # noqa: F811
