@@ -182,7 +182,8 @@ def shares(stats: pstats.Stats) -> list[tuple[str, float]]:
     return [(label, t / total) for label, t in own.most_common()]
 
 
-def report(name: str, samples: list[Sample], top: int, show: bool = False) -> Sample:
+def report(name: str, samples: list[Sample], top: int, show: bool = False,
+           only: str = "") -> Sample:
     """Print the median round, its shares and its costliest functions; return the median."""
     median = sorted(samples, key=lambda s: s.ms)[len(samples) // 2]
     spread = ", ".join(f"{s.ms:.1f}" for s in samples)
@@ -195,7 +196,7 @@ def report(name: str, samples: list[Sample], top: int, show: bool = False) -> Sa
         print("   one operation's SQL:\n     " + "\n     ".join(median.last.sql))
         print("   one operation's Redis commands: " + ", ".join(median.last.redis))
     if top:
-        median.stats.sort_stats("cumulative").print_stats(top)
+        median.stats.sort_stats("cumulative").print_stats(*([only] if only else []), top)
     return median
 
 
@@ -258,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--top", type=int, default=20, help="functions listed per app (0: none)")
     parser.add_argument("--submit", action="store_true", help="profile submissions instead")
+    parser.add_argument("--only", default="", help="list only functions matching this regex")
+    parser.add_argument("--returning", action="store_true",
+                        help="relaunch learners who launched before (the usual launch)")
     parser.add_argument("--show", action="store_true",
                         help="print one operation's SQL statements and Redis commands")
     args = parser.parse_args(argv)
@@ -280,17 +284,20 @@ def main(argv: list[str] | None = None) -> int:
             samples = [one_round(app, platform, args.launches, r * args.launches,
                                  submit_work(app, platform, 0)) for r in range(args.rounds)]
             report("Tool submission (final quiz, 1 question answered)", samples, args.top,
-                   args.show)
+                   args.show, args.only)
             return 0
         tool: list[Sample] = []
         bare: list[Sample] = []
+        if args.returning:  # the learners launch once first; every round relaunches them
+            one_round(app, platform, args.launches, warm, launches(app, "tool"))
         for r in range(args.rounds):
-            first = warm + r * args.launches
+            first = warm + (0 if args.returning else r * args.launches)
             tool.append(one_round(app, platform, args.launches, first, launches(app, "tool")))
             bare.append(one_round(anchor, platform, args.launches, first,
                                   launches(anchor, "anchor")))
-        t = report("Tool launch", tool, args.top, args.show)
-        b = report("Bare pylti1p3 launch", bare, args.top, args.show)
+        kind = "returning" if args.returning else "first"
+        t = report(f"Tool launch ({kind})", tool, args.top, args.show, args.only)
+        b = report("Bare pylti1p3 launch", bare, args.top, args.show, args.only)
         ratios = [y.ms / x.ms for x, y in zip(tool, bare)]
         print(f"\nbare / tool time per launch, per round: "
               f"{', '.join(f'{x:.2f}' for x in ratios)}; median {statistics.median(ratios):.2f} "

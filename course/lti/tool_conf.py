@@ -1,11 +1,13 @@
 """pylti1p3 tool configuration backed by the database, keyed by (issuer, client_id)."""
+import time
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration as LtiRegistration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
-from sqlalchemy import and_, select
+from sqlalchemy import and_, inspect, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from course.db import db
 from course.lti import claims, keys
@@ -14,6 +16,11 @@ from course.models import Deployment, Registration
 
 MEMO = "_lti_registrations"  # on flask.g: (issuer, client_id) -> row, for one request
 DEPLOYMENTS = "_lti_deployments"  # on flask.g: (registration id, deployment id) -> known?
+# Each process also remembers a registration (with a known deployment) this long, so a login
+# and a launch read no row: the same 5 s the security headers' platform origins are kept
+# (course/security.py). A changed or removed registration takes effect within that time.
+REMEMBER_SECONDS = 5.0
+REMEMBERED = "lti.registrations"  # in app.extensions: (issuer, client id, deployment) -> row
 
 
 def _query_registration(issuer: str, client_id: str | None,
@@ -51,8 +58,35 @@ def find_registration_row(issuer: str, client_id: str | None,
     memo: dict = g.setdefault(MEMO, {})
     key = (issuer, client_id or None)
     if key not in memo:
-        memo[key] = _query_registration(issuer, client_id, deployment_id)
+        memo[key] = _remembered(issuer, client_id, deployment_id)
     return memo[key]
+
+
+def _remembered(issuer: str, client_id: str | None,
+                deployment_id: str | None) -> Registration | None:
+    """The row from this process's memory when it was read in the last few seconds."""
+    if not client_id:  # a lone-registration guess must see every registration: never kept
+        return _query_registration(issuer, client_id, deployment_id)
+    kept: dict = current_app.extensions.setdefault(REMEMBERED, {})
+    key, now = (issuer, client_id, deployment_id), time.monotonic()
+    if key in kept and kept[key][0] > now:
+        row = kept[key][1]
+        if deployment_id is not None:
+            g.setdefault(DEPLOYMENTS, {})[(row.id, deployment_id)] = True
+        return row
+    row = _query_registration(issuer, client_id, deployment_id)
+    # An unknown deployment may be adopted (dynamic registration), which needs the live row.
+    if row is not None and (deployment_id is None
+                            or g.get(DEPLOYMENTS, {}).get((row.id, deployment_id))):
+        kept[key] = (now + REMEMBER_SECONDS, _snapshot(row))
+    return row
+
+
+def _snapshot(row: Registration) -> Registration:
+    """A copy of the row in no session: a rollback elsewhere can never expire what is kept."""
+    copy = Registration(**{a.key: getattr(row, a.key) for a in inspect(Registration).column_attrs})
+    make_transient_to_detached(copy)
+    return copy
 
 
 def _deployment_known(reg: Registration, deployment_id: str) -> bool:
