@@ -1,12 +1,13 @@
 """Module progress service: read a learner's stored activity, and record views and answers."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
@@ -62,19 +63,28 @@ class Activity:
         return self.answers.get(module_slug, {})
 
 
+@functools.cache
+def _rows_query(model: type[Row], by_user: bool, by_module: bool) -> Select[Row]:
+    """One progress table's select for a shape of filters, values bound at execution."""
+    # Built once per shape: building a select() costs more than SQLite takes to run it.
+    query = select(model).where(model.context_id == bindparam("cid"))
+    if by_user:
+        query = query.where(model.user_id == bindparam("uid"))
+    if by_module:
+        query = query.where(model.module_slug == bindparam("slug"))
+    return query
+
+
 def activity_by_user(context_id: int, user_id: int | None = None,
                      module_slug: str | None = None) -> dict[int, Activity]:
     """Stored progress in a context (tenant filter always on), optionally for one user/module."""
     found: dict[int, Activity] = {}
+    params = {"cid": context_id, "uid": user_id, "slug": module_slug}
 
     def rows(model: type[Row]) -> Iterable[Row]:
         """Every row of one progress table within the filters."""
-        query = select(model).where(model.context_id == context_id)
-        if user_id is not None:
-            query = query.where(model.user_id == user_id)
-        if module_slug is not None:
-            query = query.where(model.module_slug == module_slug)
-        return db.session.scalars(query)
+        query = _rows_query(model, user_id is not None, module_slug is not None)
+        return db.session.scalars(query, params)
 
     for mp in rows(ModuleProgress):
         found.setdefault(mp.user_id, Activity()).rows[mp.module_slug] = mp

@@ -1,7 +1,7 @@
 """What an attempt holds: the quiz's slots drawn into a seeded layout, its versions and answers."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from course.db import db
 from quizzes.bank_loader import get_bank
@@ -56,7 +56,10 @@ def versions_for(attempt: Attempt) -> dict[int, QuestionVersion]:
             if e["question_version_id"] in found}
 
 
+# Built once (every attempt page reads it): the values are bound at execution.
+_RESPONSES = select(Response).where(Response.attempt_id == bindparam("aid"))
+
+
 def saved_responses(attempt: Attempt) -> dict[int, Response]:
     """Position -> saved response row."""
-    return {r.position: r for r in db.session.scalars(
-        select(Response).where(Response.attempt_id == attempt.id))}
+    return {r.position: r for r in db.session.scalars(_RESPONSES, {"aid": attempt.id})}

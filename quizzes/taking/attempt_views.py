@@ -13,7 +13,7 @@ from course.routes import Routes
 from quizzes import grading
 from quizzes.bank_loader import get_bank
 from quizzes.corrections.service import overrides_of
-from quizzes.models import SUBMITTED, TUTOR, Attempt, Quiz, aware
+from quizzes.models import SUBMITTED, TUTOR, Attempt, QuestionVersion, Quiz, aware
 from quizzes.taking.attempt_layout import saved_responses, versions_for
 from quizzes.taking.attempts import (
     AttemptClosed,
@@ -71,11 +71,15 @@ def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
     layout = attempt.layout
     number = min(max(1, number), len(layout))
     slot = layout[number - 1]
-    versions, rows = versions_for(attempt), saved_responses(attempt)
+    # Only the question shown: loading every version's JSON was a third of this page's SQL time.
+    version = db.session.get(QuestionVersion, slot["question_version_id"])
+    if version is None:  # a version deleted since the attempt began: a 404, not a 500
+        abort(404)
+    rows = saved_responses(attempt)
     saved = (unsaved or {}).get(number)
     if saved is None and number in rows:
         saved = rows[number].response
-    question = question_view(versions[number].data, attempt.seed, number, saved)
+    question = question_view(version.data, attempt.seed, number, saved)
     marked = marks.marks_for(attempt.id)
     nav = [{"n": e["position"], "answered": e["position"] in rows and
             answered(rows[e["position"]].response),
@@ -84,7 +88,7 @@ def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
     mark = marked.get(number)
     checked = None  # tutor mode: a checked answer shows its feedback and stays locked
     if quiz.mode == TUTOR and mark is not None and mark.checked_at is not None:
-        checked = marks.feedback(versions[number].data, number, rows[number].response if number in rows else None)
+        checked = marks.feedback(version.data, number, rows[number].response if number in rows else None)
     seconds = grading.seconds_left(aware(attempt.deadline_at), utcnow())
     html = render_template(
         "quizzes/attempt.html", attempt=attempt, quiz=quiz, q=question, nav=nav,

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from course.db import db, utcnow
 from quizzes import grading
@@ -95,13 +95,21 @@ class QuizStatus:
                                          self.mine.attempts_allowed)
 
 
+# Built once with bound values: building a select() costs more than SQLite takes to run it,
+# and these run on the course home, the quiz pages and every attempt page.
+_LEARNER_ATTEMPTS = (select(Attempt).where(Attempt.context_id == bindparam("cid"),
+                                           Attempt.user_id == bindparam("uid"))
+                     .order_by(Attempt.quiz_id, Attempt.number))
+_OWN_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("aid"),
+                                     Attempt.context_id == bindparam("cid"),
+                                     Attempt.user_id == bindparam("uid"))
+
+
 def quiz_statuses(context_id: int, user_id: int, quizzes: Iterable[Quiz]) -> list[QuizStatus]:
     """Status of each quiz for one learner, with two queries whatever the number of quizzes."""
     quizzes = list(quizzes)
     by_quiz: dict[int, list[Attempt]] = defaultdict(list)
-    for attempt in db.session.scalars(select(Attempt).where(
-            Attempt.context_id == context_id, Attempt.user_id == user_id)
-            .order_by(Attempt.quiz_id, Attempt.number)):
+    for attempt in db.session.scalars(_LEARNER_ATTEMPTS, {"cid": context_id, "uid": user_id}):
         by_quiz[attempt.quiz_id].append(attempt)
     states = sync_states(context_id, user_id)
     limits = limits_by_quiz(context_id, user_id, quizzes)
@@ -126,9 +134,8 @@ def find_quiz(context_id: int, slug: str, published_only: bool = True) -> Quiz |
 
 def own_attempt(context_id: int, user_id: int, attempt_id: int) -> Attempt | None:
     """An attempt only if it belongs to this user in this course (tenant and owner checks)."""
-    return db.session.scalars(select(Attempt).where(
-        Attempt.id == attempt_id, Attempt.context_id == context_id,
-        Attempt.user_id == user_id)).first()
+    return db.session.scalars(_OWN_ATTEMPT, {"aid": attempt_id, "cid": context_id,
+                                             "uid": user_id}).first()
 
 
 def history(context_id: int, user_id: int) -> list[Attempt]:
