@@ -46,10 +46,26 @@ def add_nav(app: Any, item: NavItem) -> None:
     app.extensions.setdefault("nav_items", []).append(item)
 
 
+# nav_links per (app, course, role, page, script root, cookieless token): the same links for
+# every request that shares these, and each costs a url_for (about 8 per page).
+_NAV_MEMO: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+MAX_NAV_MEMO = 2048
+
+
 def nav_links(cid: int, role: str, current_endpoint: str | None) -> list[dict[str, Any]]:
     """The navigation links this role sees in a context, marking the current one."""
-    from flask import url_for
-    items = [NavItem("Home", "course.home", order=0), *current_app.extensions.get("nav_items", [])]
-    visible = sorted((i for i in items if i.role in (None, role)), key=lambda i: i.order)
-    return [{"label": i.label, "url": url_for(i.endpoint, cid=cid),
-             "current": current_endpoint == i.endpoint} for i in visible]
+    from flask import g, request, url_for
+    token = (g.get("cookieless") or {}).get("token")  # cookieless URLs carry the session token
+    key = (id(current_app._get_current_object()), cid, role, current_endpoint,  # type: ignore[attr-defined]
+           request.script_root, token)
+    found = _NAV_MEMO.get(key)
+    if found is None:
+        items = [NavItem("Home", "course.home", order=0),
+                 *current_app.extensions.get("nav_items", [])]
+        visible = sorted((i for i in items if i.role in (None, role)), key=lambda i: i.order)
+        found = [{"label": i.label, "url": url_for(i.endpoint, cid=cid),
+                  "current": current_endpoint == i.endpoint} for i in visible]
+        if len(_NAV_MEMO) >= MAX_NAV_MEMO:
+            _NAV_MEMO.clear()
+        _NAV_MEMO[key] = found
+    return found
