@@ -31,6 +31,35 @@ def light(run: Run, key: str, label: str, url: str, cookie: str = "") -> Figure:
     return Figure(fkey, flabel, result.p99_ms, "ms")
 
 
+PEER_CONNECTIONS = 10  # the peer row: the same pages elsewhere are quoted at 10 and 50
+
+
+def level(run: Run, key: str, label: str, url: str, cookie: str = "",
+          connections: int = PEER_CONNECTIONS) -> list[Figure]:
+    """req/s and p99 at another number of connections (10 by default), beside 2 and 50."""
+    keys = [(f"{key}_rps_c{connections}", f"{label}: req/s at {connections} connections",
+             "req/s"),
+            (f"{key}_p99_ms_c{connections}", f"{label}: p99 at {connections} connections", "ms")]
+    try:
+        result = run_wrk(url, run.plan.light_seconds, connections=connections, cookie=cookie)
+    except LoadError as exc:
+        return [missing(k, lab, str(exc), unit) for k, lab, unit in keys]
+    if result.non_2xx or result.errors:
+        why = f"{result.non_2xx} non-2xx and {result.errors} socket errors"
+        return [missing(k, lab, why, unit) for k, lab, unit in keys]
+    return [Figure(keys[0][0], keys[0][1], result.rps, "req/s"),
+            Figure(keys[1][0], keys[1][1], result.p99_ms, "ms")]
+
+
+def level_unavailable(key: str, label: str, reason: str,
+                      connections: int = PEER_CONNECTIONS) -> list[Figure]:
+    """The figures of level() as n/a."""
+    return [missing(f"{key}_rps_c{connections}", f"{label}: req/s at {connections} connections",
+                    reason, "req/s"),
+            missing(f"{key}_p99_ms_c{connections}", f"{label}: p99 at {connections} connections",
+                    reason, "ms")]
+
+
 def _keys(key: str, label: str) -> list[tuple[str, str, str, str]]:
     """(key, label, unit, target) of a page's figures."""
     return [(f"{key}_rps", f"{label}: req/s", "req/s", ""),
@@ -71,6 +100,9 @@ def measure_baseline(run: Run) -> list[Figure]:
         out.append(light(run, key, label, run.baseline_url + path) if ok else
                    missing(f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections",
                            reason or "not measured", "ms"))
+        if key == "baseline_page":
+            out += (level(run, key, label, run.baseline_url + path) if ok else
+                    level_unavailable(key, label, reason or "not measured"))
         if key == "baseline_page" and ok and result:
             run.baseline_rps = result.rps
         if key == "hello_world" and ok and result:
@@ -117,9 +149,11 @@ def page_figures(run: Run, key: str, label: str, path: str | Exception) -> list[
     good = result is not None and not reason and not result.non_2xx and not result.errors
     if good and run.reader is not None and not isinstance(path, Exception):
         out.append(light(run, key, label, run.app_url + path, run.reader.cookie()))
+        out += level(run, key, label, run.app_url + path, run.reader.cookie())
     else:
         out.append(missing(f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections",
                            reason or "page not measured", "ms"))
+        out += level_unavailable(key, label, reason or "page not measured")
     out.append(ratio_figure(key, label, result.rps if good and result else None,
                             run.baseline_rps, reason))
     return out
@@ -150,6 +184,8 @@ def baseline_unavailable(reason: str) -> list[Figure]:
                        ("hello_world", "Hello world")):
         out += figures_for(key, label, None, reason)
         out.append(missing(f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections", reason, "ms"))
+        if key == "baseline_page":
+            out += level_unavailable(key, label, reason)
     return out
 
 
@@ -159,5 +195,6 @@ def pages_unavailable(reason: str) -> list[Figure]:
     for key, label in PAGES:
         out += figures_for(key, label, None, reason, p99_target=True)
         out.append(missing(f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections", reason, "ms"))
+        out += level_unavailable(key, label, reason)
         out.append(ratio_figure(key, label, None, None, reason))
     return out
