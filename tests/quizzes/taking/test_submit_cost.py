@@ -61,7 +61,9 @@ def test_submit_statement_budget(app, client, platform):
     # batch of updates, one multi-row insert for the unanswered); the quiz with the learner's
     # sub, role and attempts in one query; the score row. Spaced review (issue 17 §3) adds exactly
     # one: the schedule upsert, one statement that writes at most one row per item.
-    assert len(seen) <= 10, "\n".join(seen)
+    # Issue 18: measured 9. The identity is no longer read (course/identity.py keeps a grant
+    # checked in the last minute), so the nine are the submission's own.
+    assert len(seen) <= 9, "\n".join(seen)
     counts = tables(seen)
     assert counts["quiz_attempt"] == 2, "the claim and the score: the attempt is never reselected"
     assert counts["quiz_score_outbox"] == 1, "a first submission inserts without looking first"
