@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import importlib
 import os
 import pstats
 import statistics
@@ -24,6 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
@@ -80,17 +82,26 @@ def instrument(app: Flask, clock: Clock) -> None:
     """Count the parts of a request by patching the names the pages call (this process only)."""
     from course import identity
     from quizzes.reports import performance as perf
-    from quizzes.reports import performance_cohort as cohort
     from quizzes.reports import performance_pages as pages
     from quizzes.reports import performance_views as views
 
-    pages.own_answers = clock.wrap("queries", pages.own_answers)
-    for name in ("cohort_answers", "cohort_marker", "learner_names"):
-        setattr(cohort, name, clock.wrap("queries", getattr(cohort, name)))
-    for name in ("band_chart_svg", "trend_svg"):
-        setattr(pages, name, clock.wrap("svg", getattr(pages, name)))
-    for name in ("_figures", "_study", "module_links", "label", "heat_cells"):
-        setattr(pages, name, clock.wrap("view", getattr(pages, name)))
+    # Names are wrapped where the pages look them up; a name a version lacks is skipped, so
+    # the same script profiles an older commit (a git worktree) for a before/after.
+    try:
+        cohort: ModuleType = importlib.import_module("quizzes.reports.performance_cohort")
+    except ImportError:
+        cohort = pages
+    parts = ((pages, "queries", ("own_answers", "cohort_answers", "learner_names")),
+             (cohort, "queries", ("cohort_answers", "cohort_marker", "learner_names")),
+             (pages, "svg", ("band_chart_svg", "trend_svg")),
+             (pages, "view", ("_figures", "_study", "module_links", "label", "heat_cells")))
+    for module, part, names in parts:
+        for name in names:
+            value = getattr(module, name, None)
+            if value is not None and not hasattr(value, "__wrapped_part__"):
+                timed = clock.wrap(part, value)
+                timed.__wrapped_part__ = part  # type: ignore[attr-defined]
+                setattr(module, name, timed)
     for name, value in list(vars(perf).items()):
         if callable(value) and getattr(value, "__module__", "") == perf.__name__ \
                 and not isinstance(value, type):

@@ -34,11 +34,14 @@ class Cohort:
 
 def _build(context_id: int) -> Cohort:
     """Sum the course's answers and work out every figure the two pages show."""
-    groups = perf.by_learner(cohort_answers(context_id))
-    percents = {d: perf.cohort_percents(groups, d) for d in perf.DIMENSIONS}
+    sums = cohort_answers(context_id)
+    # Grouped per dimension: each learner's rows are then only that dimension's keys.
+    groups = {d: perf.by_learner(sums[d]) for d in perf.DIMENSIONS}
+    percents = {d: perf.cohort_percents(groups[d], d) for d in perf.DIMENSIONS}
     return Cohort(percents,
-                  {d: perf.class_rows(groups, d, spread=percents[d]) for d in perf.DIMENSIONS},
-                  perf.learner_lines(learner_names(context_id), groups))
+                  {d: perf.class_rows(groups[d], d, spread=percents[d]) for d in perf.DIMENSIONS},
+                  perf.learner_lines(learner_names(context_id),
+                                     perf.by_learner(sums["step"] + sums["item_type"])))
 
 
 def _store() -> dict[int, tuple[Any, float, Cohort]]:
