@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db
@@ -192,10 +192,14 @@ def _materialise(context_id: int, bank: Bank, refs: dict[str, ShippedRef]) -> No
     db.session.flush()
 
 
+# Built once (the course home and the quiz list read it on every request); bound at execution.
+_COURSE_QUIZZES = (select(Quiz).where(Quiz.context_id == bindparam("cid"))
+                   .order_by(Quiz.position, Quiz.title, Quiz.id))
+
+
 def course_quizzes(context_id: int) -> list[Quiz]:
     """Every quiz of a course in display order; read only (launches add the shipped ones)."""
-    return list(db.session.scalars(select(Quiz).where(Quiz.context_id == context_id)
-                                   .order_by(Quiz.position, Quiz.title, Quiz.id)))
+    return list(db.session.scalars(_COURSE_QUIZZES, {"cid": context_id}))
 
 
 def _up_to_date(context_id: int, bank: Bank) -> bool:

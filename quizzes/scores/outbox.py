@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, true, update
+from sqlalchemy import and_, bindparam, func, select, true, update
 from sqlalchemy.orm import aliased
 
 from course.db import db
@@ -189,15 +189,18 @@ class SyncState:
         return "Waiting to send to the course gradebook"
 
 
+# Built once (every course home reads one): workers change these rows with plain UPDATEs, so
+# they are read fresh, not from the session.
+_STATES = (select(ScoreOutbox).where(ScoreOutbox.context_id == bindparam("cid"))
+           .order_by(ScoreOutbox.id).execution_options(populate_existing=True))
+_STATES_OF_USER = _STATES.where(ScoreOutbox.user_id == bindparam("uid"))
+
+
 def sync_states(context_id: int, user_id: int | None = None) -> dict[tuple[int, int], SyncState]:
     """The newest outbox row per (quiz id, user id) in a course, optionally for one user."""
-    query = select(ScoreOutbox).where(ScoreOutbox.context_id == context_id)
-    if user_id is not None:
-        query = query.where(ScoreOutbox.user_id == user_id)
+    query = _STATES_OF_USER if user_id is not None else _STATES
     states: dict[tuple[int, int], SyncState] = {}
-    # Workers change these rows with plain UPDATEs: read them fresh, not from the session.
-    for row in db.session.scalars(query.order_by(ScoreOutbox.id)
-                                  .execution_options(populate_existing=True)):
+    for row in db.session.scalars(query, {"cid": context_id, "uid": user_id}):
         states[(row.quiz_id, row.user_id)] = SyncState(
             row.status, (row.payload or {}).get("scoreGiven"), aware(row.next_try_at),
             row.last_error, aware(row.sent_at), row.tries, row.problem)
