@@ -61,8 +61,12 @@ def sub_for(n: int) -> str:
 
 
 def launch_many(root: str, platform: BenchPlatform, seconds: float, threads: int = THREADS,
-                limit: int = MAX_LAUNCHES, start: int = 0) -> LaunchRun:
-    """Launch new learners from `threads` threads until `seconds` pass or `limit` launched."""
+                limit: int = MAX_LAUNCHES, start: int = 0, cycle: int = 0) -> LaunchRun:
+    """Launch new learners from `threads` threads until `seconds` pass or `limit` launched.
+
+    With `cycle`, the learners numbered start .. start + cycle - 1 launch again in turn
+    (returning learners, when they launched before).
+    """
     run, lock, counter = LaunchRun(), threading.Lock(), itertools.count(start)
     deadline = time.perf_counter() + seconds
 
@@ -72,6 +76,8 @@ def launch_many(root: str, platform: BenchPlatform, seconds: float, threads: int
             n = next(counter)
             if n - start >= limit:
                 return
+            if cycle:
+                n = start + (n - start) % cycle
             learner = Learner(root, platform, sub_for(n), COURSE)
             try:
                 took = learner.launch()
@@ -104,8 +110,12 @@ def merged(runs: list[LaunchRun]) -> LaunchRun:
     return out
 
 
-def tool_and_anchor(run: Run, anchor_url: str | None) -> tuple[LaunchRun, LaunchRun | None]:
-    """Launch the tool and the anchor in alternating windows; (tool, anchor or None)."""
+def tool_and_anchor(run: Run, anchor_url: str | None
+                    ) -> tuple[LaunchRun, LaunchRun, LaunchRun | None]:
+    """The anchor, the tool's first launches and its returning launches, in alternating windows.
+
+    Returns (tool first launches, tool returning launches, anchor or None).
+    """
     window = run.plan.launch_seconds / TURNS
     # One launch each first, not counted: the course's first launch creates it and its quizzes,
     # and each worker's first request loads the app's lazy parts.
@@ -114,6 +124,7 @@ def tool_and_anchor(run: Run, anchor_url: str | None) -> tuple[LaunchRun, Launch
             launch_many(root, run.platform, 30.0, threads=1, limit=1, start=ANCHOR_SUBS - 10)
             launch_many(root, run.platform, 30.0, threads=4, limit=4, start=ANCHOR_SUBS - 9)
     tool_runs: list[LaunchRun] = []
+    again_runs: list[LaunchRun] = []
     anchor_runs: list[LaunchRun] = []
     anchor_next = ANCHOR_SUBS
     for _ in range(TURNS):
@@ -122,10 +133,17 @@ def tool_and_anchor(run: Run, anchor_url: str | None) -> tuple[LaunchRun, Launch
             anchor_next += len(part.latencies) + len(part.failures) + THREADS
             part.learners = []  # nothing to reuse: the anchor has no course behind its launch
             anchor_runs.append(part)
-        part = launch_many(run.app_url, run.platform, window, start=run.next_sub)
+        first = run.next_sub
+        part = launch_many(run.app_url, run.platform, window, start=first)
         run.next_sub += len(part.latencies) + len(part.failures) + THREADS
         tool_runs.append(part)
-    return merged(tool_runs), (merged(anchor_runs) if anchor_runs else None)
+        if part.latencies:  # the same learners again: the launch a class makes every day
+            again = launch_many(run.app_url, run.platform, window, start=first,
+                                cycle=len(part.latencies))
+            again.learners = []  # the storm wants learners with one session each
+            again_runs.append(again)
+    return (merged(tool_runs), merged(again_runs),
+            merged(anchor_runs) if anchor_runs else None)
 
 
 def anchor_server(run: Run) -> Gunicorn:
@@ -207,15 +225,34 @@ def anchor_figures(run: Run, tool: LaunchRun, anchor: LaunchRun | None, reason: 
                    target, met=None if ratio is None else ratio >= ANCHOR_RATIO_TARGET)]
 
 
+def returning_figures(again: LaunchRun, anchor: LaunchRun | None) -> list[Figure]:
+    """Returning learners' launches (nothing to insert), and their ratio to the anchor."""
+    label = "Returning learners' launches"
+    target = f">= {ANCHOR_RATIO_TARGET:.1f} x"
+    if not again.latencies:
+        why = again.failures[0] if again.failures else "no learner launched a first time"
+        return [missing("returning_launches_per_s", label, why, "launches/s"),
+                missing("returning_launches_ratio_to_anchor",
+                        "Returning launches: tool / bare pylti1p3", why, "x", target)]
+    ratio = again.rate / anchor.rate if anchor and anchor.latencies else None
+    return [Figure("returning_launches_per_s", label, again.rate, "launches/s"),
+            Figure("returning_launch_p99_ms", "Returning launch: p99", again.p(99), "ms"),
+            Figure("returning_launch_failures", "Returning launch: failures",
+                   len(again.failures)),
+            Figure("returning_launches_ratio_to_anchor", "Returning launches: tool / bare pylti1p3",
+                   ratio, "x", target,
+                   met=None if ratio is None else ratio >= ANCHOR_RATIO_TARGET)]
+
+
 def measure(run: Run) -> list[Figure]:
     """Launches per second from the tool and the anchor, their ratio, and the demo rate."""
     reason = ""
     try:
         with anchor_server(run) as anchor_app:
-            result, anchor = tool_and_anchor(run, anchor_app.base_url)
+            result, again, anchor = tool_and_anchor(run, anchor_app.base_url)
     except RuntimeError as exc:  # the anchor did not start: measure the tool alone
         reason = f"anchor did not start: {exc}"[:120]
-        result, anchor = tool_and_anchor(run, None)
+        result, again, anchor = tool_and_anchor(run, None)
     run.learners.extend(result.learners)
     label = "LTI launches (login + id_token validation)"
     out = [Figure("launches_per_s", label, result.rate, "launches/s"),
@@ -225,6 +262,7 @@ def measure(run: Run) -> list[Figure]:
     if result.failures:
         run.notes.append(f"launch failures, e.g. {result.failures[0]}")
     out += anchor_figures(run, result, anchor, reason)
+    out += returning_figures(again, anchor)
     # No target: issue 18 measures a launch against bare pylti1p3, not against hello world.
     if run.hello_rps and result.latencies:
         out.append(Figure("launches_ratio_to_hello", "Launches: ratio to hello world",
@@ -251,5 +289,9 @@ def unavailable(reason: str) -> list[Figure]:
         ("anchor_launches_per_s", ANCHOR_LABEL), ("anchor_launch_p50_ms", "Anchor launch: p50"),
         ("anchor_launch_p99_ms", "Anchor launch: p99"),
         ("launches_ratio_to_anchor", "Launches: tool / bare pylti1p3"),
+        ("returning_launches_per_s", "Returning learners' launches"),
+        ("returning_launch_p99_ms", "Returning launch: p99"),
+        ("returning_launch_failures", "Returning launch: failures"),
+        ("returning_launches_ratio_to_anchor", "Returning launches: tool / bare pylti1p3"),
         ("launches_ratio_to_hello", "Launches: ratio to hello world"),
         ("demo_launches_per_s", "Demo-platform launches (full round trip)"))]
