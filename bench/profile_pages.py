@@ -2,10 +2,10 @@
 
 `python -m bench.profile_pages [--pg] [-n 200] [--repeat 3]` launches a learner through the bench
 platform with the Flask test client, then for each page (and the baseline app's page) runs N
-timed requests without a profiler (requests/s in process, ratio to the baseline), and N more
-under cProfile. Each function's own time (cProfile's tottime) is put in one group by its module
-or name (GROUPS, first match wins), so the groups are exclusive and add up to the whole; the
-cumulative times of a few entry points (MARKERS) are printed beside them as a cross-check.
+timed requests without a profiler (requests/s in process; the ratio to the baseline uses N
+baseline requests timed just before), and N more under cProfile. Each function's own time
+(cProfile's tottime) is put in one group by its module or name (GROUPS, first match wins), so
+the groups are exclusive and add up to the whole; the cumulative times of a few entry points (MARKERS) are printed beside them as a cross-check.
 Figures are medians of --repeat runs. SQLite and the file cache by default; --pg uses a private
 PostgreSQL database (created and dropped) and Redis database 2.
 """
@@ -234,9 +234,12 @@ def _measure(url: str, n: int, repeat: int) -> dict[str, Any]:
             label: [] for label in pages}
         for _ in range(repeat):
             for label, get in pages.items():
+                # The baseline is timed right before each page, so a page's ratio compares two
+                # windows a second apart, not the machine's load at two moments a minute apart.
+                base = timed(pages["Baseline page"], n)
                 rps = timed(get, n)
                 groups, markers = profiled(get, n, label)
-                samples[label].append((rps, groups, markers))
+                samples[label].append((rps, groups, {**markers, "ratio": rps / base}))
         counts = {label: statements_per_request(get) for label, get in pages.items()}
     return {label: summarise(rows, counts[label]) for label, rows in samples.items()}
 
@@ -247,17 +250,17 @@ def summarise(rows: list[tuple[float, dict[str, float], dict[str, float]]],
     names = {g for _, groups, _ in rows for g in groups}
     return {"rps": statistics.median(r[0] for r in rows), "sql": sql,
             "groups": {g: statistics.median(r[1].get(g, 0.0) for r in rows) for g in names},
+            "ratio": statistics.median(r[2]["ratio"] for r in rows),
             "markers": {m: statistics.median(r[2][m] for r in rows) for m in MARKERS}}
 
 
 def report(results: dict[str, Any], top: int = 0) -> str:
     """The table printed at the end."""
-    base = results["Baseline page"]["rps"]
     lines = []
     for label, res in results.items():
         total = sum(res["groups"].values())
         lines.append(f"\n== {label}: {res['rps']:.0f} req/s in process ({1000 / res['rps']:.2f} ms"
-                     f"), ratio to baseline {res['rps'] / base:.3f}; {res['sql']:.1f} SQL "
+                     f"), ratio to baseline {res['ratio']:.3f}; {res['sql']:.1f} SQL "
                      f"statements; profiled {total:.2f} ms/request")
         for name, ms in sorted(res["groups"].items(), key=lambda kv: -kv[1]):
             if ms >= 0.005:
