@@ -5,9 +5,10 @@ platform with the Flask test client, then for each page (and the baseline app's 
 timed requests without a profiler (requests/s in process; the ratio to the baseline uses N
 baseline requests timed just before), and N more under cProfile. Each function's own time
 (cProfile's tottime) is put in one group by its module or name (GROUPS, first match wins), so
-the groups are exclusive and add up to the whole; the cumulative times of a few entry points (MARKERS) are printed beside them as a cross-check.
-Figures are medians of --repeat runs. SQLite and the file cache by default; --pg uses a private
-PostgreSQL database (created and dropped) and Redis database 2.
+the groups are exclusive and add up to the whole; the cumulative times of a few entry points
+(MARKERS) are printed beside them as a cross-check. Figures are medians of --repeat runs.
+SQLite and the file cache by default; --pg uses a private PostgreSQL database (created and
+dropped) and Redis database 2.
 """
 from __future__ import annotations
 
