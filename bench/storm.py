@@ -54,8 +54,13 @@ def _learners(run: Run, size: int) -> list[Learner]:
 
 def _prepare(learner: Learner) -> tuple[tuple[Learner, int, str], bool]:
     """Start the quiz and answer its first question; Submit will post the session's token."""
+    # New connections after each wait: a gthread worker closes a kept-alive connection after
+    # 2 idle seconds, and the learner waited longer since its launch and will at the barrier;
+    # a browser would resend on such a connection, requests does not.
+    learner.http.close()
     aid = learner.start_attempt(QUIZ)
     answered = learner.answer_first(aid)
+    learner.http.close()
     return (learner, aid, learner.token), answered
 
 
