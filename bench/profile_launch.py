@@ -70,6 +70,7 @@ class Counters:
 
     sql: list[str] = field(default_factory=list)
     redis: list[str] = field(default_factory=list)
+    on: bool = True  # the Timer counts only what its timed calls send
 
 
 def _pg_url() -> str | None:
@@ -94,18 +95,21 @@ def counting(app: Flask, into: Counters) -> Iterator[None]:
 
     def sql(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         """One statement sent."""
-        into.sql.append(" ".join(statement.split())[:120])
+        if into.on:
+            into.sql.append(" ".join(statement.split())[:120])
 
     real_cmd, real_pipe = redis.Redis.execute_command, redis.client.Pipeline.execute
 
     def command(self: Any, *args: Any, **kwargs: Any) -> Any:
         """One Redis round trip (pipelines count once, below)."""
-        into.redis.append(str(args[0]) if args else "?")
+        if into.on:
+            into.redis.append(str(args[0]) if args else "?")
         return real_cmd(self, *args, **kwargs)
 
     def pipeline(self: Any, *args: Any, **kwargs: Any) -> Any:
         """A pipeline is one round trip."""
-        into.redis.append("PIPELINE")
+        if into.on:
+            into.redis.append("PIPELINE")
         return real_pipe(self, *args, **kwargs)
 
     if engine is not None:
@@ -140,18 +144,21 @@ def launch(client: FlaskClient, platform: BenchPlatform, sub: str,
 class Timer:
     """Adds up the seconds of the calls it wraps, profiling only those calls."""
 
-    def __init__(self, profile: cProfile.Profile) -> None:
-        """Start at zero."""
-        self.seconds, self.profile = 0.0, profile
+    def __init__(self, profile: cProfile.Profile, seen: Counters) -> None:
+        """Start at zero; count statements and round trips only inside timed calls."""
+        self.seconds, self.profile, self.seen = 0.0, profile, seen
+        seen.on = False
 
     def __call__(self, call: Callable[[], Any]) -> Any:
-        """Run one request under the profiler and the clock."""
+        """Run one request under the profiler, the clock and the counters."""
         began = time.perf_counter()
+        self.seen.on = True
         self.profile.enable()
         try:
             return call()
         finally:
             self.profile.disable()
+            self.seen.on = False
             self.seconds += time.perf_counter() - began
 
 
@@ -159,7 +166,7 @@ def one_round(app: Flask, platform: BenchPlatform, count: int, first: int,
               work: Callable[[FlaskClient, int, Timer], None]) -> Sample:
     """`count` operations through fresh clients, profiled and counted."""
     profile, seen = cProfile.Profile(), Counters()
-    timer = Timer(profile)
+    timer = Timer(profile, seen)
     with counting(app, seen):
         for n in range(first, first + count):
             sql, cached = len(seen.sql), len(seen.redis)

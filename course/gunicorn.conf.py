@@ -10,9 +10,12 @@ from collections.abc import Mapping
 
 from course.logs import JsonFormatter
 
-# Sync workers, one per core: a request is CPU-bound Python (templates, JWT checks, scoring)
-# plus short database calls, and slow calls to the LMS run in the separate `flask worker`.
-# More processes than cores only add memory and context switches (docs/operations.md, gunicorn).
+# Sync workers, one per core. Measured, not assumed: `python -m bench --storm-matrix` runs the
+# submission storm on 2, 3 and 4 sync workers and 2, 3 and 4 gthread workers x 4 threads. On
+# 2 cores no setting beat 2 sync workers by more than the machine's noise, 4 sync workers were
+# slowest, and gthread closes idle kept-alive connections after 2 s (docs/performance.md,
+# "Storm: gunicorn workers and worker class"; docs/operations.md, gunicorn). Slow calls to the
+# LMS run in the separate `flask worker`, not in a request.
 workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
 worker_class = "sync"
 # The slowest request (a handout PDF render) takes well under a second; 30 s means stuck.
