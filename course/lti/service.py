@@ -8,6 +8,7 @@ from flask import Response, current_app, request, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy import and_, literal, select
+from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
 from course.extensions import cache
@@ -167,8 +168,16 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
     """Find or create the course context, refresh its titles and endpoints; True when created."""
     created = ctx is None
     if ctx is None:
-        ctx = Context(registration_id=reg_id, context_id=str(claim["id"]))
-        db.session.add(ctx)
+        ctx = Context(registration_id=reg_id, context_id=str(claim["id"]),
+                      title=str(claim.get("title") or "Course")[:255])
+        try:
+            with db.session.begin_nested():  # a race rolls back this savepoint, not the launch
+                db.session.add(ctx)
+        except IntegrityError:
+            # A class opening a new course at once: another launch created it a moment ago.
+            ctx = db.session.scalars(select(Context).where(
+                Context.registration_id == reg_id, Context.context_id == str(claim["id"]))).one()
+            created = False
     ctx.title = str(claim.get("title") or ctx.title or "Course")[:255]
     ctx.label = str(claim.get("label") or ctx.label or "")[:255]
     ags = body.get(claims.AGS) or {}

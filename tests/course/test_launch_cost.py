@@ -13,13 +13,13 @@ import jwt.algorithms
 import pytest
 from cryptography.hazmat.primitives import serialization
 from flask import Flask
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from course.db import db, utcnow
 from course.extensions import cache
 from course.lti import keys, platforms, service, tokens, tool_conf
 from course.lti.launch import consume
-from course.models import Deployment, Membership, Registration
+from course.models import Context, Deployment, Membership, Registration
 from tests.conftest import build_app, csrf_from, launch
 from tests.course.test_demo_platform import demo_launch
 from tests.platform import INSTRUCTOR, LEARNER
@@ -241,3 +241,14 @@ def test_demo_start_writes_only_when_the_registration_changes(demo_app, monkeypa
                       data={"csrf_token": token, "person": "demo-learner",
                             "course": "demo-course-1", "kind": "resource"})
     assert resp.status_code == 302 and invalidated == [1]
+
+
+def test_a_course_a_parallel_launch_just_created_is_joined_not_a_500(app, platform, monkeypatch):
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302
+    # As if this launch looked before the other one committed the new course: its insert then
+    # meets the other's row (seen under gunicorn: 1 in 8 learners opening a new course at once).
+    monkeypatch.setattr(service, "_known", lambda reg_id, context_id, sub: (None, None, None))
+    assert launch(app.test_client(), platform, user="learner-2").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Context.id))) == 1
+        assert db.session.scalar(select(func.count(Membership.id))) == 2
