@@ -155,6 +155,9 @@ def test_class_rows_take_the_spread_the_caller_already_has():
     rc, ac, ta = perf.class_rows(groups, "step", spread=given)
     assert rc.band == Band(20.0, 30.0, 40.0, 5) and rc.tally == Tally(10.0, 20.0, 5)
     assert ac.band is None and ta.band is None
+    # A key the spread lacks has no band (no learner percentages to show).
+    missing = perf.class_rows(groups, "step", spread={RC: given[RC]})
+    assert [r.band for r in missing[1:]] == [None, None]
 
 
 def test_weakest_lists_rows_below_the_line_weakest_first():
