@@ -1,11 +1,11 @@
 """The cohort's figures for the performance pages, kept per course while nothing they depend on changes.
 
 Summing every learner's answers is the costly part of both pages (30,000 answers for 300 learners
-x 100 items). The result only changes when a learner submits, an answer is regraded or the roster
-changes, so it is kept in this process per course and reused while `cohort_marker` (one cheap
-statement) returns the same value, for at most MAX_AGE seconds (a renamed learner or a regrade
-that leaves attempt points unchanged shows within that time). Only the cohort's figures are kept:
-a learner's own figures are always read afresh (`own_answers`), never from this store.
+x 100 items). The result only changes when a learner submits, an answer is regraded or overridden (each
+audited) or the roster changes, so it is kept in this process per course and reused while
+`cohort_marker` (one cheap statement) returns the same value, for at most MAX_AGE seconds (a
+learner renamed at their next launch shows within that time). Only the cohort's figures are
+kept: a learner's own figures are always read afresh (`own_answers`), never from this store.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from flask import current_app
 from quizzes.reports import performance as perf
 from quizzes.reports.performance_queries import cohort_answers, cohort_marker, learner_names
 
-MAX_AGE = 60.0  # seconds: the longest a regrade the marker cannot see stays unshown
+# Seconds: what the marker cannot see (a name changed at a launch) shows within this. Long, since
+# each rebuild costs a request about 250 ms at 300 learners x 100 items.
+MAX_AGE = 600.0
 MAX_COURSES = 64  # courses kept per process; the oldest entry goes first
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, column, func, literal, select, union_all, values
 
+from course.audit import AuditEvent
 from course.db import db
 from course.models import Membership, User
 from course.roles import LEARNER
@@ -64,9 +65,11 @@ def _scored(context_id: int) -> list[Any]:
 
 
 def cohort_marker(context_id: int) -> tuple[Any, ...]:
-    """What changes when the cohort's figures may: submissions, their points, the learner roster.
+    """What changes when the cohort's figures may: submissions and their points, the learner
+    roster, and the course's audit trail (every regrade, override, reopening and essay mark is
+    recorded there, course/audit.py).
 
-    One statement of scalar subqueries over the course's own rows (indexed by context).
+    One statement of scalar subqueries over the course's own rows (each indexed by context).
     """
     done = (Attempt.context_id == context_id, Attempt.state == SUBMITTED)
     members = (Membership.context_id == context_id,)
@@ -76,7 +79,9 @@ def cohort_marker(context_id: int) -> tuple[Any, ...]:
         select(func.sum(Attempt.points)).where(*done).scalar_subquery(),
         select(func.count()).select_from(Membership).where(
             *members, Membership.role == LEARNER, Membership.removed_at.is_(None)).scalar_subquery(),
-        select(func.max(Membership.id)).where(*members).scalar_subquery())).one()
+        select(func.max(Membership.id)).where(*members).scalar_subquery(),
+        select(func.max(AuditEvent.created_at)).where(
+            AuditEvent.context_id == context_id).scalar_subquery())).one()
     return tuple(row)
 
 

@@ -5,7 +5,8 @@ import re
 
 from flask import Flask
 
-from course import members
+from course import audit, members
+from course.db import db
 from quizzes.reports import performance_cohort
 from tests.conftest import launch_as
 from tests.quizzes.reports.test_performance_views import (
@@ -50,6 +51,16 @@ def test_rebuilt_when_a_learner_leaves_and_after_max_age(app, client, platform, 
     monkeypatch.setattr(performance_cohort.time, "monotonic",
                         lambda: clock + performance_cohort.MAX_AGE + 1)
     assert figures(app, cid) is not left
+
+
+def test_rebuilt_after_an_audited_correction(app, client, platform):
+    cid = launch_as(client, platform, "learner")
+    submit_empty(app, cid, "learner-1")
+    kept = figures(app, cid)
+    with app.app_context():  # a regrade, override or essay mark is recorded with its change
+        audit.record(cid, None, "grade.override", "attempt:1:q1")
+        db.session.commit()
+    assert figures(app, cid) is not kept
 
 
 def test_courses_keep_their_own_figures(app, client, platform):
