@@ -49,6 +49,9 @@ def _learners(run: Run, size: int) -> list[Learner]:
                            start=run.next_sub)
         run.next_sub += size + THREADS
         learners += more.learners
+        if more.failures:  # an empty storm must say why
+            run.notes.append(f"storm: {len(more.failures)} launches failed, "
+                             f"e.g. {more.failures[0]}")
     return learners[:size]
 
 
