@@ -230,13 +230,12 @@ def tool_app(platform: BenchPlatform) -> Flask:
     return app
 
 
-def submit_work(app: Flask, platform: BenchPlatform, sub: int
-                ) -> Callable[[FlaskClient, int, Timer], None]:
+def submit_work(platform: BenchPlatform, sub: int) -> Callable[[FlaskClient, int, Timer], None]:
     """Launch, start the final quiz, answer its first question, then time the submission."""
     def work(client: FlaskClient, n: int, timer: Timer) -> None:
         """One learner's submission."""
         launch(client, platform, f"profile-submitter-{sub + n:05d}", lambda call: call())
-        cid = client.get("/lti/launch").status_code and _course_id(client)
+        cid = _course_id(client)
         page = client.get(f"/c/{cid}/quizzes/{QUIZ}/").get_data(True)
         token = csrf_token(page)
         start = client.post(f"/c/{cid}/quizzes/{QUIZ}/start", data={"csrf_token": token})
@@ -289,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         one_round(anchor, platform, warm, 0, launches(anchor, "warm"))
         if args.submit:
             samples = [one_round(app, platform, args.launches, r * args.launches,
-                                 submit_work(app, platform, 0)) for r in range(args.rounds)]
+                                 submit_work(platform, 0)) for r in range(args.rounds)]
             report("Tool submission (final quiz, 1 question answered)", samples, args.top,
                    args.show, args.only)
             return 0
