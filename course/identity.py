@@ -1,4 +1,5 @@
 """Who is using a course: per-context grants in the session, and view guards built on them."""
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ GRANT_TTL = 60.0
 MAX_CHECKED = 4096
 GrantKey = tuple[int, int, str, str | None]
 _checked: dict[GrantKey, tuple[float, CourseRef, UserRef]] = {}
+_checked_lock = threading.Lock()  # gthread workers: no iteration while another thread inserts
 
 # Built once: constructing a select() costs more than running this one on SQLite. The joins
 # require the user and the context to belong to the same platform registration, and the
@@ -118,8 +120,9 @@ _CHECK = (select(Context.context_id, Context.title, Context.registration_id, Use
 
 def forget(context_pk: int) -> None:
     """Check every grant for this context against the database on its next request."""
-    for key in [k for k in _checked if k[0] == context_pk]:
-        _checked.pop(key, None)
+    with _checked_lock:
+        for key in [k for k in _checked if k[0] == context_pk]:
+            _checked.pop(key, None)
 
 
 def _checked_grant(context_pk: int, found: dict[str, Any]) -> tuple[CourseRef, UserRef] | None:
@@ -135,10 +138,11 @@ def _checked_grant(context_pk: int, found: dict[str, Any]) -> tuple[CourseRef, U
         return None
     refs = (CourseRef(context_pk, row.context_id, row.title, row.registration_id),
             UserRef(found["u"], row.name))
-    _checked.pop(key, None)  # re-inserted at the end: the dict stays ordered by check time
-    if len(_checked) >= MAX_CHECKED:
-        _checked.pop(next(iter(_checked)), None)  # the oldest check goes first
-    _checked[key] = (now, *refs)
+    with _checked_lock:
+        _checked.pop(key, None)  # re-inserted at the end: the dict stays ordered by check time
+        if len(_checked) >= MAX_CHECKED:
+            _checked.pop(next(iter(_checked)), None)  # the oldest check goes first
+        _checked[key] = (now, *refs)
     return refs
 
 
