@@ -2,7 +2,9 @@
 learner sees them (with their own dates) and as the instructor sees them; axe and reflow."""
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from quizzes.sync import ensure_course_quizzes
 from tests.browser.conftest import LearnerAndTeacher, check_page
 
 pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("REFLOW_SHOTS")  # docs/accessibility.md: screenshots to look at
 
 
 def dated_quiz(app, cid: int, slug: str, opens_in: timedelta | None,
@@ -39,5 +42,9 @@ def test_not_open_and_closed_notices_have_no_axe_violations(live_server,
             check_page(page, url)
             assert word in page.locator("main").inner_text().lower(), (slug, page.url)
         assert f"{word} for you on" in both.learner.locator("main").inner_text(), slug
+        for width in (320, 768, 1280) if SHOTS else ():
+            both.learner.set_viewport_size({"width": width, "height": 900})
+            both.learner.screenshot(path=str(Path(SHOTS) / f"quiz-{slug}-{width}.png"),
+                                    full_page=True)
         start = both.learner.get_by_role("button", name="Start")
         assert start.count() == 0 or start.is_disabled(), slug

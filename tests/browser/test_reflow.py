@@ -269,7 +269,8 @@ def test_screenshots_of_the_pages_added_for_issues_15_to_17(pages):
     learner, _ = pages["learner"]
     for name, url in (("performance", f"{c}/quizzes/performance"),
                       ("practice", f"{c}/quizzes/practice/"), ("review-now", f"{c}/quizzes/review/"),
-                      ("handout-es", f"{c}/handouts/living-with-a-baclofen-pump?lang=es")):
+                      ("handout-es", f"{c}/handouts/living-with-a-baclofen-pump?lang=es"),
+                      ("review-module-item", f"{c}/quizzes/review/{pages['ids']['review']}/?q=1")):
         shoot(learner, pages["host"], url, name, "main")
     teacher, _ = pages["teacher"]
     done = pages["ids"]["done"]
