@@ -5,9 +5,9 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import CompoundSelect, Select, bindparam, literal_column, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
@@ -102,10 +102,48 @@ def learner_activity(context_id: int, user_id: int, module_slug: str | None = No
     return activity_by_user(context_id, user_id, module_slug).get(user_id, Activity())
 
 
+class _Progress(NamedTuple):
+    """The columns of a ModuleProgress row a status needs (modules.status.ProgressLike)."""
+
+    last_section: str
+    started_at: datetime | None
+    last_activity_at: datetime | None
+    completed_at: datetime | None
+
+
+@functools.cache
+def _status_query() -> CompoundSelect:
+    """The learner's rows of all three progress tables in one statement, values bound later."""
+    # One round trip instead of three (on PostgreSQL the round trips are a quarter of the course
+    # home), and plain tuples instead of ORM objects: the home and the module list only read.
+    # Column 0 says which table; the first select's types (datetimes) apply to every row.
+    def mine(model: Any) -> tuple[Any, Any]:
+        """The tenant and learner filter on one table."""
+        return model.context_id == bindparam("cid"), model.user_id == bindparam("uid")
+
+    mp, sv, ia = ModuleProgress, SectionView, ItemAnswer
+    return union_all(
+        select(literal_column("0"), mp.module_slug, mp.last_section, mp.started_at,
+               mp.last_activity_at, mp.completed_at).where(*mine(mp)),
+        select(literal_column("1"), sv.module_slug, sv.section_slug, null(), null(), null())
+        .where(*mine(sv)),
+        select(literal_column("2"), ia.module_slug, ia.item_id, null(), null(), null())
+        .where(*mine(ia)))
+
+
 def course_statuses(context_id: int, user_id: int, course: Course) -> list[ModuleStatus]:
-    """The learner's status in every module, in course order."""
-    activity = learner_activity(context_id, user_id)
-    return [activity.status(m) for m in course.modules]
+    """The learner's status in every module, in course order, from one read of their rows."""
+    rows: dict[str, _Progress] = {}
+    seen: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {})  # views, answers
+    for table, slug, key, started, last, completed in db.session.execute(
+            _status_query(), {"cid": context_id, "uid": user_id}):
+        if table == 0:
+            rows[slug] = _Progress(key, started, last, completed)
+        else:
+            seen[table - 1].setdefault(slug, []).append(key)
+    views, answers = seen
+    return [module_status(m, views.get(m.slug, ()), answers.get(m.slug, ()), rows.get(m.slug))
+            for m in course.modules]
 
 
 def progress_table(context_id: int, course: Course) -> list[LearnerRow]:

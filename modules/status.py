@@ -4,12 +4,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from modules.schema import Module, PracticeItem, Section
 
-if TYPE_CHECKING:
-    from modules.models import ModuleProgress
+
+class ProgressLike(Protocol):
+    """A module's stored progress: the ORM row, or the light row a status-only read returns."""
+
+    @property
+    def last_section(self) -> str: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def last_activity_at(self) -> datetime | None: ...
+    @property
+    def completed_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ class ModuleStatus:
 
 
 def module_status(module: Module, viewed: Iterable[str], answered: Iterable[str],
-                  row: ModuleProgress | None = None) -> ModuleStatus:
+                  row: ProgressLike | None = None) -> ModuleStatus:
     """Combine a module's content with the sections viewed and item ids answered."""
     seen, done_items = set(viewed), set(answered)
     sections = tuple(

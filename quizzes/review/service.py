@@ -5,13 +5,14 @@ written into the schedule in the same commit as the answer.
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, or_, select
 
 from course.db import db, utcnow
 from modules.schema import Course
@@ -45,23 +46,33 @@ class Summary:
     weekly: bool  # the learner asked for the weekly summary
 
 
-def summary(context_id: int, user_id: int, now: datetime | None = None) -> Summary:
-    """One indexed statement: due now, this week's answers, due next week, and the summary switch."""
-    today = day_number(now or utcnow())
+@functools.cache
+def _summary_query() -> Select[Any]:
+    """The summary's statement, built once with bound values (the course home runs it each time)."""
+    # Building this select() cost more than the database took to answer it (issue 18's profile).
     r = ReviewItem
+    today, week_ago, week_on, cid, uid = (bindparam(name, type_=Integer) for name in (
+        "today", "week_ago", "week_on", "cid", "uid"))
 
     def count(condition: Any) -> Any:
         """How many of the learner's rows meet a condition (0 when there are none)."""
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    recent = r.last_day > today - WEEK
+    recent = r.last_day > week_ago
     weekly = (select(ReviewSetting.weekly_summary).where(
-        ReviewSetting.context_id == context_id, ReviewSetting.user_id == user_id)
-        .scalar_subquery())
-    row = db.session.execute(select(
+        ReviewSetting.context_id == cid, ReviewSetting.user_id == uid).scalar_subquery())
+    return select(
         count(r.due_day <= today), count(recent), count(and_(recent, r.last_quality >= 3)),
-        count(and_(r.due_day > today, r.due_day <= today + WEEK)), weekly,
-    ).where(r.context_id == context_id, r.user_id == user_id)).one()
+        count(and_(r.due_day > today, r.due_day <= week_on)), weekly,
+    ).where(r.context_id == cid, r.user_id == uid)
+
+
+def summary(context_id: int, user_id: int, now: datetime | None = None) -> Summary:
+    """One indexed statement: due now, this week's answers, due next week, and the summary switch."""
+    today = day_number(now or utcnow())
+    row = db.session.execute(_summary_query(), {
+        "cid": context_id, "uid": user_id, "today": today, "week_ago": today - WEEK,
+        "week_on": today + WEEK}).one()
     return Summary(int(row[0]), int(row[1]), int(row[2]), int(row[3]), bool(row[4]))
 
 
