@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import CompoundSelect, Select, bindparam, literal_column, null, select, union_all
+from sqlalchemy import (
+    JSON,
+    CompoundSelect,
+    Select,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
@@ -31,7 +41,7 @@ from modules.status import (
 
 __all__ = ["Activity", "LearnerRow", "ModuleStatus", "SectionStatus", "TOUCH_AFTER",
            "activity_by_user", "as_utc", "course_statuses", "learner_activity", "module_status",
-           "progress_table", "record_answer", "record_view", "resume_point",
+           "open_section", "progress_table", "record_answer", "record_view", "resume_point",
            "section_item_kind"]
 
 Row = TypeVar("Row", ModuleProgress, SectionView, ItemAnswer)
@@ -144,6 +154,56 @@ def course_statuses(context_id: int, user_id: int, course: Course) -> list[Modul
     views, answers = seen
     return [module_status(m, views.get(m.slug, ()), answers.get(m.slug, ()), rows.get(m.slug))
             for m in course.modules]
+
+
+@functools.cache
+def _section_query() -> CompoundSelect:
+    """One learner's rows of one module in the three tables, one statement, values bound later."""
+    # The section page's read: one round trip instead of three, plain tuples instead of ORM
+    # objects. Column 0 says which table; the first select's types apply to every row.
+    def mine(model: Any) -> tuple[Any, ...]:
+        """The tenant, learner and module filter on one table."""
+        return (model.context_id == bindparam("cid"), model.user_id == bindparam("uid"),
+                model.module_slug == bindparam("slug"))
+
+    mp, sv, ia = ModuleProgress, SectionView, ItemAnswer
+    return union_all(
+        select(literal_column("0"), mp.last_section, mp.started_at, mp.last_activity_at,
+               mp.completed_at, cast(null(), JSON)).where(*mine(mp)),
+        select(literal_column("1"), sv.section_slug, sv.last_viewed_at, null(), null(), null())
+        .where(*mine(sv)),
+        select(literal_column("2"), ia.item_id, null(), null(), null(), ia.answer)
+        .where(*mine(ia)))
+
+
+def open_section(context_id: int, user_id: int, module: Module,
+                 section_slug: str) -> tuple[ModuleStatus, dict[str, Any]]:
+    """Record a section view; return the module status and the stored answers by item id.
+
+    One read when nothing needs writing (the page was opened within TOUCH_AFTER); otherwise the
+    ORM rows are read and record_view writes, as before.
+    """
+    now = utcnow()
+    row: _Progress | None = None
+    viewed: dict[str, datetime] = {}
+    answers: dict[str, Any] = {}
+    for table, key, when, last, completed, answer in db.session.execute(
+            _section_query(), {"cid": context_id, "uid": user_id, "slug": module.slug}):
+        if table == 0:
+            row = _Progress(key, when, last, completed)
+        elif table == 1:
+            viewed[key] = when
+        else:
+            answers[key] = answer
+    status = module_status(module, viewed, answers, row)
+    fresh = (row is not None and section_slug in viewed and row.last_section == section_slug
+             and not _stale(viewed[section_slug], now) and not _stale(row.last_activity_at, now)
+             and not (status.complete and row.completed_at is None))
+    if fresh:
+        return status, answers
+    activity = learner_activity(context_id, user_id, module.slug)
+    status = record_view(context_id, user_id, module, section_slug, activity)
+    return status, {k: a.answer for k, a in activity.answers_in(module.slug).items()}
 
 
 def progress_table(context_id: int, course: Course) -> list[LearnerRow]:

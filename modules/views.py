@@ -124,12 +124,10 @@ def section(cid: int, module: str, section: str) -> str:
     mod = _module(module)
     sec = _section(mod, section)
     # One read of the learner's rows serves the view record, the status and the stored answers.
-    activity = progress.learner_activity(g.context.id, g.user.id, mod.slug)
-    status = progress.record_view(g.context.id, g.user.id, mod, sec.slug, activity)
-    answers = activity.answers_in(mod.slug)
+    status, answers = progress.open_section(g.context.id, g.user.id, mod, sec.slug)
     flagged = request.args.get("unanswered", "")
     problem = request.args.get("problem", "")
-    items = [item_view(item, getattr(answers.get(item.id), "answer", None),
+    items = [item_view(item, answers.get(item.id),
                        problem if item.id == flagged else "") for item in sec.items]
     before, after = mod.neighbours(sec.slug)
     return render_template(
