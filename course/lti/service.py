@@ -9,6 +9,7 @@ from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequ
 from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy import and_, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from course.db import db, utcnow
 from course.extensions import cache
@@ -133,9 +134,14 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
     now = utcnow()
     if member.last_launch_at is None or _stale(member.last_launch_at, now):
         member.last_launch_at = now
+    rows = (ctx, user, member)
+    if not created and not db.session.new and not any(map(db.session.is_modified, rows)):
+        # Nothing to write: out of the session, so the commit below takes no connection (issue 18).
+        for row in rows:
+            db.session.expunge(row)
     run_launch_hooks(ctx, body, created)  # e.g. a new course gets its quizzes, in this commit
     context_pk, user_pk = ctx.id, user.id  # read now: a commit may expire the objects
-    db.session.commit()
+    db.session.commit()  # sends nothing when nothing changed and no hook touched the database
     return LaunchResult(context_pk, user_pk, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
                         dict(body.get(claims.CUSTOM) or {}), reg.id, cookieless)
 
@@ -147,20 +153,48 @@ def _stale(last: datetime, now: datetime) -> bool:
     return (now - last).total_seconds() >= LAUNCH_TIME_GRAIN_SECONDS
 
 
+# What a launch compares and refreshes; other columns stay unloaded (read only if touched).
+_READ = ((Context, ("id", "title", "label", "lineitems_url", "memberships_url", "groups_url",
+                    "ags_scopes")),
+         (User, ("id", "name", "email")),
+         (Membership, ("id", "role", "lti_roles", "last_launch_at", "removed_at")))
+
+
 def _known(reg_id: int, context_id: str, sub: str
            ) -> tuple[Context | None, User | None, Membership | None]:
-    """The context, user and membership in one query, each None when it does not exist yet."""
+    """The context, user and membership in one plain read, each None when it does not exist yet."""
     # One row always comes back: both sides are outer-joined to a one-row select, so a new
     # learner in a known course (or a known learner in a new course) costs no second query.
+    # Plain columns on an autocommit connection: no ORM row building and no transaction, so an
+    # unchanged returning learner's launch sends this one statement and nothing else (issue 18).
     one = select(literal(1).label("one")).subquery()
-    row = db.session.execute(
-        select(Context, User, Membership).select_from(one)
-        .outerjoin(Context, and_(Context.registration_id == reg_id,
-                                 Context.context_id == context_id))
-        .outerjoin(User, and_(User.registration_id == reg_id, User.sub == sub))
-        .outerjoin(Membership, and_(Membership.user_id == User.id,
-                                    Membership.context_id == Context.id))).one()
-    return row[0], row[1], row[2]
+    query = (select(*[getattr(model, name).label(f"{model.__tablename__}_{name}")
+                      for model, names in _READ for name in names]).select_from(one)
+             .outerjoin(Context, and_(Context.registration_id == reg_id,
+                                      Context.context_id == context_id))
+             .outerjoin(User, and_(User.registration_id == reg_id, User.sub == sub))
+             .outerjoin(Membership, and_(Membership.user_id == User.id,
+                                         Membership.context_id == Context.id)))
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        row = conn.execute(query).one()._mapping
+    values = [{name: row[f"{model.__tablename__}_{name}"] for name in names}
+              for model, names in _READ]
+    keys = ({"registration_id": reg_id, "context_id": context_id},
+            {"registration_id": reg_id, "sub": sub},
+            {"user_id": values[1]["id"], "context_id": values[0]["id"]})
+    ctx, user, member = (_attach(model, {**found, **key})
+                         for (model, _), found, key in zip(_READ, values, keys, strict=True))
+    return ctx, user, member
+
+
+def _attach(model: type[Any], values: dict[str, Any]) -> Any:
+    """A row read as plain columns, put in the session as if loaded (no SQL); None if absent."""
+    if values["id"] is None:
+        return None
+    obj = model(**values)
+    make_transient_to_detached(obj)  # the values count as loaded: only real changes are written
+    db.session.add(obj)
+    return obj
 
 
 def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
@@ -189,7 +223,6 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
     groups = body.get(claims.GROUPS) or {}
     if isinstance(groups, dict) and isinstance(groups.get("context_groups_url"), str):
         ctx.groups_url = groups["context_groups_url"][:1024]
-    db.session.flush()
     return ctx, created
 
 
@@ -203,5 +236,6 @@ def _upsert_user(reg_id: int, body: dict[str, Any], user: User | None) -> User:
         p for p in (body.get("given_name"), body.get("family_name")) if p)
     user.name = str(name or user.name or "Learner")[:255]
     user.email = str(body.get("email") or user.email or "")[:255]
-    db.session.flush()
+    if user.id is None:
+        db.session.flush()  # the new membership needs the id; other changes wait for the commit
     return user

@@ -13,7 +13,7 @@ import jwt.algorithms
 import pytest
 from cryptography.hazmat.primitives import serialization
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 
 from course.db import db, utcnow
 from course.extensions import cache
@@ -87,6 +87,25 @@ def test_returning_learner_launch_statement_budget(app, platform):
     assert counts["tool_key"] == 0, "verifying a launch never needs the tool's own key"
     assert counts["context"] == 1 and counts["lti_user"] == 0
     assert not [s for s in seen if s.startswith(("UPDATE", "INSERT"))], "\n".join(seen)
+
+
+def test_an_unchanged_returning_launch_sends_no_commit(app, platform):
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # warm-up
+    with app.app_context():
+        engine = db.engine
+    # Issue 18: the one read runs on an autocommit connection (SQLAlchemy still names its own
+    # "begin" there; the driver sends none) and nothing is flushed, so no commit is sent: it
+    # was about 5 ms of empty flushes and a COMMIT round trip.
+    ended: list[str] = []
+    listeners = {name: (lambda conn, _n=name: ended.append(_n)) for name in ("commit",)}
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    try:
+        assert login_and_launch(app, platform, "learner-1").status_code == 302
+    finally:
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
+    assert ended == [], ended
 
 
 def test_a_registration_is_read_again_once_its_few_seconds_pass(app, platform, monkeypatch):
