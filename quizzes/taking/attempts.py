@@ -211,7 +211,8 @@ def _score_all(attempt: Attempt, manual: list[tuple[int, int]] | None = None,
         done += [entry] if entry else []
     if unanswered:
         # One multi-row INSERT: ORM objects would each need their id back, one INSERT apiece.
-        db.session.execute(insert(Response), unanswered)
+        # Core on the session's connection: the ORM bulk path costs more than the round trip.
+        db.session.connection().execute(insert(Response), unanswered)
     return points, max_points, done
 
 
