@@ -71,14 +71,14 @@ def _html_to_markdown(text: str) -> str:
     return _IMG.sub(swap, text) if "<img" in text.lower() else text
 
 
-def _strings(value: Any, fix: Any) -> Any:
+def map_strings(value: Any, fix: Any) -> Any:
     """A copy of an item with ``fix`` applied to every string in it."""
     if isinstance(value, str):
         return fix(value)
     if isinstance(value, list):
-        return [_strings(v, fix) for v in value]
+        return [map_strings(v, fix) for v in value]
     if isinstance(value, dict):
-        return {k: _strings(v, fix) for k, v in value.items()}
+        return {k: map_strings(v, fix) for k, v in value.items()}
     return value
 
 
@@ -125,7 +125,7 @@ def attach_images(question: Element, item: dict[str, Any]) -> tuple[dict[str, An
     A reference whose file is missing or refused becomes its alt text, with a note saying why.
     """
     files, notes = read_files(question)
-    item = _strings(item, _html_to_markdown)
+    item = map_strings(item, _html_to_markdown)
     images: dict[str, ImportedImage] = {}
     refused: dict[str, str] = {}
 
@@ -146,7 +146,7 @@ def attach_images(question: Element, item: dict[str, Any]) -> tuple[dict[str, An
             return alt
         return f"![{alt}]({BASE}{match.group(2)})"
 
-    item = _strings(item, lambda text: MARKDOWN_REF.sub(resolve, text).replace("\x00", "")
+    item = map_strings(item, lambda text: MARKDOWN_REF.sub(resolve, text).replace("\x00", "")
                     if BASE in text else text)
     notes += list(refused.values())
     notes += [f"image {im.name!r} has no alt text: imported and marked as needing it; describe it "

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from sqlalchemy import func, select
 
 from course.db import db
-from quizzes.interchange.moodle_files import MARKDOWN_REF, ImportedImage
+from quizzes.interchange.moodle_files import MARKDOWN_REF, ImportedImage, map_strings
 from quizzes.media.images import ImageRefused
 from quizzes.media.models import QuestionImage
 from quizzes.media.refs import reference
@@ -63,15 +63,4 @@ class ImageStore:
         def swap(match: re.Match[str]) -> str:
             image_id = ids.get(unquote(match.group(2)))
             return match.group(0) if image_id is None else reference(image_id, match.group(1))
-        return _strings(item, lambda text: MARKDOWN_REF.sub(swap, text))
-
-
-def _strings(value: Any, fix: Any) -> Any:
-    """A copy with ``fix`` applied to every string inside."""
-    if isinstance(value, str):
-        return fix(value)
-    if isinstance(value, list):
-        return [_strings(v, fix) for v in value]
-    if isinstance(value, dict):
-        return {k: _strings(v, fix) for k, v in value.items()}
-    return value
+        return map_strings(item, lambda text: MARKDOWN_REF.sub(swap, text))
