@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, column, func, literal, select, union_all, values
+from sqlalchemy import Integer, Select, cast, column, func, literal, select, union_all, values
 
 from course.audit import AuditEvent
 from course.db import db
@@ -109,7 +109,10 @@ def cohort_answers(context_id: int) -> dict[str, list[Answer]]:
                   name="version_keys").data(
         [(vid, *(number[d].get(getattr(m, d)) for d in DIMENSIONS)) for vid, m in metas.items()]
     ).cte("version_keys")
-    scored = (select(Attempt.user_id.label("uid"), *(keys.c[d] for d in DIMENSIONS),
+    # Cast: PostgreSQL types a VALUES column that holds only NULLs as text, and the UNION below
+    # then cannot match it with the integer codes of the other dimensions.
+    scored = (select(Attempt.user_id.label("uid"),
+                     *(cast(keys.c[d], Integer).label(d) for d in DIMENSIONS),
                      Response.points.label("earned"), Response.max_points.label("possible"))
               .join(Attempt, Attempt.id == Response.attempt_id)
               .join(keys, keys.c.vid == Response.question_version_id)
