@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from course.audit import record
 from course.db import db
 from course.lti.groups import PlatformGroup, fetch_groups
 from course.models import Context, Membership, User
 from course.roles import LEARNER
-from quizzes.accommodations.models import PLATFORM, LearnerGroup, LearnerGroupMember
-from quizzes.accommodations.service import group_snapshot, refresh_deadlines
+from quizzes.accommodations.models import PLATFORM, LearnerGroup
+from quizzes.accommodations.service import group_snapshot, refresh_deadlines, replace_members
 
 NO_GROUPS = "Your LMS did not share groups; make groups here."
 
@@ -75,17 +74,11 @@ def _apply(context_id: int, actor_id: int | None, pg: PlatformGroup, group: Lear
         db.session.add(group)
     group.name = _free_name(context_id, " ".join(pg.name.split())[:90] or f"LMS group {pg.id}"[:90],
                             group)
-    old = {m.user_id for m in group.members}
-    group.members = [m for m in group.members if m.user_id in user_ids]
-    group.members += [LearnerGroupMember(user_id=u) for u in sorted(user_ids - old)]
-    db.session.flush()
-    after = group_snapshot(group)
-    if after != before:
-        record(context_id, actor_id, "group.change" if before else "group.add",
-               f"group {group.name} (from the LMS)", before, after)
+    after, moved = replace_members(context_id, actor_id, group, user_ids, before,
+                                   f"group {group.name} (from the LMS)")
     (report.unchanged if after == before else report.changed if before else report.added
      ).append(group.name)
-    return old ^ user_ids
+    return moved
 
 
 def sync_groups(context: Context, actor_id: int | None) -> SyncReport:

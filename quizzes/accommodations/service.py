@@ -187,6 +187,21 @@ def group_snapshot(group: LearnerGroup) -> dict[str, Any]:
     return {"name": group.name, "members": list(subs)}
 
 
+def replace_members(context_id: int, actor_id: int | None, group: LearnerGroup,
+                    user_ids: set[int], before: dict[str, Any] | None,
+                    target: str) -> tuple[dict[str, Any], set[int]]:
+    """Set a group's members to exactly these, flush, audit; returns its snapshot and who moved."""
+    old = {m.user_id for m in group.members}
+    group.members = [m for m in group.members if m.user_id in user_ids]
+    group.members += [LearnerGroupMember(user_id=u) for u in sorted(user_ids - old)]
+    db.session.flush()
+    after = group_snapshot(group)
+    if after != before:
+        record(context_id, actor_id, "group.change" if before else "group.add", target, before,
+               after)
+    return after, old ^ user_ids
+
+
 def save_group(context_id: int, actor_id: int | None, name: str, user_ids: list[int],
                group: LearnerGroup | None = None) -> LearnerGroup:
     """Create or change a learner group (name and members), audited; its overrides follow."""
@@ -201,17 +216,10 @@ def save_group(context_id: int, actor_id: int | None, name: str, user_ids: list[
     if group is None:
         group = LearnerGroup(context_id=context_id, name=name)
         db.session.add(group)
-    old = {m.user_id for m in group.members}
     wanted = set(_learner_ids(context_id, user_ids))
     group.name = name
-    group.members = [m for m in group.members if m.user_id in wanted]
-    group.members += [LearnerGroupMember(user_id=u) for u in sorted(wanted - old)]
-    db.session.flush()
-    after = group_snapshot(group)
-    if after != before:
-        record(context_id, actor_id, "group.change" if before else "group.add",
-                     f"group {name}", before, after)
-    refresh_deadlines(context_id, sorted(old ^ wanted), None)
+    _, moved = replace_members(context_id, actor_id, group, wanted, before, f"group {name}")
+    refresh_deadlines(context_id, sorted(moved), None)
     db.session.commit()
     return group
 
