@@ -6,6 +6,7 @@ needed first. tests/quizzes/review/test_schedule_store.py checks the two agree.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,6 +92,15 @@ def _update_set(new: Any) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _upsert(dialect_name: str) -> Any:
+    """The upsert statement for a dialect, built once (building it cost more than running it)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(ReviewItem)
+    return stmt.on_conflict_do_update(index_elements=["context_id", "user_id", "item_key"],
+                                      set_=_update_set(stmt.excluded))
+
+
 def record(context_id: int, user_id: int, answered: Sequence[Answered], now: datetime) -> None:
     """Schedule every answered item: one statement, at most one row write per item, no commit."""
     if not answered:
@@ -98,11 +108,10 @@ def record(context_id: int, user_id: int, answered: Sequence[Answered], now: dat
     today = day_number(now)
     latest = {a.key: a for a in answered}  # one write per item, the last answer wins
     rows = [_row(context_id, user_id, a, now, today) for a in latest.values()]
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ReviewItem)
-    stmt = stmt.on_conflict_do_update(index_elements=["context_id", "user_id", "item_key"],
-                                      set_=_update_set(stmt.excluded))
-    db.session.execute(stmt, rows)
+    # Core on the session's connection, same transaction: the ORM's bulk-insert path added ~7 ms
+    # per submission in issue 18's profile and syncs nothing for an upsert.
+    connection = db.session.connection()
+    connection.execute(_upsert(connection.dialect.name), rows)
 
 
 @dataclass(frozen=True)

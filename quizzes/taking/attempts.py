@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
@@ -16,7 +16,7 @@ from quizzes import grading
 from quizzes.accommodations.queries import limits_for
 from quizzes.layout import arrange
 from quizzes.marking import service as marking
-from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz, Response, aware
+from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, QuestionVersion, Quiz, Response, aware
 from quizzes.overrides import CLOSED, NOT_OPEN
 from quizzes.review import schedule_store as review
 from quizzes.scores import outbox
@@ -180,13 +180,26 @@ def save_answers(attempt: Attempt, form: Mapping[str, Any], positions: Iterable[
 # dataclasses.asdict deep-copies every part (~40 us each, a third of a submission's scoring in
 # the issue 18 profile); the parts go into a JSON column at once, so a shallow copy will do.
 PART_FIELDS = tuple(f.name for f in fields(PartResult))
+# Built once: scoring needs three columns of each version, and building a QuestionVersion object
+# per position cost more than reading them (issue 18's submission profile).
+_VERSIONS = select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.data).where(
+    QuestionVersion.id.in_(bindparam("ids", expanding=True)))
+
+
+def _versions(attempt: Attempt) -> dict[int, Row[Any]]:
+    """Layout position -> (id, question id, data) of its question version, as versions_for."""
+    found = {v.id: v for v in db.session.execute(
+        _VERSIONS, {"ids": [e["question_version_id"] for e in attempt.layout]})}
+    return {e["position"]: found[e["question_version_id"]] for e in attempt.layout
+            if e["question_version_id"] in found}
+
 
 def _score_all(attempt: Attempt, manual: list[tuple[int, int]] | None = None,
                ) -> tuple[float, float, list[review.Answered]]:
     """Score every position (unanswered ones as empty), store the results; the review entries.
 
     ``manual`` collects (position, version id) of answers a person must score (essays)."""
-    rows, versions = saved_responses(attempt), versions_for(attempt)
+    rows, versions = saved_responses(attempt), _versions(attempt)
     cases = {e["position"]: e.get("case_study_id") for e in attempt.layout}
     points = max_points = 0.0
     unanswered: list[dict[str, Any]] = []
