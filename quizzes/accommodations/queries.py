@@ -4,8 +4,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_, select
 
 from course.db import db
 from course.models import Membership, User
@@ -29,15 +30,19 @@ def base_of(quiz: Quiz) -> Base:
                 open_at=aware(quiz.open_at), close_at=aware(quiz.close_at))
 
 
+def applies_to_learner(cid: Any, uid: Any) -> ColumnElement[bool]:
+    """The condition on QuizOverride: this course's overrides for the learner or their groups."""
+    groups = select(LearnerGroupMember.group_id).where(LearnerGroupMember.user_id == uid)
+    return and_(QuizOverride.context_id == cid,
+                or_(QuizOverride.user_id == uid, QuizOverride.group_id.in_(groups)))
+
+
 @functools.cache
 def _rows_query() -> Select[QuizOverride]:
     """The overrides statement, built once with bound values (the course home runs it each time)."""
     # Building a select() cost more than the database took to answer it (issue 18's profile).
-    uid = bindparam("uid", type_=Integer)
-    groups = select(LearnerGroupMember.group_id).where(LearnerGroupMember.user_id == uid)
-    return select(QuizOverride).where(
-        QuizOverride.context_id == bindparam("cid"),
-        or_(QuizOverride.user_id == uid, QuizOverride.group_id.in_(groups)))
+    return select(QuizOverride).where(applies_to_learner(
+        bindparam("cid", type_=Integer), bindparam("uid", type_=Integer)))
 
 
 def _rows_for(context_id: int, user_id: int) -> list[QuizOverride]:
@@ -61,7 +66,12 @@ def limits_for(quiz: Quiz, user_id: int) -> Limits:
 
 def limits_by_quiz(context_id: int, user_id: int, quizzes: Iterable[Quiz]) -> dict[int, Limits]:
     """One learner's effective limits for several quizzes of a course (one query)."""
-    rows = _rows_for(context_id, user_id)
+    return limits_from(quizzes, _rows_for(context_id, user_id))
+
+
+def limits_from(quizzes: Iterable[Quiz], rows: Iterable[QuizOverride]) -> dict[int, Limits]:
+    """Effective limits per quiz from the learner's override rows, already read by the caller."""
+    rows = list(rows)
     return {q.id: _resolve(q, rows) for q in quizzes}
 
 

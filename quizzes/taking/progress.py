@@ -1,15 +1,17 @@
 """Read side for learners: quiz status, grade per the grading method, history and sync state."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, Select, and_, bindparam, or_, select
 
 from course.db import db, utcnow
 from quizzes import grading
-from quizzes.accommodations.queries import base_of, limits_by_quiz
+from quizzes.accommodations.models import QuizOverride
+from quizzes.accommodations.queries import applies_to_learner, base_of, limits_by_quiz, limits_from
 from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz, aware
 from quizzes.overrides import NOT_OPEN, OPEN, Limits, resolve
 from quizzes.scores.outbox import SyncState, sync_states
@@ -115,6 +117,44 @@ def quiz_statuses(context_id: int, user_id: int, quizzes: Iterable[Quiz]) -> lis
     limits = limits_by_quiz(context_id, user_id, quizzes)
     return [QuizStatus(q, by_quiz.get(q.id, []), states.get((q.id, user_id)), limits[q.id])
             for q in quizzes]
+
+
+@functools.cache
+def _course_rows() -> Select[Quiz, Attempt, QuizOverride]:
+    """Every quiz of a course with the learner's attempts and overrides, built once."""
+    cid, uid = bindparam("cid", type_=Integer), bindparam("uid", type_=Integer)
+    # One statement for three reads on the course home (issue 18): a quiz row repeats per
+    # attempt and per override, a handful at most, and the rows are taken apart below.
+    return (select(Quiz, Attempt, QuizOverride).where(Quiz.context_id == cid)
+            .outerjoin(Attempt, and_(Attempt.quiz_id == Quiz.id, Attempt.context_id == cid,
+                                     Attempt.user_id == uid))
+            .outerjoin(QuizOverride, and_(applies_to_learner(cid, uid),
+                                          or_(QuizOverride.quiz_id == Quiz.id,
+                                              QuizOverride.quiz_id.is_(None))))
+            .order_by(Quiz.position, Quiz.title, Quiz.id, Attempt.number, QuizOverride.id))
+
+
+def course_statuses(context_id: int, user_id: int, drafts: bool,
+                    sync: bool = True) -> list[QuizStatus]:
+    """Each quiz of the course for one learner in display order (``drafts``: unpublished too).
+
+    One statement, and one more for the gradebook sync states when ``sync``.
+    """
+    quizzes: dict[int, Quiz] = {}
+    attempts: dict[int, dict[int, Attempt]] = defaultdict(dict)
+    overrides: dict[int, QuizOverride] = {}
+    for quiz, attempt, override in db.session.execute(_course_rows(),
+                                                      {"cid": context_id, "uid": user_id}):
+        quizzes.setdefault(quiz.id, quiz)
+        if attempt is not None:
+            attempts[quiz.id].setdefault(attempt.id, attempt)
+        if override is not None:
+            overrides.setdefault(override.id, override)
+    shown = [q for q in quizzes.values() if drafts or q.published]
+    limits = limits_from(shown, overrides.values())
+    states = sync_states(context_id, user_id) if sync else {}
+    return [QuizStatus(q, list(attempts[q.id].values()), states.get((q.id, user_id)),
+                       limits[q.id]) for q in shown]
 
 
 def quiz_status(quiz: Quiz, user_id: int, preview: bool = False) -> QuizStatus:

@@ -10,24 +10,17 @@ from course.models import Context, User
 from course.roles import INSTRUCTOR
 from course.routes import Routes
 from quizzes import models
-from quizzes.sync import course_quizzes
 from quizzes.taking.attempts import AttemptError, start_attempt
-from quizzes.taking.progress import find_quiz, history, quiz_status, quiz_statuses
+from quizzes.taking.progress import course_statuses, find_quiz, history, quiz_status
 
 routes = Routes()
-
-
-def _visible_quizzes(context_id: int) -> list[models.Quiz]:
-    """Quizzes of the course a learner may see (instructors also see drafts)."""
-    quizzes = course_quizzes(context_id)
-    return [q for q in quizzes if q.published or g.role == INSTRUCTOR]
 
 
 @routes.get("/")
 @course_view()
 def index(cid: int) -> str:
     """The quiz list: status, attempts used, grade and gradebook sync state per quiz."""
-    rows = quiz_statuses(g.context.id, g.user.id, _visible_quizzes(g.context.id))
+    rows = course_statuses(g.context.id, g.user.id, drafts=g.role == INSTRUCTOR)
     return render_template("quizzes/index.html", rows=rows)
 
 
@@ -35,8 +28,9 @@ def index(cid: int) -> str:
 @course_view()
 def score_history(cid: int) -> str:
     """Every attempt of this learner in this course, newest first."""
-    quizzes = {q.id: q for q in _visible_quizzes(g.context.id)}
-    statuses = {s.quiz.id: s for s in quiz_statuses(g.context.id, g.user.id, quizzes.values())}
+    statuses = {s.quiz.id: s for s in course_statuses(g.context.id, g.user.id,
+                                                      drafts=g.role == INSTRUCTOR)}
+    quizzes = {quiz_id: s.quiz for quiz_id, s in statuses.items()}
     attempts = [a for a in history(g.context.id, g.user.id) if a.quiz_id in quizzes]
     return render_template("quizzes/history.html", attempts=attempts, quizzes=quizzes,
                            statuses=statuses)
@@ -74,8 +68,8 @@ def start(cid: int, slug: str) -> WerkzeugResponse:
 
 def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
     """The course home block: each quiz with the learner's status."""
-    rows = quiz_statuses(ctx.id, user.id, [q for q in course_quizzes(ctx.id)
-                                           if q.published or role == INSTRUCTOR])
+    # The panel shows no gradebook sync state, so it skips reading the score outbox.
+    rows = course_statuses(ctx.id, user.id, drafts=role == INSTRUCTOR, sync=False)
     if not rows:
         return None
     return Panel("quizzes/panel.html", {"rows": rows, "cid": ctx.id}, order=30)
