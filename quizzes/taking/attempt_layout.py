@@ -1,13 +1,16 @@
 """What an attempt holds: the quiz's slots drawn into a seeded layout, its versions and answers."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, or_, select
+import functools
+
+from sqlalchemy import Integer, Select, and_, bindparam, or_, select, union
 
 from course.db import db
 from quizzes.bank_loader import get_bank
 from quizzes.layout import Block, RandomSlot, draw, entry
 from quizzes.models import SHIPPED, Attempt, Question, QuestionVersion, Quiz, Response
 from quizzes.sync import latest_version_ids, sync_bank
+from quizzes.tutor.models import AttemptMark
 
 
 def prefix(position: int) -> str:
@@ -63,3 +66,30 @@ _RESPONSES = select(Response).where(Response.attempt_id == bindparam("aid"))
 def saved_responses(attempt: Attempt) -> dict[int, Response]:
     """Position -> saved response row."""
     return {r.position: r for r in db.session.scalars(_RESPONSES, {"aid": attempt.id})}
+
+
+@functools.cache
+def _responses_and_marks() -> Select[Response, AttemptMark]:
+    """Each position of an attempt with its saved response and its mark, either may be absent."""
+    aid = bindparam("aid", type_=Integer)
+    # A position may have an answer and no mark or a flag and no answer: both sides are
+    # outer-joined to the union of their positions (SQLite has no FULL JOIN before 3.39).
+    held = union(select(Response.position).where(Response.attempt_id == aid),
+                 select(AttemptMark.position).where(AttemptMark.attempt_id == aid)).subquery()
+    return (select(Response, AttemptMark).select_from(held)
+            .outerjoin(Response, and_(Response.attempt_id == aid,
+                                      Response.position == held.c.position))
+            .outerjoin(AttemptMark, and_(AttemptMark.attempt_id == aid,
+                                         AttemptMark.position == held.c.position)))
+
+
+def responses_and_marks(attempt_id: int) -> tuple[dict[int, Response], dict[int, AttemptMark]]:
+    """Position -> saved response and position -> mark, in one statement (the attempt page)."""
+    responses: dict[int, Response] = {}
+    marks: dict[int, AttemptMark] = {}
+    for response, mark in db.session.execute(_responses_and_marks(), {"aid": attempt_id}):
+        if response is not None:
+            responses[response.position] = response
+        if mark is not None:
+            marks[mark.position] = mark
+    return responses, marks

@@ -14,7 +14,7 @@ from quizzes import grading
 from quizzes.bank_loader import get_bank
 from quizzes.corrections.service import overrides_of
 from quizzes.models import SUBMITTED, TUTOR, Attempt, QuestionVersion, Quiz, aware
-from quizzes.taking.attempt_layout import saved_responses, versions_for
+from quizzes.taking.attempt_layout import responses_and_marks, saved_responses, versions_for
 from quizzes.taking.attempts import (
     AttemptClosed,
     AttemptError,
@@ -75,12 +75,11 @@ def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
     version = db.session.get(QuestionVersion, slot["question_version_id"])
     if version is None:  # a version deleted since the attempt began: a 404, not a 500
         abort(404)
-    rows = saved_responses(attempt)
+    rows, marked = responses_and_marks(attempt.id)
     saved = (unsaved or {}).get(number)
     if saved is None and number in rows:
         saved = rows[number].response
     question = question_view(version.data, attempt.seed, number, saved)
-    marked = marks.marks_for(attempt.id)
     nav = [{"n": e["position"], "answered": e["position"] in rows and
             answered(rows[e["position"]].response),
             "flagged": e["position"] in marked and marked[e["position"]].flagged} for e in layout]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, Select, and_, bindparam, or_, select
+from sqlalchemy.orm import joinedload
 
 from course.db import db, utcnow
 from quizzes import grading
@@ -102,9 +103,10 @@ class QuizStatus:
 _LEARNER_ATTEMPTS = (select(Attempt).where(Attempt.context_id == bindparam("cid"),
                                            Attempt.user_id == bindparam("uid"))
                      .order_by(Attempt.quiz_id, Attempt.number))
-_OWN_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("aid"),
-                                     Attempt.context_id == bindparam("cid"),
-                                     Attempt.user_id == bindparam("uid"))
+# The quiz comes with it: every page of an attempt reads its quiz (mode, title, review).
+_OWN_ATTEMPT = (select(Attempt).options(joinedload(Attempt.quiz))
+                .where(Attempt.id == bindparam("aid"), Attempt.context_id == bindparam("cid"),
+                       Attempt.user_id == bindparam("uid")))
 
 
 def quiz_statuses(context_id: int, user_id: int, quizzes: Iterable[Quiz]) -> list[QuizStatus]:
