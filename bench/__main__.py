@@ -7,19 +7,15 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable
 from contextlib import ExitStack
-from pathlib import Path
 
-from bench import backends, baseline_app, handouts, launches, pages, performance, storm, uploads
-from bench.context import Plan, Run
+from bench import baseline_app, handouts, launches, pages, performance, storm, uploads
+from bench.context import Plan, Run, bench_run, register_platform
 from bench.load import ensure_wrk
-from bench.platform import BenchPlatform
 from bench.report import RESULTS, Figure, missing, print_table, write_results
 from bench.server import Gunicorn
 
@@ -51,15 +47,6 @@ def _load() -> float | None:
         return round(os.getloadavg()[0], 2)
     except OSError:
         return None
-
-
-def register_platform(run: Run) -> None:
-    """`flask --app wsgi lti add-platform` for the bench platform, like an administrator."""
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi",
-                           *run.platform.cli_args()], cwd=backends.ROOT, env=run.app_env,
-                          capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"lti add-platform failed: {done.stderr[-300:]}")
 
 
 PHASES = ("baseline", "pages", "performance", "launches", "storm", "handouts")
@@ -110,19 +97,11 @@ def item_analysis_figure() -> Figure:
 
 def bench(plan: Plan, only: frozenset[str] = frozenset(PHASES)) -> tuple[list[Figure], Run]:
     """Set up the database, cache and servers in a temporary folder, measure, tear down."""
-    with tempfile.TemporaryDirectory(prefix="msc-bench-") as tmp, ExitStack() as stack:
-        instance = Path(tmp) / "instance"
-        instance.mkdir()
-        chosen = backends.choose(instance)
-        if chosen.own_database and chosen.database_kind == "postgresql":
-            stack.callback(backends.drop_pg_database)
-        schema = backends.prepare_schema(chosen)
-        baseline_app.prepare(chosen.database_url)
-        platform = stack.enter_context(BenchPlatform())
-        run = Run(plan, chosen, Path(tmp), platform, app_env=chosen.app_env(),
-                  notes=[*chosen.notes, schema])
-        print(f"bench ({plan.name}): {chosen.database_kind}, "
-              f"{'Redis' if chosen.redis_url else 'file cache'}; {schema}", flush=True)
+    with bench_run(plan, "msc-bench-") as (run, stack):
+        baseline_app.prepare(run.backends.database_url)
+        print(f"bench ({plan.name}): {run.backends.database_kind}, "
+              f"{'Redis' if run.backends.redis_url else 'file cache'}; {run.notes[-1]}",
+              flush=True)
         figures = measure_all(run, stack, only)
     return figures, run
 

@@ -11,12 +11,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from bench import storm_anchor_app
 from bench.backends import ROOT
 from bench.context import Run
 from bench.launches import THREADS, launch_many
 from bench.learner import Learner
 from bench.load import percentile
 from bench.report import Figure, missing
+from bench.server import Gunicorn
 
 QUIZ = "quiz-final-cases"
 SUBMIT_P99_TARGET_MS = 1000.0
@@ -79,6 +81,11 @@ def run_storm(run: Run, size: int) -> Storm:
                 continue
             storm.ready.append(item)
             storm.answered += answered
+    return release(storm)
+
+
+def release(storm: Storm) -> Storm:
+    """Let every ready learner press Submit at the same moment; time each answer."""
     gate, lock = threading.Barrier(len(storm.ready) or 1, timeout=60), threading.Lock()
 
     def submit(item: tuple[Learner, int, str]) -> None:
@@ -123,10 +130,11 @@ def db_counts(run: Run, prefix: str = "bench-learner-") -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(run: Run, prefix: str = "bench-learner-") -> list[Figure]:
+def measure(run: Run, prefix: str = "bench-learner-", anchor: bool = True) -> list[Figure]:
     """Submit N attempts at once, drain the outbox, count delivered, lost and duplicated.
 
-    `prefix` names the storm's learners in the database (the matrix gives each storm its own).
+    `prefix` names the storm's learners in the database (the matrix gives each storm its own);
+    with `anchor`, the same storm then goes to the bare write (bench/storm_anchor_app.py).
     """
     size = run.plan.storm_size
     storm = run_storm(run, size)
@@ -145,7 +153,7 @@ def measure(run: Run, prefix: str = "bench-learner-") -> list[Figure]:
                      f"answered; outbox after the drain {after['outbox']}; "
                      f"worker said: {said[:200]}")
     p99 = percentile(storm.latencies, 99)
-    return [
+    figures = [
         Figure("storm_attempts", "Storm: attempts submitted at once", len(storm.ready)),
         Figure("storm_submitted", "Storm: attempts recorded as submitted", submitted),
         Figure("storm_submit_errors", "Storm: submissions refused or failed",
@@ -165,6 +173,73 @@ def measure(run: Run, prefix: str = "bench-learner-") -> list[Figure]:
                met=duplicated == 0),
         Figure("storm_drain_s", "Storm: outbox drain time (worker --once)", seconds, "s"),
     ]
+    if anchor:
+        figures += _anchor_figures(run, len(storm.ready), p99)
+    return figures
+
+
+ANCHOR = "Storm anchor (bare Flask + SQLAlchemy write)"
+
+
+def responses_per_attempt(run: Run) -> int:
+    """How many response rows the tool wrote for its newest submitted attempt (the final quiz's
+    questions), read from the database: the anchor writes as many."""
+    from sqlalchemy import create_engine, text
+
+    from bench.baseline_app import sqlalchemy_url
+    engine = create_engine(sqlalchemy_url(run.backends.database_url))
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(
+                "SELECT count(*) FROM quiz_response WHERE attempt_id = "
+                "(SELECT max(id) FROM quiz_attempt WHERE state = 'submitted')")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def run_anchor(run: Run, size: int, per_attempt: int) -> tuple[Storm, tuple[int, int, int]]:
+    """The same release of `size` submissions against the anchor, under the same gunicorn
+    settings; also what it recorded (attempts, responses, score rows)."""
+    url = run.backends.database_url
+    storm_anchor_app.prepare(url, size)
+    env = {**run.app_env, "BENCH_STORM_RESPONSES": str(per_attempt)}
+    with Gunicorn("bench.storm_anchor_app:app", env, run.log_dir, "storm-anchor",
+                  "/healthz") as server:
+        storm = Storm()
+        for aid in range(1, size + 1):
+            learner = Learner(server.base_url, run.platform, f"anchor-{aid}", "")
+            learner.cid = 1
+            storm.ready.append((learner, aid, ""))
+        release(storm)
+    return storm, storm_anchor_app.recorded(url)
+
+
+def _anchor_figures(run: Run, size: int, tool_p99: float | None) -> list[Figure]:
+    """The anchor storm's figures and the tool's p99 as a ratio to the anchor's."""
+    if not size:
+        return anchor_unavailable("the tool's storm had no learners")
+    try:
+        per_attempt = responses_per_attempt(run)
+        storm, (done, answers, rows) = run_anchor(run, size, per_attempt)
+    except Exception as exc:  # the tool's figures stand without the anchor
+        return anchor_unavailable(f"{exc.__class__.__name__}: {exc}"[:120])
+    if storm.errors:
+        run.notes.append(f"storm anchor: {len(storm.errors)} errors, e.g. {storm.errors[0]}")
+    run.notes.append(f"storm anchor: {done} of {size} attempts recorded, {answers} response "
+                     f"rows ({per_attempt} per attempt), {rows} score rows")
+    p99 = percentile(storm.latencies, 99)
+    return [
+        Figure("storm_anchor_recorded", f"{ANCHOR}: attempts recorded", done),
+        Figure("storm_anchor_responses_per_attempt", f"{ANCHOR}: response rows per attempt",
+               per_attempt),
+        Figure("storm_anchor_submit_p50_ms", f"{ANCHOR}: submission p50",
+               _ms(percentile(storm.latencies, 50)), "ms"),
+        Figure("storm_anchor_submit_p99_ms", f"{ANCHOR}: submission p99", _ms(p99), "ms"),
+        Figure("storm_anchor_submit_rate", f"{ANCHOR}: submissions answered per second",
+               len(storm.latencies) / storm.wall if storm.wall else None, "/s"),
+        Figure("storm_p99_vs_anchor", "Storm: tool p99 / anchor p99 (1.0 = the bare write)",
+               tool_p99 / p99 if tool_p99 and p99 else None, "x"),
+    ]
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -178,6 +253,16 @@ STORM_KEYS = ("storm_attempts", "storm_submitted", "storm_submit_errors", "storm
               "storm_drain_s")
 
 
+ANCHOR_KEYS = ("storm_anchor_recorded", "storm_anchor_responses_per_attempt",
+               "storm_anchor_submit_p50_ms", "storm_anchor_submit_p99_ms",
+               "storm_anchor_submit_rate", "storm_p99_vs_anchor")
+
+
+def anchor_unavailable(reason: str) -> list[Figure]:
+    """Every anchor figure as n/a."""
+    return [missing(key, key.replace("_", " "), reason) for key in ANCHOR_KEYS]
+
+
 def unavailable(reason: str) -> list[Figure]:
     """Every storm figure as n/a, when the storm could not run."""
-    return [missing(key, key.replace("_", " "), reason) for key in STORM_KEYS]
+    return [missing(key, key.replace("_", " "), reason) for key in STORM_KEYS + ANCHOR_KEYS]

@@ -9,14 +9,10 @@ shared machine the load average beside each row says how far to trust it.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
-from contextlib import ExitStack
-from pathlib import Path
 
-from bench import backends, storm
-from bench.context import Plan, Run
-from bench.platform import BenchPlatform
+from bench import storm
+from bench.context import Plan, Run, bench_run, register_platform
 from bench.report import RESULTS, Figure, write_results
 from bench.server import Gunicorn
 
@@ -42,7 +38,7 @@ def one_storm(run: Run, cell: int, setting: tuple[int, str, int]) -> list[Figure
     with Gunicorn("wsgi:app", run.app_env, run.log_dir, f"app-{slug(*setting)}", "/healthz",
                   workers=workers, worker_class=kind, threads=threads) as app:
         run.app_url = app.base_url
-        figures = storm.measure(run, prefix=f"bench-learner-{cell + 1}")
+        figures = storm.measure(run, prefix=f"bench-learner-{cell + 1}", anchor=False)
     key = slug(*setting)
     return [Figure(f"storm_matrix_{key}_load", f"{app.settings}: load average at start",
                    round(load, 2)),
@@ -71,20 +67,11 @@ def main(plan: Plan) -> int:
     """Run every setting's storm and print the table; never fails on a number."""
     began = time.perf_counter()
     rows: list[tuple[str, str, list[Figure]]] = []
-    with tempfile.TemporaryDirectory(prefix="msc-storm-matrix-") as tmp, ExitStack() as stack:
-        instance = Path(tmp) / "instance"
-        instance.mkdir()
-        chosen = backends.choose(instance)
-        if chosen.own_database and chosen.database_kind == "postgresql":
-            stack.callback(backends.drop_pg_database)
-        schema = backends.prepare_schema(chosen)
-        platform = stack.enter_context(BenchPlatform())
-        run = Run(plan, chosen, Path(tmp), platform, app_env=chosen.app_env(), notes=[schema])
-        from bench.__main__ import register_platform
+    with bench_run(plan, "msc-storm-matrix-") as (run, _stack):
         register_platform(run)
         print(f"storm matrix ({plan.name}, {plan.storm_size} learners per storm): "
-              f"{chosen.database_kind}, {'Redis' if chosen.redis_url else 'file cache'}",
-              flush=True)
+              f"{run.backends.database_kind}, "
+              f"{'Redis' if run.backends.redis_url else 'file cache'}", flush=True)
         for cell, setting in enumerate(SETTINGS):
             print(f"== {slug(*setting)}", flush=True)
             try:
