@@ -182,8 +182,8 @@ ANCHOR = "Storm anchor (bare Flask + SQLAlchemy write)"
 
 
 def responses_per_attempt(run: Run) -> int:
-    """How many response rows the tool wrote for its newest submitted attempt (the final quiz's
-    questions), read from the database: the anchor writes as many."""
+    """How many response rows the tool wrote for its newest submitted attempt at the storm's quiz
+    (one per question), read from the database: the anchor writes as many."""
     from sqlalchemy import create_engine, text
 
     from bench.baseline_app import sqlalchemy_url
@@ -191,8 +191,9 @@ def responses_per_attempt(run: Run) -> int:
     try:
         with engine.connect() as conn:
             return int(conn.execute(text(
-                "SELECT count(*) FROM quiz_response WHERE attempt_id = "
-                "(SELECT max(id) FROM quiz_attempt WHERE state = 'submitted')")).scalar_one())
+                "SELECT count(*) FROM quiz_response WHERE attempt_id = (SELECT max(id) FROM "
+                "quiz_attempt WHERE state = 'submitted' AND quiz_id IN "
+                "(SELECT id FROM quiz WHERE slug = :slug))"), {"slug": QUIZ}).scalar_one())
     finally:
         engine.dispose()
 
