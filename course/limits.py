@@ -36,6 +36,11 @@ LIMITED = ("You have made this request too many times in a short while. Wait {wa
 BUSY = ("Many handouts are being printed right now. Wait a few seconds and try again; "
         "nothing you saved was lost.")
 BUSY_RETRY_SECONDS = 5
+# Flask-Limiter settings that act through its before_request and after_request hooks. This app
+# sets none of them: its limits are all on decorated views, which check themselves.
+GLOBAL_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META",
+                   "RATELIMIT_HEADERS_ENABLED", "RATELIMIT_IN_MEMORY_FALLBACK",
+                   "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED")
 
 
 def user_key() -> str:
@@ -94,13 +99,32 @@ def _render_gate(view: Callable, gate: threading.BoundedSemaphore, wait: float) 
     return gated
 
 
+def _init(limiter: Limiter, app: Flask) -> None:
+    """init_app, without the request hooks when no setting needs them (issue 18)."""
+    if any(app.config.get(name) for name in GLOBAL_SETTINGS):
+        limiter.init_app(app)
+        return
+    # Its before_request hook ran the whole limit lookup on every request of the app, finding
+    # nothing outside the decorated views, and those check again in their wrapper; its
+    # after_request hook only adds headers (off) and conditional deductions (none). init_app
+    # registers the hooks only for a limiter not yet listed, so it is listed first; only the
+    # teardown that resets the per-request limiter context is kept.
+    app.extensions.setdefault("limiter", set()).add(limiter)
+    limiter.init_app(app)
+
+    @app.teardown_request
+    def _release(_: BaseException | None = None) -> None:
+        """Forget this request's limits, as Flask-Limiter's own teardown does."""
+        limiter.context.reset()
+
+
 def _apply_limits(app: Flask) -> None:
     """Wrap each limited endpoint's view with its Flask-Limiter limit."""
     uri, options = _storage(app)
     # swallow_errors: if Redis is down the request goes on (fail open) and the error is logged.
     limiter = Limiter(get_remote_address, storage_uri=uri, storage_options=options,
                       swallow_errors=True, key_prefix=app.config.get("CACHE_KEY_PREFIX", ""))
-    limiter.init_app(app)
+    _init(limiter, app)
     app.extensions["course_limiter"] = limiter
     for table, key in ((PER_IP, get_remote_address), (PER_USER, user_key)):
         for endpoint, setting in table.items():

@@ -1,0 +1,154 @@
+"""What a launch no longer pays for (issue 18): limiter hooks on every page, transaction commands."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, request
+from flask_limiter._manager import LimitManager
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from course.db import db
+from course.limits import GLOBAL_SETTINGS, PER_IP, PER_USER
+from course.models import Context, Membership, User
+from tests.conftest import build_app, launch, launch_as
+from tests.course.test_launch_cost import ORIGINS_QUERY, login_and_launch
+from tests.platform import TestPlatform
+from tests.sql_counter import statements
+
+# Commands that open, end or configure a transaction: a round trip each, none of them needed
+# by a read on an autocommit connection.
+TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SET", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def limit_checks(monkeypatch: Any) -> Iterator[list[str]]:
+    """The endpoint of every request on which Flask-Limiter looked its limits up."""
+    seen: list[str] = []
+    # Its request hook is a method bound at init_app, so a spy on the limiter would miss it;
+    # both the hook and the view's wrapper resolve the limits through the limit manager.
+    real = LimitManager.resolve_limits
+
+    def resolve(self: LimitManager, *args: Any, **kwargs: Any) -> Any:
+        """Note the endpoint, then resolve as usual."""
+        seen.append(request.endpoint or "")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(LimitManager, "resolve_limits", resolve)
+    yield seen
+
+
+def test_the_limiter_runs_only_on_the_limited_endpoints(app: Flask, platform: TestPlatform,
+                                                         monkeypatch: Any) -> None:
+    client = app.test_client()
+    with limit_checks(monkeypatch) as seen:
+        cid = launch_as(client, platform, "learner", user="learner-1")
+        assert client.get(f"/c/{cid}/").status_code == 200
+        assert client.get("/lti/jwks").status_code == 200
+    # Once per limited request, in the view's wrapper. Flask-Limiter's before_request hook
+    # checked every request of the app a second time (issue 18): four more here, for nothing.
+    assert seen == ["lti.login", "lti.launch"], seen
+    assert set(PER_IP) | set(PER_USER) <= set(app.view_functions)
+
+
+def test_the_limited_endpoints_still_refuse_a_flood(tmp_path: Any, platforms: Any) -> None:
+    app = build_app(tmp_path, RATELIMIT_LOGIN="2 per minute", RATELIMIT_LAUNCH="1 per minute")
+    platform = TestPlatform()
+    assert app.test_cli_runner().invoke(args=platform.cli_args()).exit_code == 0
+    platforms.append(platform)
+    client = app.test_client()
+    assert launch(client, platform).status_code == 302  # one login and one launch
+    assert login_and_launch(app, platform, "learner-2").status_code == 429  # the launch's limit
+    assert client.get(platform.login_url("learner-3")).status_code == 429  # the login's
+    # A page without a limit never answers 429, however spent the limited endpoints are.
+    assert [client.get("/lti/jwks").status_code for _ in range(5)] == [200] * 5
+
+
+def test_a_setting_that_needs_the_global_hooks_keeps_them(tmp_path: Any, platforms: Any) -> None:
+    assert "RATELIMIT_DEFAULT" in GLOBAL_SETTINGS
+    app = build_app(tmp_path, RATELIMIT_DEFAULT="2 per minute")
+    client = app.test_client()
+    assert [client.get("/lti/jwks").status_code for _ in range(3)] == [200, 200, 429]
+
+
+@contextmanager
+def driver_commands(app: Flask, monkeypatch: Any) -> Iterator[list[str]]:
+    """Everything the database driver sends while the block runs, the pool's own ping included."""
+    sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        import psycopg
+        from psycopg import _connection_base
+
+        real_execute, real_command = psycopg.Cursor.execute, _connection_base.BaseConnection._exec_command
+
+        def execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            """A query: one round trip."""
+            sent.append(" ".join(str(query).split()))
+            return real_execute(self, query, *args, **kwargs)
+
+        def command(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            """psycopg's own BEGIN, COMMIT, ROLLBACK and SET: a round trip each."""
+            sent.append(bytes(query).decode() if isinstance(query, bytes) else str(query))
+            return real_command(self, query, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+        monkeypatch.setattr(_connection_base.BaseConnection, "_exec_command", command)
+        yield sent
+        return
+
+    # SQLite: its trace callback sees the statements the sqlite3 module adds (BEGIN, ROLLBACK).
+    def checkout(dbapi: Any, *args: Any) -> None:
+        dbapi.set_trace_callback(sent.append)
+
+    def checkin(dbapi: Any, *args: Any) -> None:
+        dbapi.set_trace_callback(None)
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "checkin", checkin)
+
+
+def test_a_returning_launch_sends_its_read_and_no_transaction_command(
+        app: Flask, platform: TestPlatform, monkeypatch: Any) -> None:
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # warm-up
+    with driver_commands(app, monkeypatch) as sent:
+        assert login_and_launch(app, platform, "learner-1").status_code == 302
+    # The read runs on an autocommit connection: switching to autocommit and back, and the
+    # pool's rollback on return, stay in the driver (issue 18). What remains is the read and
+    # the pool's liveness ping (pool_pre_ping, course/config.py) on taking the connection.
+    reads = [s for s in sent if "FROM" in s.upper() and "context" in s]
+    assert len(reads) == 1, sent
+    assert not [s for s in sent if s.strip().upper().startswith(TRANSACTION)], sent
+    assert len(sent) <= 2, sent
+
+
+def test_a_new_learner_in_a_known_course_is_written_in_one_flush(app: Flask,
+                                                                  platform: TestPlatform) -> None:
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # the course
+    flushes: list[int] = []
+
+    def flushed(session: Any, *args: Any) -> None:
+        flushes.append(len(session.new))
+
+    event.listen(Session, "before_flush", flushed)
+    try:
+        with statements(app, ORIGINS_QUERY) as seen:
+            assert login_and_launch(app, platform, "learner-2").status_code == 302
+    finally:
+        event.remove(Session, "before_flush", flushed)
+    # The user and the membership go in one flush (the user's own flush for its id was one
+    # more unit of work per first launch, issue 18); still the read and two inserts.
+    assert flushes == [2], flushes
+    assert [s.split()[0] for s in seen] == ["SELECT", "INSERT", "INSERT"], seen
+    with app.app_context():
+        member = db.session.scalars(select(Membership).join(User).where(
+            User.sub == "learner-2")).one()
+        assert member.context_id == db.session.scalars(select(Context.id)).one()
