@@ -24,7 +24,7 @@ from quizzes.taking.attempts import (
     submit_attempt,
 )
 from quizzes.taking.pages import answered, case_view, question_view, review_view
-from quizzes.taking.progress import own_attempt, quiz_status
+from quizzes.taking.progress import own_attempt, own_attempt_page, quiz_status
 from quizzes.tutor import marks
 
 routes = Routes()
@@ -66,13 +66,15 @@ def _positions(form: Any) -> list[int]:
 
 
 def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
-          problems: dict[int, list[str]] | None = None, status: int = 200) -> Any:
-    """Render question ``number`` of an attempt with its saved (or just-rejected) answer."""
+          problems: dict[int, list[str]] | None = None, status: int = 200,
+          shown: QuestionVersion | None = None) -> Any:
+    """Render question ``number`` with its saved or rejected answer (``shown``: a version read)."""
     layout = attempt.layout
     number = min(max(1, number), len(layout))
     slot = layout[number - 1]
     # Only the question shown: loading every version's JSON was a third of this page's SQL time.
-    version = db.session.get(QuestionVersion, slot["question_version_id"])
+    version = shown if shown is not None and shown.id == slot["question_version_id"] else (
+        db.session.get(QuestionVersion, slot["question_version_id"]))
     if version is None:  # a version deleted since the attempt began: a 404, not a 500
         abort(404)
     rows, marked = responses_and_marks(attempt.id)
@@ -102,12 +104,13 @@ def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
 @course_view()
 def attempt(cid: int, aid: int) -> Any:
     """Show one question of an open attempt (?q=N); submitted attempts go to their review."""
-    found = _own(aid)
+    number = request.args.get("q", 1, type=int) or 1
+    found, version = own_attempt_page(cid, g.user.id, aid, number) or abort(404)
     if found.state == SUBMITTED:
         return redirect(url_for("quizzes.review", cid=cid, aid=aid))
     if _overdue(found):
         return _time_up(found)
-    return _page(found, request.args.get("q", 1, type=int) or 1)
+    return _page(found, number, shown=version)
 
 
 @routes.post("/attempts/<int:aid>/")
