@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Protocol
 
 from modules.schema import Module, PracticeItem, Section
@@ -43,6 +44,9 @@ class SectionStatus:
 class ModuleStatus:
     """How far a learner is through one module; ``complete`` follows the current content."""
 
+    # The figures below are cached_property: the instance is frozen, so they cannot go stale,
+    # and the course home's templates read each several times per module (issue 18's profile).
+
     slug: str
     title: str
     number: int
@@ -52,32 +56,32 @@ class ModuleStatus:
     last_activity_at: datetime | None = None
     completed_at: datetime | None = None
 
-    @property
+    @cached_property
     def sections_viewed(self) -> int:
         """Sections opened at least once."""
         return sum(s.viewed for s in self.sections)
 
-    @property
+    @cached_property
     def checks_total(self) -> int:
         """Knowledge checks in the module."""
         return sum(s.checks_total for s in self.sections)
 
-    @property
+    @cached_property
     def checks_answered(self) -> int:
         """Knowledge checks answered at least once, right or wrong."""
         return sum(min(s.checks_answered, s.checks_total) for s in self.sections)
 
-    @property
+    @cached_property
     def steps_total(self) -> int:
         """Units of progress: one per section view and one per knowledge check."""
         return len(self.sections) + self.checks_total
 
-    @property
+    @cached_property
     def steps_done(self) -> int:
         """Units of progress done so far."""
         return self.sections_viewed + self.checks_answered
 
-    @property
+    @cached_property
     def percent(self) -> int:
         """Whole-number percentage for the progress bar."""
         return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
@@ -93,7 +97,7 @@ class ModuleStatus:
         """Whether the learner has done anything in this module."""
         return self.steps_done > 0
 
-    @property
+    @cached_property
     def complete(self) -> bool:
         """Every section viewed and every knowledge check answered."""
         return all(s.done for s in self.sections)

@@ -28,7 +28,9 @@ class QuizStatus:
     limits: Limits | None = None  # this learner's limits; None = the quiz's own settings
     preview: bool = False  # an instructor: may start outside the open and close dates
 
-    @property
+    # Cached: label, can_start and the templates ask for it several times per quiz, and the
+    # quiz and limits it resolves do not change within a request.
+    @functools.cached_property
     def mine(self) -> Limits:
         """The learner's effective limits (quiz settings with their accommodations)."""
         return self.limits if self.limits is not None else resolve(base_of(self.quiz))
