@@ -34,6 +34,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     """A launch that closes the gaps of pylti1p3 2.0.0 found against a real platform."""
 
     state_verified = False  # set when course.lti.client_state checked the state without cookies
+    launch_saved = False  # set when validate_nonce stored the launch data with the nonce's removal
 
     def launch_body(self) -> dict[str, Any]:
         """The id_token's claims, read by claim URL (pylti1p3 types them as a few-key TypedDict)."""
@@ -90,7 +91,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     def save_launch_data(self) -> "ToolMessageLaunch":
         """Keep the launch for deep linking and AGS, under its launch id (see validate_state)."""
-        self._session_service.save_launch_data(self._launch_id, self._jwt["body"])
+        if not self.launch_saved:  # validate_nonce saved it with the nonce's removal
+            self._session_service.save_launch_data(self._launch_id, self._jwt["body"])
         return self
 
     def validate_nonce(self) -> "ToolMessageLaunch":
@@ -98,11 +100,16 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         nonce = self._get_jwt_body().get("nonce")
         if not nonce:
             raise LtiException('"nonce" is empty')
-        storage = self._session_service.data_storage
+        service = self._session_service
+        storage = service.data_storage
         # The login's relaunch parameters go in the same round trip: a used state cannot relaunch.
         login = f"lti-login:{self._get_request_param('state')}"
-        if not consume(storage._prepare_key(self._session_service._get_key("nonce", nonce)), login):
+        # So does the launch data (issue 18): a refused nonce removes it again (see consume).
+        saved = (storage._prepare_key(service._get_key(self._launch_id, add_prefix=False)),
+                 self._jwt["body"], service._launch_data_lifetime)
+        if not consume(storage._prepare_key(service._get_key("nonce", nonce)), login, keep=saved):
             raise LtiException("Invalid Nonce: this launch was already used or has expired")
+        self.launch_saved = True
         return self
 
     def validate_jwt_signature(self) -> "ToolMessageLaunch":
@@ -192,22 +199,41 @@ def _verifying_key(jwk_json: str) -> Any:
     return RSAAlgorithm.from_jwk(jwk_json)
 
 
-def consume(key: str, *also: str) -> bool:
+def consume(key: str, *also: str, keep: tuple[str, Any, int] | None = None) -> bool:
     """Delete a cache entry and say whether this call removed it, atomically across workers.
 
     The `also` entries are deleted too (in the same round trip with Redis), whatever the answer.
+    `keep` (key, value, timeout) is stored only when this call removed the entry: with Redis
+    in the same round trip, and removed again (one more round trip) when it did not.
     """
     backend = cache.cache
     if isinstance(backend, RedisCache):
         # DEL answers how many keys it removed: one command, and only one caller gets 1.
-        if not also:
+        if not also and keep is None:
             return bool(backend.delete(key))
+        prefix = backend._get_prefix()
         pipe = backend._write_client.pipeline(transaction=False)
         for name in (key, *also):
-            pipe.delete(f"{backend._get_prefix()}{name}")
-        return bool(pipe.execute()[0])
+            pipe.delete(f"{prefix}{name}")
+        if keep is not None:
+            timeout = backend._normalize_timeout(keep[2])
+            pipe.set(f"{prefix}{keep[0]}", backend.serializer.dumps(keep[1]),
+                     ex=timeout if timeout != -1 else None)
+        removed = bool(pipe.execute()[0])
+        if not removed and keep is not None:
+            # A refused launch leaves nothing behind: its launch id was never handed out.
+            backend.delete(keep[0])
+        return removed
     for name in also:
         cache.delete(name)
+    removed = _remove(key, backend)
+    if removed and keep is not None:
+        cache.set(keep[0], keep[1], timeout=keep[2])
+    return removed
+
+
+def _remove(key: str, backend: Any) -> bool:
+    """consume's removal on a cache other than Redis."""
     if cache.get(key) is None:  # missing, or expired but not yet pruned
         return False
     filename = getattr(backend, "_get_filename", None)

@@ -5,17 +5,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from flask import Flask, request
 from flask_limiter._manager import LimitManager
+from pylti1p3.contrib.flask import FlaskRequest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from course.db import db
 from course.limits import GLOBAL_SETTINGS, PER_IP, PER_USER
+from course.lti.launch import ToolMessageLaunch, launch_storage
 from course.models import Context, Membership, User
 from tests.conftest import build_app, launch, launch_as
 from tests.course.test_launch_cost import ORIGINS_QUERY, login_and_launch
-from tests.platform import TestPlatform
+from tests.platform import LEARNER, TestPlatform
 from tests.sql_counter import statements
 
 # Commands that open, end or configure a transaction: a round trip each, none of them needed
@@ -152,3 +155,62 @@ def test_a_new_learner_in_a_known_course_is_written_in_one_flush(app: Flask,
         member = db.session.scalars(select(Membership).join(User).where(
             User.sub == "learner-2")).one()
         assert member.context_id == db.session.scalars(select(Context.id)).one()
+
+
+@contextmanager
+def redis_round_trips(monkeypatch: Any) -> Iterator[list[str]]:
+    """Every Redis command or pipeline (one round trip each) sent while the block runs."""
+    import redis
+    sent: list[str] = []
+    real_command, real_pipeline = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def command(self: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(args[0]) if args else "?")
+        return real_command(self, *args, **kwargs)
+
+    def pipeline(self: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append("PIPELINE " + " ".join(str(c[0][0]) for c in self.command_stack))
+        return real_pipeline(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", command)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline)
+    yield sent
+
+
+def test_a_launch_takes_four_redis_round_trips(app: Flask, platform: TestPlatform,
+                                               monkeypatch: Any) -> None:
+    if app.config.get("CACHE_TYPE") != "RedisCache":
+        pytest.skip("counts Redis round trips: set TEST_REDIS_URL")
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # warm-up
+    with redis_round_trips(monkeypatch) as sent:
+        assert login_and_launch(app, platform, "learner-1").status_code == 302
+    # One rate-limit check each for login and launch; the login's nonce and relaunch entry in
+    # one pipeline; the launch spends the nonce, drops the relaunch entry and stores the launch
+    # data in one pipeline (issue 18: the launch data was a round trip of its own, 5 in all).
+    assert len(sent) == 4, sent
+    assert sent[-1].split() == ["PIPELINE", "DEL", "DEL", "SET"], sent
+
+
+def test_a_refused_replay_stores_no_launch_data(app: Flask, platform: TestPlatform,
+                                                monkeypatch: Any) -> None:
+    browser = app.test_client()
+    start = browser.get(platform.login_url("learner-1"))
+    form = platform.authorize(start.location, "learner-1", [LEARNER], "course-1")
+    data = {"id_token": form["id_token"], "state": form["state"]}
+    stored: list[str] = []
+    real = ToolMessageLaunch.validate_nonce
+
+    def noted(self: ToolMessageLaunch) -> ToolMessageLaunch:
+        stored.append(self.get_launch_id())
+        return real(self)
+
+    monkeypatch.setattr(ToolMessageLaunch, "validate_nonce", noted)
+    assert browser.post(form["url"], data=data).status_code == 302
+    assert browser.post(form["url"], data=data).status_code == 400  # the nonce is spent
+    first, replay = stored
+    with app.test_request_context():
+        storage = launch_storage()
+        storage.set_request(FlaskRequest())
+        # The launch data went with the nonce's removal; the replay's went and was taken back.
+        assert storage.get_value(first)["sub"] == "learner-1"
+        assert storage.get_value(replay) is None
