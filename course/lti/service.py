@@ -13,7 +13,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from course.db import db, utcnow
 from course.extensions import cache
-from course.lti import claims, client_state
+from course.lti import claims, client_state, enrol
 from course.lti.errors import LaunchRejected, explain, problem
 from course.lti.launch import LoginStorage, new_launch
 from course.lti.tool_conf import DbToolConf, find_registration_row
@@ -126,9 +126,8 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
     roles = [r for r in body.get(claims.ROLES, []) if isinstance(r, str)]
     role = role_for(roles, current_app.config.get("LTI_SYSTEM_ADMIN_IS_INSTRUCTOR", True),
                     current_app.config.get("LTI_INSTITUTION_ADMIN_IS_INSTRUCTOR", False))
-    if member is None:  # through the relationships: a new user's id is not needed yet
-        member = Membership(user=user, context=ctx, role=role)
-        db.session.add(member)
+    if member is None:  # linked when written: by enrol.at_once, else through the session
+        member = Membership(role=role)
     member.role, member.lti_roles = role, roles
     member.removed_at = None  # the platform launched them again: they are back in the course
     now = utcnow()
@@ -140,6 +139,9 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
         for row in rows:
             db.session.expunge(row)
     run_launch_hooks(ctx, body, created)  # e.g. a new course gets its quizzes, in this commit
+    if member.id is None and (created or not enrol.at_once(user, member, ctx.id)):
+        member.user, member.context = user, ctx
+        db.session.add(member)  # and a new user with it, through the relationship
     if user.id is None:
         # One flush writes the new user and then the membership (a flush of its own for the
         # user's id cost about 2 ms of unit-of-work per first launch, issue 18).
@@ -239,9 +241,8 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
 def _upsert_user(reg_id: int, body: dict[str, Any], user: User | None) -> User:
     """Find or create the user by (registration, sub) and refresh the display name."""
     sub = str(body["sub"])
-    if user is None:
+    if user is None:  # in no session yet: _record writes it with its membership
         user = User(registration_id=reg_id, sub=sub)
-        db.session.add(user)
     name = body.get("name") or " ".join(
         p for p in (body.get("given_name"), body.get("family_name")) if p)
     user.name = str(name or user.name or "Learner")[:255]

@@ -134,7 +134,8 @@ def test_a_returning_launch_sends_its_read_and_no_transaction_command(
 
 
 def test_a_new_learner_in_a_known_course_is_written_in_one_flush(app: Flask,
-                                                                  platform: TestPlatform) -> None:
+                                                                  platform: TestPlatform,
+                                                                  monkeypatch: Any) -> None:
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # the course
     flushes: list[int] = []
 
@@ -143,18 +144,47 @@ def test_a_new_learner_in_a_known_course_is_written_in_one_flush(app: Flask,
 
     event.listen(Session, "before_flush", flushed)
     try:
-        with statements(app, ORIGINS_QUERY) as seen:
+        with statements(app, ORIGINS_QUERY) as seen, driver_commands(app, monkeypatch) as spy:
             assert login_and_launch(app, platform, "learner-2").status_code == 302
+            sent = list(spy)  # the spy on psycopg stays until the test ends
     finally:
         event.remove(Session, "before_flush", flushed)
-    # The user and the membership go in one flush (the user's own flush for its id was one
-    # more unit of work per first launch, issue 18); still the read and two inserts.
-    assert flushes == [2], flushes
-    assert [s.split()[0] for s in seen] == ["SELECT", "INSERT", "INSERT"], seen
     with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
         member = db.session.scalars(select(Membership).join(User).where(
             User.sub == "learner-2")).one()
         assert member.context_id == db.session.scalars(select(Context.id)).one()
+        assert member.role == "learner" and member.lti_roles == [LEARNER]
+        assert member.removed_at is None and member.last_launch_at is not None
+    if postgres:
+        # The read, then the user and membership in one statement on an autocommit connection
+        # (issue 18): no unit of work, no BEGIN and no COMMIT; each checkout pings once.
+        assert flushes == [], flushes
+        assert [s.split()[0] for s in seen] == ["SELECT", "WITH"], seen
+        assert not [s for s in sent if s.strip().upper().startswith(TRANSACTION)], sent
+        assert len(sent) <= 4, sent
+        return
+    # Elsewhere the user and the membership go in one flush (the user's own flush for its id
+    # was one more unit of work per first launch, issue 18); still the read and two inserts.
+    assert flushes == [2], flushes
+    assert [s.split()[0] for s in seen] == ["SELECT", "INSERT", "INSERT"], seen
+
+
+def test_every_kind_of_first_launch_writes_one_membership(app: Flask,
+                                                          platform: TestPlatform) -> None:
+    # A new course (the session writes it all), a new learner in a known course (one statement
+    # on PostgreSQL), a known learner in a new course, then a known learner in a known course
+    # (one INSERT on PostgreSQL), then a relaunch (nothing written).
+    steps = [("learner-1", "course-1"), ("learner-2", "course-1"), ("learner-2", "course-2"),
+             ("learner-1", "course-2"), ("learner-1", "course-2")]
+    for user, course in steps:
+        assert launch(app.test_client(), platform, user=user, context=course).status_code == 302
+    with app.app_context():
+        rows = db.session.execute(select(User.sub, Context.context_id, Membership.role).join(
+            Membership, Membership.user_id == User.id).join(
+            Context, Context.id == Membership.context_id)).all()
+        assert sorted(rows) == [(u, c, "learner") for u, c in sorted(set(steps))]
+        assert len(db.session.scalars(select(User.id)).all()) == 2
 
 
 @contextmanager

@@ -1,0 +1,56 @@
+"""A first launch into a known course, written as one statement on PostgreSQL (issue 18)."""
+from typing import Any
+
+from sqlalchemy import BindParameter, bindparam, insert, select
+
+from course.db import db, utcnow
+from course.models import Membership, User
+
+_MEMBER_COLUMNS = ("user_id", "context_id", "role", "lti_roles", "last_launch_at", "removed_at")
+
+
+def _bound(name: str) -> BindParameter[Any]:
+    """A bound value typed like the membership column it fills (lti_roles is JSON)."""
+    return bindparam(name, type_=Membership.__table__.c[name].type)
+
+
+# Built once (building a statement costs more than PostgreSQL takes to answer it). A new user
+# and their membership in one data-modifying CTE: one statement is its own transaction, so the
+# two rows are written together or not at all without a BEGIN and a COMMIT round trip.
+_NEW_USER = (insert(User).values(registration_id=bindparam("registration_id"),
+                                 sub=bindparam("sub"), name=bindparam("name"),
+                                 email=bindparam("email"), created_at=bindparam("created_at"))
+             .returning(User.id).cte("new_user"))
+_NEW_USER_AND_MEMBER = (insert(Membership)
+                        .from_select(list(_MEMBER_COLUMNS),
+                                     select(_NEW_USER.c.id, *map(_bound, _MEMBER_COLUMNS[1:])))
+                        .returning(Membership.user_id))
+_NEW_MEMBER = (insert(Membership).values({name: _bound(name) for name in _MEMBER_COLUMNS})
+               .returning(Membership.user_id))
+
+
+def at_once(user: User, member: Membership, context_pk: int) -> bool:
+    """Write a new membership (and its new user) in one autocommit statement; False if not here.
+
+    Only on PostgreSQL (SQLite has no data-modifying CTE), and only when the launch has nothing
+    else to write: otherwise the session writes everything in one transaction, as before.
+    """
+    if db.engine.dialect.name != "postgresql" or db.session.new or db.session.deleted:
+        return False
+    if any(db.session.is_modified(row) for row in db.session.dirty):
+        return False
+    values = {"context_id": context_pk, "role": member.role, "lti_roles": member.lti_roles,
+              "last_launch_at": member.last_launch_at, "removed_at": None}
+    if user.id is None:
+        stmt = _NEW_USER_AND_MEMBER
+        values.update(registration_id=user.registration_id, sub=user.sub, name=user.name,
+                      email=user.email, created_at=utcnow())
+    else:
+        stmt, values["user_id"] = _NEW_MEMBER, user.id
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        written = conn.execute(stmt, values).scalar_one()
+    if user.id is None:  # a new user is in no session: its id is all the launch needs
+        user.id = written
+    for row in list(db.session.dirty):  # touched but unchanged (checked above): nothing to flush
+        db.session.expunge(row)
+    return True
