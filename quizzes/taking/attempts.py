@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
@@ -16,13 +16,13 @@ from quizzes import grading
 from quizzes.accommodations.queries import limits_for
 from quizzes.layout import arrange
 from quizzes.marking import service as marking
-from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, QuestionVersion, Quiz, Response, aware
+from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz, Response, aware
 from quizzes.overrides import CLOSED, NOT_OPEN
 from quizzes.review import schedule_store as review
 from quizzes.scores import outbox
-from quizzes.taking.attempt_layout import blocks_for, prefix, saved_responses, versions_for
+from quizzes.taking.attempt_layout import blocks_for, prefix, versions_for
+from quizzes.taking.submission import score_attempt
 from quizzes.types import REGISTRY
-from quizzes.types.base import PartResult
 
 
 class AttemptError(Exception):
@@ -177,56 +177,15 @@ def save_answers(attempt: Attempt, form: Mapping[str, Any], positions: Iterable[
 
 # --- submit ------------------------------------------------------------------------------------
 
-# dataclasses.asdict deep-copies every part (~40 us each, a third of a submission's scoring in
-# the issue 18 profile); the parts go into a JSON column at once, so a shallow copy will do.
-PART_FIELDS = tuple(f.name for f in fields(PartResult))
-# Built once: scoring needs three columns of each version, and building a QuestionVersion object
-# per position cost more than reading them (issue 18's submission profile).
-_VERSIONS = select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.data).where(
-    QuestionVersion.id.in_(bindparam("ids", expanding=True)))
-
-
-def _versions(attempt: Attempt) -> dict[int, Row[Any]]:
-    """Layout position -> (id, question id, data) of its question version, as versions_for."""
-    found = {v.id: v for v in db.session.execute(
-        _VERSIONS, {"ids": [e["question_version_id"] for e in attempt.layout]})}
-    return {e["position"]: found[e["question_version_id"]] for e in attempt.layout
-            if e["question_version_id"] in found}
-
-
-def _score_all(attempt: Attempt, manual: list[tuple[int, int]] | None = None,
-               ) -> tuple[float, float, list[review.Answered]]:
-    """Score every position (unanswered ones as empty), store the results; the review entries.
-
-    ``manual`` collects (position, version id) of answers a person must score (essays)."""
-    rows, versions = saved_responses(attempt), _versions(attempt)
-    cases = {e["position"]: e.get("case_study_id") for e in attempt.layout}
-    points = max_points = 0.0
-    unanswered: list[dict[str, Any]] = []
-    done: list[review.Answered] = []
-    for position, version in versions.items():
-        row = rows.get(position)
-        result = REGISTRY[version.data["type"]].score(version.data,
-                                                      (row.response if row else None) or {})
-        if manual is not None and REGISTRY[version.data["type"]].manual:
-            manual.append((position, version.id))
-        scored: dict[str, Any] = {"points": result.points, "max_points": result.max_points,
-                  "parts": [{n: getattr(p, n) for n in PART_FIELDS} for p in result.parts]}
-        if row is None:
-            unanswered.append({"attempt_id": attempt.id, "position": position,
-                               "question_version_id": version.id, "response": None, **scored})
-        else:
-            row.points, row.max_points, row.parts = (scored["points"], scored["max_points"],
-                                                     scored["parts"])
-        points, max_points = points + result.points, max_points + result.max_points
-        entry = review.scored(version.question_id, version.data, cases.get(position),
-                              row.response if row else None, result.points, result.max_points)
-        done += [entry] if entry else []
-    if unanswered:
-        # One multi-row INSERT: ORM objects would each need their id back, one INSERT apiece.
-        # Core on the session's connection: the ORM bulk path costs more than the round trip.
-        db.session.connection().execute(insert(Response), unanswered)
-    return points, max_points, done
+def _claim(attempt_id: int, now: datetime, owner: tuple[int, int] | None) -> Attempt | None:
+    """Mark the attempt submitted if it is still open (and the owner's); the claimed row."""
+    claim = (update(Attempt).where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS)
+             .values(state=SUBMITTED, active=None, submitted_at=now).returning(Attempt))
+    if owner is not None:
+        claim = claim.where(Attempt.context_id == owner[0], Attempt.user_id == owner[1])
+    # The conditional UPDATE is the claim: only the request that changed the row scores it.
+    # RETURNING hands back the claimed row, so it is not selected again.
+    return db.session.scalars(claim, execution_options={"populate_existing": True}).first()
 
 
 def submit_attempt(attempt_id: int, now: datetime | None = None,
@@ -237,13 +196,7 @@ def submit_attempt(attempt_id: int, now: datetime | None = None,
     and AttemptNotFound says it is not, so a view needs no separate ownership query.
     """
     now = now or utcnow()
-    claim = (update(Attempt).where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS)
-             .values(state=SUBMITTED, active=None, submitted_at=now).returning(Attempt))
-    if owner is not None:
-        claim = claim.where(Attempt.context_id == owner[0], Attempt.user_id == owner[1])
-    # The conditional UPDATE is the claim: only the request that changed the row scores it.
-    # RETURNING hands back the claimed row, so it is not selected again.
-    attempt = db.session.scalars(claim, execution_options={"populate_existing": True}).first()
+    attempt = _claim(attempt_id, now, owner)
     if attempt is None:
         db.session.rollback()
         found = db.session.get(Attempt, attempt_id, populate_existing=True)
@@ -251,16 +204,12 @@ def submit_attempt(attempt_id: int, now: datetime | None = None,
             raise AttemptNotFound("This attempt does not exist.")
         return found, False
     deadline = aware(attempt.deadline_at)
-    if deadline is not None and now > deadline:
-        attempt.submitted_at = deadline  # what was saved by the deadline is what counts
-    manual: list[tuple[int, int]] = []
-    attempt.points, attempt.max_points, done = _score_all(attempt, manual)
-    attempt.score = grading.fraction(attempt.points, attempt.max_points)
-    db.session.flush()
-    marking.record_pending(attempt, manual, now)  # essays wait for the instructor
+    # What was saved by the deadline is what counts, so an overdue attempt is dated at it.
+    scored = score_attempt(attempt, deadline if deadline is not None and now > deadline else now)
+    marking.record_pending(attempt, scored.manual, now)  # essays wait for the instructor
     # Same transaction as the attempt: if this commit happens, the score row exists too.
-    outbox.enqueue_grade(attempt, now, ags.PENDING_MANUAL if manual else ags.FULLY_GRADED)
-    review.record(attempt.context_id, attempt.user_id, done, now)  # one upsert for every item
+    outbox.enqueue_grade(attempt, now, ags.PENDING_MANUAL if scored.manual else ags.FULLY_GRADED)
+    review.record(attempt.context_id, attempt.user_id, scored.review, now)  # one upsert, every item
     db.session.commit()
     return attempt, True
 

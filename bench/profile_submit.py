@@ -1,0 +1,204 @@
+"""Where one Submit POST spends its time, in one process, step by step (issue 18's storm).
+
+`python -m bench.profile_submit [--submits 20] [--rounds 3] [--show] [--top 0] [--plain]`
+
+With --plain it also times rounds of Submit POSTs without the profiler (wall clock only), and
+the storm anchor's POST (bench/storm_anchor_app.py: the bare write) the same way, in turns.
+
+The same flow as `bench.profile_launch --submit` (learners launch, start the final quiz, answer
+its first question; only the Submit POST is timed and profiled), on its own PostgreSQL database
+(msc_profile_storm, so a launch profile may run beside it) and Redis database 1 under a fresh
+key prefix, else SQLite and the file cache. Per submission it prints the time, SQL statements,
+Redis round trips and Python function calls (load-independent), and the cumulative time of
+each step of the submit path, from the median round's profile.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import pstats
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from bench.backends import REDIS_URL, Backends, reachable
+from bench.platform import BenchPlatform
+from bench.profile_common import Counters, Sample, Timer, one_round, report
+from bench.profile_launch import PG_ADMIN, launch, submit_work, tool_app
+
+PG_DB = "msc_profile_storm"
+
+# (file fragment, function name, label): the steps of a Submit POST, outermost first.
+STEPS = (
+    ("flask/app.py", "wsgi_app", "whole request (Flask)"),
+    ("flask_wtf/csrf.py", "protect", "CSRF check"),
+    ("course/identity.py", "wrapper", "course_view (identity and the view)"),
+    ("quizzes/taking/attempts.py", "submit_attempt", "submit_attempt"),
+    ("quizzes/taking/attempts.py", "_claim", "  the claim (UPDATE ... RETURNING)"),
+    ("quizzes/taking/attempts.py", "_score_all", "  _score_all (before issue 18's storm cut)"),
+    ("quizzes/taking/attempt_layout.py", "saved_responses", "    saved responses read"),
+    ("quizzes/taking/attempts.py", "_versions", "    question versions read"),
+    ("quizzes/taking/submission.py", "score_attempt", "  score_attempt"),
+    ("quizzes/taking/submission.py", "_answers", "    versions and answers read"),
+    ("sqlalchemy/orm/session.py", "flush", "  ORM flush (all)"),
+    ("quizzes/scores/outbox.py", "enqueue_grade", "  outbox.enqueue_grade"),
+    ("quizzes/scores/outbox.py", "_learner_rows", "    its read"),
+    ("quizzes/review/schedule_store.py", "record", "  review.record (upsert)"),
+    ("sqlalchemy/orm/session.py", "commit", "commit (all)"),
+    ("psycopg/connection.py", "wait", "waiting on PostgreSQL (psycopg wait, all)"),
+    ("flask_session", "save_session", "session save"),
+    ("course/security.py", "", "security headers (course/security.py, all)"),
+    ("logging/__init__.py", "handle", "logging"),
+)
+
+
+def _pg_url() -> str | None:
+    """A fresh msc_profile_storm database, or None when PostgreSQL cannot be reached."""
+    if not reachable("127.0.0.1", 5432):
+        return None
+    import psycopg
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+    return f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+
+
+def steps(stats: pstats.Stats, count: int) -> list[tuple[str, float, int]]:
+    """(label, cumulative ms per submission, calls per submission) of each step seen."""
+    raw: dict = stats.stats  # type: ignore[attr-defined]
+    out = []
+    for fragment, name, label in STEPS:
+        # A whole module: the largest cumulative time of its functions (its entry point).
+        found = [(ct, nc) for (path, _line, func), (_cc, nc, _tt, ct, _callers) in raw.items()
+                 if fragment in path and (not name or func == name)]
+        if found:
+            ct, nc = max(found)
+            out.append((label, ct * 1000 / count, round(nc / count)))
+    return out
+
+
+class _NoProfile:
+    """Stands in for cProfile in a Timer: the clock only."""
+
+    def enable(self) -> None:
+        """Nothing to start."""
+
+    def disable(self) -> None:
+        """Nothing to stop."""
+
+
+def plain_tool(app: Flask, platform: BenchPlatform, count: int, first: int,
+               took: dict[str, list[float]] | None = None) -> float:
+    """ms per Submit POST over `count` learners, without the profiler.
+
+    With `took`, each statement's time from send to result (the driver's call) is added under
+    its first words, so the waiting on PostgreSQL can be split by statement.
+    """
+    seen = Counters()
+    timer = Timer(_NoProfile(), seen)  # type: ignore[arg-type]
+    work = submit_work(platform, 0)
+    began: list[float] = []
+
+    def before(*_args: Any) -> None:
+        """A statement goes out."""
+        began.append(time.perf_counter())
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        """Its result came back."""
+        if took is not None and seen.on and began:
+            key = " ".join(statement.split()[:3])[:60]
+            took.setdefault(key, []).append((time.perf_counter() - began.pop()) * 1000 / count)
+        began.clear()
+
+    from course.db import db
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        for n in range(first, first + count):
+            work(app.test_client(), n, timer)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return timer.seconds * 1000 / count
+
+
+def plain_anchor(url: str, count: int, responses: int) -> float:
+    """ms per POST of the storm anchor (the bare write) over `count` fresh attempts."""
+    from bench import storm_anchor_app
+    storm_anchor_app.prepare(url, count)
+    os.environ.update(BENCH_BASELINE_DB=url, BENCH_STORM_RESPONSES=str(responses))
+    client = storm_anchor_app.create_app().test_client()
+    client.post("/c/1/quizzes/attempts/1/submit")  # warm; attempt 1 is not timed
+    began = time.perf_counter()
+    for aid in range(2, count + 1):
+        if client.post(f"/c/1/quizzes/attempts/{aid}/submit").status_code != 302:
+            raise RuntimeError("the anchor did not answer 302")
+    return (time.perf_counter() - began) * 1000 / (count - 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Profile Submit POSTs of the final quiz with one question answered."""
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_submit", description=__doc__)
+    parser.add_argument("--submits", type=int, default=20, help="per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--top", type=int, default=0, help="functions listed (0: none)")
+    parser.add_argument("--only", default="", help="list only functions matching this regex")
+    parser.add_argument("--show", action="store_true", help="print one submission's SQL")
+    parser.add_argument("--plain", action="store_true",
+                        help="also time submissions and the anchor without the profiler")
+    args = parser.parse_args(argv)
+    print(f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores), shared machine")
+    with tempfile.TemporaryDirectory(prefix="msc-profile-storm-") as tmp, \
+            BenchPlatform() as platform:
+        url = _pg_url() or f"sqlite:///{Path(tmp) / 'profile.sqlite3'}"
+        chosen = Backends(Path(tmp), url, REDIS_URL if reachable("127.0.0.1", 6379) else None,
+                          True)
+        os.environ.update(chosen.app_env())
+        os.environ["DEMO_PLATFORM"] = "0"
+        print(f"database {chosen.database_kind}, cache {'Redis' if chosen.redis_url else 'files'}")
+        app = tool_app(platform)
+        for n in range(3):  # warm: imports, statement caches, the bank sync
+            launch(app.test_client(), platform, f"warm-{n}", lambda call: call())
+        one_round(app, platform, 3, 10_000, submit_work(platform, 0))
+        samples: list[Sample] = [one_round(app, platform, args.submits, r * args.submits,
+                                           submit_work(platform, 0))
+                                 for r in range(args.rounds)]
+        median = report("Submit POST (final quiz, 1 question answered)", samples, args.top,
+                        args.show, args.only)
+        assert median.stats is not None
+        calls = median.stats.total_calls / args.submits  # type: ignore[attr-defined]
+        print(f"   Python function calls per submission: {calls:.0f}")
+        print("   steps (cumulative ms per submission, calls per submission):")
+        for label, ms, nc in steps(median.stats, args.submits):
+            print(f"     {label:<44} {ms:7.2f} ms  x{nc}")
+        if args.plain:
+            tool, bare = [], []
+            took: list[dict[str, list[float]]] = []
+            for r in range(args.rounds):  # in turns, so a change in load hits both
+                took.append({})
+                tool.append(plain_tool(app, platform, args.submits, 20_000 + r * args.submits,
+                                       took[-1]))
+                bare.append(plain_anchor(chosen.database_url, args.submits + 1, 18))
+            print(f"\n== Without the profiler, ms per POST (median of {args.rounds} rounds of "
+                  f"{args.submits}): tool Submit {statistics.median(tool):.2f} "
+                  f"({', '.join(f'{x:.1f}' for x in tool)}); storm anchor "
+                  f"{statistics.median(bare):.2f} ({', '.join(f'{x:.1f}' for x in bare)}); "
+                  f"ratio {statistics.median(t / b for t, b in zip(tool, bare)):.2f}; "
+                  f"load average now {os.getloadavg()[0]:.2f}")
+            print("   each statement, send to result, ms per submission (sum over a round, "
+                  "median of the rounds):")
+            for key in took[0]:
+                per_round = [sum(one.get(key, [0.0])) for one in took]
+                print(f"     {statistics.median(per_round):6.2f}  {key}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
