@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import DateTime, Integer, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
@@ -177,15 +177,26 @@ def save_answers(attempt: Attempt, form: Mapping[str, Any], positions: Iterable[
 
 # --- submit ------------------------------------------------------------------------------------
 
+# Built once with bound values (every submission runs one): building and caching the ORM UPDATE
+# afresh, and synchronizing the session by evaluating its criteria, cost more than running it.
+# The conditional UPDATE is the claim: only the request that changed the row scores it.
+# RETURNING hands back the claimed row into the session's object, so it is not selected again.
+_CLAIM = (update(Attempt).where(Attempt.id == bindparam("aid", type_=Integer),
+                                Attempt.state == IN_PROGRESS)
+          .values(state=SUBMITTED, active=None,
+                  submitted_at=bindparam("now", type_=DateTime(timezone=True)))
+          .returning(Attempt)
+          .execution_options(populate_existing=True, synchronize_session=False))
+_CLAIM_OWN = _CLAIM.where(Attempt.context_id == bindparam("cid", type_=Integer),
+                          Attempt.user_id == bindparam("uid", type_=Integer))
+
+
 def _claim(attempt_id: int, now: datetime, owner: tuple[int, int] | None) -> Attempt | None:
     """Mark the attempt submitted if it is still open (and the owner's); the claimed row."""
-    claim = (update(Attempt).where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS)
-             .values(state=SUBMITTED, active=None, submitted_at=now).returning(Attempt))
-    if owner is not None:
-        claim = claim.where(Attempt.context_id == owner[0], Attempt.user_id == owner[1])
-    # The conditional UPDATE is the claim: only the request that changed the row scores it.
-    # RETURNING hands back the claimed row, so it is not selected again.
-    return db.session.scalars(claim, execution_options={"populate_existing": True}).first()
+    if owner is None:
+        return db.session.scalars(_CLAIM, {"aid": attempt_id, "now": now}).first()
+    return db.session.scalars(_CLAIM_OWN, {"aid": attempt_id, "now": now, "cid": owner[0],
+                                           "uid": owner[1]}).first()
 
 
 def submit_attempt(attempt_id: int, now: datetime | None = None,
