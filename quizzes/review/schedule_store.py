@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from course.db import db
+from quizzes import row_source
 from quizzes.review.models import ReviewItem
 from quizzes.review_schedule import (
     FIRST_INTERVAL,
@@ -92,11 +92,15 @@ def _update_set(new: Any) -> dict[str, Any]:
     }
 
 
+# The columns _row fills, in its order.
+_COLUMNS = ("context_id", "user_id", "item_key", "ease", "interval", "reps", "lapses", "due_day",
+            "last_day", "last_quality", "last_score", "step", "topic", "case_id", "answered_at")
+
+
 @functools.cache
 def _upsert(dialect_name: str) -> Any:
     """The upsert statement for a dialect, built once (building it cost more than running it)."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    stmt = dialect.insert(ReviewItem)
+    stmt = row_source.insert(ReviewItem, _COLUMNS, dialect_name)  # every row in one statement
     return stmt.on_conflict_do_update(index_elements=["context_id", "user_id", "item_key"],
                                       set_=_update_set(stmt.excluded))
 
@@ -111,7 +115,8 @@ def record(context_id: int, user_id: int, answered: Sequence[Answered], now: dat
     # Core on the session's connection, same transaction: the ORM's bulk-insert path added ~7 ms
     # per submission in issue 18's profile and syncs nothing for an upsert.
     connection = db.session.connection()
-    connection.execute(_upsert(connection.dialect.name), rows)
+    dialect = connection.dialect.name
+    connection.execute(_upsert(dialect), row_source.rows(dialect, rows))
 
 
 @dataclass(frozen=True)

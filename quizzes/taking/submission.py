@@ -7,12 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm.attributes import set_committed_value
 
-from course.db import db
-from quizzes import grading
+from course.db import db, utcnow
+from quizzes import grading, row_source
 from quizzes.models import Attempt, QuestionVersion, Response
 from quizzes.review import schedule_store as review
 from quizzes.types import REGISTRY
@@ -46,12 +45,15 @@ class Scored:
     manual: list[tuple[int, int]] = field(default_factory=list)  # (position, version id): essays
 
 
+# The columns of a scored row; a saved answer keeps its response and saved time on conflict.
+_SCORED_COLUMNS = ("attempt_id", "position", "question_version_id", "response", "points",
+                   "max_points", "parts", "saved_at")
+
+
 @functools.cache
 def _scored_rows(dialect_name: str) -> Any:
     """Insert an unanswered position's row or score the saved one: one statement for all."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    stmt = dialect.insert(Response)
-    # A saved answer keeps its response and saved time; only its score columns change.
+    stmt = row_source.insert(Response, _SCORED_COLUMNS, dialect_name)
     return stmt.on_conflict_do_update(
         index_elements=["attempt_id", "position"],
         set_={name: stmt.excluded[name] for name in ("points", "max_points", "parts")})
@@ -76,7 +78,7 @@ def score_attempt(attempt: Attempt, submitted_at: datetime) -> Scored:
     The caller has claimed the attempt in this transaction and commits; the object is updated
     to match without becoming dirty, so no ORM flush follows.
     """
-    connection = db.session.connection()
+    connection, now = db.session.connection(), utcnow()
     versions, saved = _answers(connection, attempt)
     out, rows = Scored(), []
     for entry in attempt.layout:
@@ -92,13 +94,15 @@ def score_attempt(attempt: Attempt, submitted_at: datetime) -> Scored:
         rows.append({"attempt_id": attempt.id, "position": position,
                      "question_version_id": version.id, "response": None,
                      "points": result.points, "max_points": result.max_points,
-                     "parts": [{n: getattr(p, n) for n in PART_FIELDS} for p in result.parts]})
+                     "parts": [{n: getattr(p, n) for n in PART_FIELDS} for p in result.parts],
+                     "saved_at": now})
         out.points, out.max_points = out.points + result.points, out.max_points + result.max_points
         item = review.scored(version.question_id, version.data, entry.get("case_study_id"),
                              response, result.points, result.max_points)
         out.review += [item] if item else []
     if rows:  # one statement: new rows for the unanswered, the score of the saved ones
-        connection.execute(_scored_rows(connection.dialect.name), rows)
+        dialect = connection.dialect.name
+        connection.execute(_scored_rows(dialect), row_source.rows(dialect, rows))
     values = {"points": out.points, "max_points": out.max_points,
               "score": grading.fraction(out.points, out.max_points), "submitted_at": submitted_at}
     connection.execute(_SCORE, {"aid": attempt.id, **values})
