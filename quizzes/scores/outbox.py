@@ -141,12 +141,16 @@ def enqueue_change(context_id: int, quiz_id: int, user_id: int, attempt_id: int 
     return _insert(context_id, quiz_id, user_id, attempt_id, payload, now)
 
 
+# Built once (every submission sends one): the statement and its cache key are not rebuilt.
+_INSERT = insert(ScoreOutbox).returning(ScoreOutbox.id)
+
+
 def _insert(context_id: int, quiz_id: int, user_id: int, attempt_id: int | None,
             payload: dict[str, Any], now: datetime) -> int:
     """A new pending row; its id."""
     # Core on the session's connection: the ORM's unit of work cost ~3 ms per submission here,
     # and nothing in the transaction reads the row back as an object.
-    return int(db.session.connection().execute(insert(ScoreOutbox).returning(ScoreOutbox.id), {
+    return int(db.session.connection().execute(_INSERT, {
         "attempt_id": attempt_id, "context_id": context_id, "user_id": user_id,
         "quiz_id": quiz_id, "payload": payload, "status": PENDING, "tries": 0,
         "next_try_at": now, "created_at": now}).scalar_one())
