@@ -120,24 +120,29 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
     if not context_claim.get("id"):
         raise LaunchRejected(problem("context_missing", "This tool must be launched from inside "
                                      "a course: the launch has no context claim."))
-    ctx, user, member = _known(reg.id, str(context_claim["id"]), str(body["sub"]))
-    ctx, created = _upsert_context(reg.id, context_claim, body, ctx)
-    user = _upsert_user(reg.id, body, user)
+    found = _known(reg.id, str(context_claim["id"]), str(body["sub"]))
     roles = [r for r in body.get(claims.ROLES, []) if isinstance(r, str)]
     role = role_for(roles, current_app.config.get("LTI_SYSTEM_ADMIN_IS_INSTRUCTOR", True),
                     current_app.config.get("LTI_INSTITUTION_ADMIN_IS_INSTRUCTOR", False))
+    now = utcnow()
+    if _unchanged(found, context_claim, body, role, roles, now):
+        # Nothing to write (issue 18): no ORM rows and nothing in the session, so the commit
+        # below takes no connection. The hooks get the context detached, as they did before.
+        ctx = Context(**found[0])
+        make_transient_to_detached(ctx)
+        run_launch_hooks(ctx, body, False)
+        db.session.commit()  # sends nothing unless a hook wrote
+        return LaunchResult(ctx.id, found[1]["id"], role, launch_id,
+                            body.get(claims.MESSAGE_TYPE, ""), dict(body.get(claims.CUSTOM) or {}),
+                            reg.id, cookieless)
+    ctx, user, member = (_attach(model, values)
+                         for (model, _), values in zip(_READ, found, strict=True))
+    ctx, created = _upsert_context(reg.id, context_claim, body, ctx)
+    user = _upsert_user(reg.id, body, user)
     if member is None:  # linked when written: by enrol.at_once, else through the session
         member = Membership(role=role)
-    member.role, member.lti_roles = role, roles
-    member.removed_at = None  # the platform launched them again: they are back in the course
-    now = utcnow()
-    if member.last_launch_at is None or _stale(member.last_launch_at, now):
-        member.last_launch_at = now
-    rows = (ctx, user, member)
-    if not created and not db.session.new and not any(map(db.session.is_modified, rows)):
-        # Nothing to write: out of the session, so the commit below takes no connection (issue 18).
-        for row in rows:
-            db.session.expunge(row)
+    for name, value in _member_values(role, roles, member.last_launch_at, now).items():
+        setattr(member, name, value)
     run_launch_hooks(ctx, body, created)  # e.g. a new course gets its quizzes, in this commit
     if member.id is None and (created or not enrol.at_once(user, member, ctx.id)):
         member.user, member.context = user, ctx
@@ -150,6 +155,28 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
     db.session.commit()  # sends nothing when nothing changed and no hook touched the database
     return LaunchResult(context_pk, user_pk, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
                         dict(body.get(claims.CUSTOM) or {}), reg.id, cookieless)
+
+
+def _unchanged(found: tuple[dict[str, Any], ...], claim: dict[str, Any], body: dict[str, Any],
+               role: str, roles: list[str], now: datetime) -> bool:
+    """Whether the launch finds context, user and membership and would change none of them."""
+    ctx, user, member = found
+    if member["id"] is None:  # (the membership is only found with its context and user)
+        return False
+    fresh = (_context_values(claim, body, ctx), _user_values(body, user),
+             _member_values(role, roles, member["last_launch_at"], now))
+    return all(row[name] == value for row, values in zip(found, fresh) for name, value in
+               values.items())
+
+
+def _member_values(role: str, roles: list[str], last: datetime | None,
+                   now: datetime) -> dict[str, Any]:
+    """A launched membership's role, LTI roles, presence and (past the grain) launch time."""
+    # removed_at: the platform launched them again, so they are back in the course.
+    values: dict[str, Any] = {"role": role, "lti_roles": roles, "removed_at": None}
+    if last is None or _stale(last, now):
+        values["last_launch_at"] = now
+    return values
 
 
 def _stale(last: datetime, now: datetime) -> bool:
@@ -178,9 +205,8 @@ _KNOWN = (select(*[getattr(model, name).label(f"{model.__tablename__}_{name}")
                                       Membership.context_id == Context.id)))
 
 
-def _known(reg_id: int, context_id: str, sub: str
-           ) -> tuple[Context | None, User | None, Membership | None]:
-    """The context, user and membership in one plain read, each None when it does not exist yet."""
+def _known(reg_id: int, context_id: str, sub: str) -> tuple[dict[str, Any], ...]:
+    """The context, user and membership as plain values from one read; an id None when absent."""
     # Plain columns on an autocommit connection: no ORM row building and no transaction, so an
     # unchanged returning learner's launch sends this one statement and nothing else (issue 18).
     # On psycopg 3 the autocommit switch and the pool's reset on return are client-side: no
@@ -194,8 +220,7 @@ def _known(reg_id: int, context_id: str, sub: str
     keys = ({"registration_id": reg_id, "context_id": context_id},
             {"registration_id": reg_id, "sub": sub},
             {"user_id": values[1]["id"], "context_id": values[0]["id"]})
-    ctx, user, member = (_attach(model, {**found, **key})
-                         for (model, _), found, key in zip(_READ, values, keys, strict=True))
+    ctx, user, member = ({**found, **key} for found, key in zip(values, keys, strict=True))
     return ctx, user, member
 
 
@@ -224,18 +249,27 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
             ctx = db.session.scalars(select(Context).where(
                 Context.registration_id == reg_id, Context.context_id == str(claim["id"]))).one()
             created = False
-    ctx.title = str(claim.get("title") or ctx.title or "Course")[:255]
-    ctx.label = str(claim.get("label") or ctx.label or "")[:255]
+    current = {"title": ctx.title, "label": ctx.label}
+    for name, value in _context_values(claim, body, current).items():
+        setattr(ctx, name, value)
+    return ctx, created
+
+
+def _context_values(claim: dict[str, Any], body: dict[str, Any],
+                    current: dict[str, Any]) -> dict[str, Any]:
+    """The context's titles and the service endpoints the launch names."""
+    values: dict[str, Any] = {"title": str(claim.get("title") or current["title"] or "Course")[:255],
+              "label": str(claim.get("label") or current["label"] or "")[:255]}
     ags = body.get(claims.AGS) or {}
     if ags.get("lineitems"):
-        ctx.lineitems_url, ctx.ags_scopes = ags["lineitems"], list(ags.get("scope", []))
+        values.update(lineitems_url=ags["lineitems"], ags_scopes=list(ags.get("scope", [])))
     nrps = body.get(claims.NRPS) or {}
     if nrps.get("context_memberships_url"):
-        ctx.memberships_url = nrps["context_memberships_url"]
+        values["memberships_url"] = nrps["context_memberships_url"]
     groups = body.get(claims.GROUPS) or {}
     if isinstance(groups, dict) and isinstance(groups.get("context_groups_url"), str):
-        ctx.groups_url = groups["context_groups_url"][:1024]
-    return ctx, created
+        values["groups_url"] = groups["context_groups_url"][:1024]
+    return values
 
 
 def _upsert_user(reg_id: int, body: dict[str, Any], user: User | None) -> User:
@@ -243,8 +277,14 @@ def _upsert_user(reg_id: int, body: dict[str, Any], user: User | None) -> User:
     sub = str(body["sub"])
     if user is None:  # in no session yet: _record writes it with its membership
         user = User(registration_id=reg_id, sub=sub)
+    for name, value in _user_values(body, {"name": user.name, "email": user.email}).items():
+        setattr(user, name, value)
+    return user
+
+
+def _user_values(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The user's display name and email from the launch, else as they were."""
     name = body.get("name") or " ".join(
         p for p in (body.get("given_name"), body.get("family_name")) if p)
-    user.name = str(name or user.name or "Learner")[:255]
-    user.email = str(body.get("email") or user.email or "")[:255]
-    return user
+    return {"name": str(name or current["name"] or "Learner")[:255],
+            "email": str(body.get("email") or current["email"] or "")[:255]}

@@ -266,7 +266,8 @@ def test_a_course_a_parallel_launch_just_created_is_joined_not_a_500(app, platfo
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302
     # As if this launch looked before the other one committed the new course: its insert then
     # meets the other's row (seen under gunicorn: 1 in 8 learners opening a new course at once).
-    monkeypatch.setattr(service, "_known", lambda reg_id, context_id, sub: (None, None, None))
+    absent = ({"id": None}, {"id": None}, {"id": None})
+    monkeypatch.setattr(service, "_known", lambda reg_id, context_id, sub: absent)
     assert launch(app.test_client(), platform, user="learner-2").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count(Context.id))) == 1

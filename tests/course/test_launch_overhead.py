@@ -244,3 +244,28 @@ def test_a_refused_replay_stores_no_launch_data(app: Flask, platform: TestPlatfo
         # The launch data went with the nonce's removal; the replay's went and was taken back.
         assert storage.get_value(first)["sub"] == "learner-1"
         assert storage.get_value(replay) is None
+
+
+def test_an_unchanged_returning_launch_builds_no_user_or_membership_row(
+        app: Flask, platform: TestPlatform) -> None:
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302
+    built: list[str] = []
+
+    def noted(target: Any, *args: Any) -> None:
+        built.append(type(target).__name__)
+
+    for model in (User, Membership):
+        event.listen(model, "init", noted)
+    try:
+        assert launch(app.test_client(), platform, user="learner-1").status_code == 302
+        # Compared as plain values (issue 18): no ORM row, nothing in the session to flush.
+        assert built == [], built
+        renamed = launch(app.test_client(), platform, user="learner-1",
+                         mutate=lambda body: body.update(name="Renamed Learner"))
+        assert renamed.status_code == 302
+        assert built == ["User", "Membership"], built  # a change goes through the session
+    finally:
+        for model in (User, Membership):
+            event.remove(model, "init", noted)
+    with app.app_context():
+        assert db.session.scalars(select(User.name)).one() == "Renamed Learner"
