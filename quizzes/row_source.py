@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, bindparam, column, func, select
+from sqlalchemy import JSON, bindparam, column, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 # psycopg sends an executemany as one pipeline of single-row INSERTs, and each row costs Python
@@ -21,7 +21,17 @@ def insert(model: Any, names: Sequence[str], dialect_name: str) -> Any:
     table = model.__table__
     source = func.json_to_recordset(bindparam("rows", type_=JSON)).table_valued(
         *(column(n, table.c[n].type) for n in names)).render_derived(with_types=True)
-    return postgresql.insert(model).from_select(list(names), select(*(source.c[n] for n in names)))
+    return postgresql.insert(model).from_select(list(names), select(*(
+        _as_bound(source.c[n], table.c[n].type) for n in names)))
+
+
+def _as_bound(value: Any, kind: Any) -> Any:
+    """A column as the executemany would have stored it: None in a JSON column is JSON null."""
+    # json_to_recordset turns JSON null into SQL NULL; SQLAlchemy's JSON type binds None as the
+    # JSON value null unless the column says none_as_null, so rows read the same either way.
+    if isinstance(kind, JSON) and not kind.none_as_null:
+        return func.coalesce(value, literal_column("'null'::json"))
+    return value
 
 
 def rows(dialect_name: str, values: list[dict[str, Any]]) -> Any:

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from course.db import db, utcnow
 from quizzes.models import SUBMITTED, Attempt, Response, ScoreOutbox, aware
@@ -51,6 +51,10 @@ def test_every_position_gets_one_scored_row_and_saved_answers_are_kept(course):
             assert row.points == pytest.approx(row.max_points)
         else:
             assert row.response is None and row.points == 0
+    empty = db.session.scalar(select(func.count()).select_from(Response).where(
+        Response.attempt_id == attempt.id, Response.response.is_(None)))
+    # As the ORM and the old multi-row INSERT stored it, on every database: JSON null.
+    assert empty == 0, "an unanswered position's response is JSON null, not SQL NULL"
     assert done.points == pytest.approx(sum(r.points for r in rows.values()))
     assert done.max_points == pytest.approx(sum(r.max_points for r in rows.values()))
 
