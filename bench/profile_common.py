@@ -1,10 +1,11 @@
 """The in-process profiler's parts: a cProfile'd clock, SQL and Redis counters, and the report.
 
-bench/profile_launch.py drives them; each round's operations run under `Timer`, which turns the
-profiler, the clock and the counters on only inside the calls it wraps.
+bench/profile_launch.py and bench/profile_submit.py drive them; each round's operations run under
+`Timer`, which turns the profiler, the clock and the counters on only inside the calls it wraps.
 """
 from __future__ import annotations
 
+import argparse
 import cProfile
 import pstats
 import time
@@ -158,3 +159,16 @@ def report(name: str, samples: list[Sample], top: int, show: bool = False,
     if top:
         median.stats.sort_stats("cumulative").print_stats(*([only] if only else []), top)
     return median
+
+
+def options(prog: str, doc: str | None, per_round: str, count: int,
+            top: int) -> argparse.ArgumentParser:
+    """The options every in-process profiler takes; ``per_round`` names the count option."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc)
+    parser.add_argument(f"--{per_round}", type=int, default=count, help="per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--top", type=int, default=top, help="functions listed (0: none)")
+    parser.add_argument("--only", default="", help="list only functions matching this regex")
+    parser.add_argument("--show", action="store_true",
+                        help="print one operation's SQL statements and Redis commands")
+    return parser

@@ -13,7 +13,6 @@ profiled the same way.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import tempfile
@@ -28,7 +27,7 @@ from flask.testing import FlaskClient
 from bench.backends import REDIS_URL, Backends, reachable
 from bench.learner import FormReader, csrf_token
 from bench.platform import CLIENT_ID, DEPLOYMENT_ID, ISSUER, BenchPlatform
-from bench.profile_common import Sample, Timer, one_round, report
+from bench.profile_common import Sample, Timer, one_round, options, report
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "msc_profile"  # not the bench's msc_bench: a bench may be running at the same time
@@ -116,16 +115,10 @@ def _course_id(client: FlaskClient) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Profile launches of the tool and the anchor (and submissions with --submit)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.profile_launch", description=__doc__)
-    parser.add_argument("--launches", type=int, default=40, help="per round and app")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--top", type=int, default=20, help="functions listed per app (0: none)")
+    parser = options("python -m bench.profile_launch", __doc__, "launches", 40, 20)
     parser.add_argument("--submit", action="store_true", help="profile submissions instead")
-    parser.add_argument("--only", default="", help="list only functions matching this regex")
     parser.add_argument("--returning", action="store_true",
                         help="relaunch learners who launched before (the usual launch)")
-    parser.add_argument("--show", action="store_true",
-                        help="print one operation's SQL statements and Redis commands")
     args = parser.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores), shared machine")
     with tempfile.TemporaryDirectory(prefix="msc-profile-") as tmp, BenchPlatform() as platform:

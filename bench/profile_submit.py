@@ -14,7 +14,6 @@ each step of the submit path, from the median round's profile.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import pstats
 import statistics
@@ -28,7 +27,7 @@ from sqlalchemy import event
 
 from bench.backends import REDIS_URL, Backends, reachable
 from bench.platform import BenchPlatform
-from bench.profile_common import Counters, Sample, Timer, one_round, report
+from bench.profile_common import Counters, Sample, Timer, one_round, options, report
 from bench.profile_launch import PG_ADMIN, launch, submit_work, tool_app
 
 PG_DB = "msc_profile_storm"
@@ -145,12 +144,7 @@ def plain_anchor(url: str, count: int, responses: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Profile Submit POSTs of the final quiz with one question answered."""
-    parser = argparse.ArgumentParser(prog="python -m bench.profile_submit", description=__doc__)
-    parser.add_argument("--submits", type=int, default=20, help="per round")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--top", type=int, default=0, help="functions listed (0: none)")
-    parser.add_argument("--only", default="", help="list only functions matching this regex")
-    parser.add_argument("--show", action="store_true", help="print one submission's SQL")
+    parser = options("python -m bench.profile_submit", __doc__, "submits", 20, 0)
     parser.add_argument("--plain", action="store_true",
                         help="also time submissions and the anchor without the profiler")
     args = parser.parse_args(argv)
