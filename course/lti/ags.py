@@ -20,6 +20,7 @@ from course.lti.tokens import (
     SCOPE_SCORE,
     ServiceError,
     get_pages,
+    page_list,
     retry_after_seconds,
     service_request,
 )
@@ -198,7 +199,7 @@ def find_line_item(context: Context, wanted: str) -> str | None:
         for resp in get_pages(context.registration, scopes, url, CONTAINER_TYPE):
             if not resp.ok:
                 raise _failure(resp, "list the course's line items", context.registration)
-            for item in _json_list(resp):
+            for item in page_list(resp, "line items", AgsError):
                 if isinstance(item, dict) and item.get("resourceId") == wanted and item.get("id"):
                     return str(item["id"])
         return None
@@ -265,17 +266,6 @@ def fetch_results(context: Context, lineitem_url: str) -> list[dict[str, Any]]:
                               RESULTS_TYPE):
             if not resp.ok:
                 raise _failure(resp, "list the line item's results", reg)
-            found.extend(r for r in _json_list(resp) if isinstance(r, dict))
+            found.extend(r for r in page_list(resp, "results", AgsError) if isinstance(r, dict))
     _as_ags(reg, read)
     return found
-
-
-def _json_list(resp: requests.Response) -> list[Any]:
-    """A response body that must be a JSON array."""
-    try:
-        data = resp.json()
-    except ValueError as exc:
-        raise AgsError("The platform's line items page is not JSON.", True) from exc
-    if not isinstance(data, list):
-        raise AgsError("The platform's line items page is not a JSON array.", False)
-    return data

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from course.lti.nrps import Member, NrpsError, fetch_roster
-from course.lti.tokens import ServiceError, get_pages, retry_after_seconds
+from course.lti.tokens import ServiceError, get_pages, page_list, retry_after_seconds
 from course.models import Context
 from course.roles import LEARNER
 
@@ -67,14 +67,7 @@ def _groups_page(resp: requests.Response) -> list[Any]:
     """The `groups` array of one context group container page."""
     if not resp.ok:
         raise _failure(resp)
-    try:
-        data = resp.json()
-    except ValueError as exc:
-        raise GroupsError("The platform's course groups page is not JSON.", True) from exc
-    groups = data.get("groups") if isinstance(data, dict) else None
-    if not isinstance(groups, list):
-        raise GroupsError("The platform's course groups page has no 'groups' list.", False)
-    return groups
+    return page_list(resp, "course groups", GroupsError, "groups")
 
 
 def _read_groups(context: Context, url: str) -> dict[str, str]:

@@ -4,7 +4,7 @@ from typing import Any
 
 import requests
 
-from course.lti.tokens import SCOPE_NRPS, ServiceError, get_pages, retry_after_seconds
+from course.lti.tokens import SCOPE_NRPS, ServiceError, get_pages, page_list, retry_after_seconds
 from course.models import Context
 from course.roles import role_for
 
@@ -64,18 +64,6 @@ def _group_ids(raw: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(g for g in found if g and g != "None" and len(g) <= 255))
 
 
-def _members(resp: requests.Response) -> list[Any]:
-    """The `members` array of one membership container page."""
-    try:
-        data = resp.json()
-    except ValueError as exc:
-        raise NrpsError("The platform's roster page is not JSON.", True) from exc
-    members = data.get("members") if isinstance(data, dict) else None
-    if not isinstance(members, list):
-        raise NrpsError("The platform's roster page has no 'members' list.", False)
-    return members
-
-
 def _failure(resp: requests.Response) -> NrpsError:
     """Classify a refused roster request: 5xx and 429 may pass later."""
     code = resp.status_code
@@ -97,7 +85,7 @@ def fetch_roster(context: Context) -> list[Member]:
                               MEMBERSHIP_TYPE):
             if not resp.ok:
                 raise _failure(resp)
-            for raw in _members(resp):
+            for raw in page_list(resp, "roster", NrpsError, "members"):
                 member = _member(raw) if isinstance(raw, dict) else None
                 if member is not None:
                     roster.setdefault(member.user_id, member)

@@ -211,3 +211,17 @@ def get_pages(reg: Registration, scopes: Sequence[str], url: str,
         resp = service_request(reg, scopes, "GET", current, headers={"Accept": accept})
         yield resp
         current = next_link(resp) if resp.ok else None
+
+
+def page_list(resp: requests.Response, what: str, error: type[ServiceError],
+              key: str | None = None) -> list[Any]:
+    """One service page's JSON array (under ``key`` when the page is an object), else ``error``."""
+    try:
+        data = resp.json()
+    except ValueError as exc:  # a truncated or proxy-error body may pass: retryable
+        raise error(f"The platform's {what} page is not JSON.", True) from exc
+    found = data if key is None else (data.get(key) if isinstance(data, dict) else None)
+    if not isinstance(found, list):
+        shape = "is not a JSON array" if key is None else f"has no '{key}' list"
+        raise error(f"The platform's {what} page {shape}.", False)
+    return found
