@@ -61,14 +61,20 @@ class Backends:
         return env
 
 
+def fresh_database(name: str) -> str:
+    """A new, empty PostgreSQL database of this name (any old one dropped first); its URL."""
+    import psycopg
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
 def _create_pg_database() -> tuple[str, bool, str]:
     """A fresh msc_bench database; on failure the `test` database. Returns (url, own, note)."""
     import psycopg
     try:
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-        return f"postgresql://postgres@127.0.0.1:5432/{PG_BENCH_DB}", True, ""
+        return fresh_database(PG_BENCH_DB), True, ""
     except psycopg.Error as exc:
         note = (f"could not create {PG_BENCH_DB} ({exc.__class__.__name__}); "
                 f"using the {PG_FALLBACK_DB} database")

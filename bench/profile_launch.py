@@ -24,26 +24,14 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench.backends import REDIS_URL, Backends, reachable
+from bench.backends import REDIS_URL, Backends, fresh_database, reachable
 from bench.learner import FormReader, csrf_token
 from bench.platform import CLIENT_ID, DEPLOYMENT_ID, ISSUER, BenchPlatform
 from bench.profile_common import Sample, Timer, one_round, options, report
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "msc_profile"  # not the bench's msc_bench: a bench may be running at the same time
 COURSE = "profile-course-1"
 QUIZ = "quiz-final-cases"
-
-
-def _pg_url() -> str | None:
-    """A fresh msc_profile database, or None when PostgreSQL cannot be reached."""
-    if not reachable("127.0.0.1", 5432):
-        return None
-    import psycopg
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
 
 
 def launch(client: FlaskClient, platform: BenchPlatform, sub: str,
@@ -64,7 +52,8 @@ def launch(client: FlaskClient, platform: BenchPlatform, sub: str,
 
 def environment(tmp: Path) -> Backends:
     """The app's environment in this process: the profile database, Redis or the file cache."""
-    url = _pg_url() or f"sqlite:///{tmp / 'profile.sqlite3'}"
+    url = (fresh_database(PG_DB) if reachable("127.0.0.1", 5432)
+           else f"sqlite:///{tmp / 'profile.sqlite3'}")
     chosen = Backends(tmp, url, REDIS_URL if reachable("127.0.0.1", 6379) else None, True)
     os.environ.update(chosen.app_env())
     os.environ["DEMO_PLATFORM"] = "0"

@@ -25,10 +25,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 
-from bench.backends import REDIS_URL, Backends, reachable
+from bench.backends import REDIS_URL, Backends, fresh_database, reachable
 from bench.platform import BenchPlatform
 from bench.profile_common import Counters, Sample, Timer, one_round, options, report
-from bench.profile_launch import PG_ADMIN, launch, submit_work, tool_app
+from bench.profile_launch import launch, submit_work, tool_app
 
 PG_DB = "msc_profile_storm"
 
@@ -54,17 +54,6 @@ STEPS = (
     ("course/security.py", "", "security headers (course/security.py, all)"),
     ("logging/__init__.py", "handle", "logging"),
 )
-
-
-def _pg_url() -> str | None:
-    """A fresh msc_profile_storm database, or None when PostgreSQL cannot be reached."""
-    if not reachable("127.0.0.1", 5432):
-        return None
-    import psycopg
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
 
 
 def steps(stats: pstats.Stats, count: int) -> list[tuple[str, float, int]]:
@@ -151,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores), shared machine")
     with tempfile.TemporaryDirectory(prefix="msc-profile-storm-") as tmp, \
             BenchPlatform() as platform:
-        url = _pg_url() or f"sqlite:///{Path(tmp) / 'profile.sqlite3'}"
+        url = (fresh_database(PG_DB) if reachable("127.0.0.1", 5432)
+               else f"sqlite:///{Path(tmp) / 'profile.sqlite3'}")
         chosen = Backends(Path(tmp), url, REDIS_URL if reachable("127.0.0.1", 6379) else None,
                           True)
         os.environ.update(chosen.app_env())
