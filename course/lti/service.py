@@ -107,7 +107,14 @@ def complete_launch() -> LaunchResult:
     client_state.check_nonce(body, nonce)
     # The client id the token was checked against, never one the token could name otherwise.
     # The login's relaunch parameters went with the nonce (ToolMessageLaunch.validate_nonce).
-    return _record(body, launch.get_launch_id(), launch.get_client_id(), nonce is not None)
+    args = (body, launch.get_launch_id(), launch.get_client_id(), nonce is not None)
+    try:
+        return _record(*args)
+    except IntegrityError:
+        # One person's first launch twice at once (two tabs, a double click): the other wrote
+        # the user or the membership after this one looked. Look again: now it is there.
+        db.session.rollback()
+        return _record(*args)
 
 
 def _record(body: dict[str, Any], launch_id: str, client_id: str,

@@ -19,7 +19,7 @@ from course.db import db, utcnow
 from course.extensions import cache
 from course.lti import keys, platforms, service, tokens, tool_conf
 from course.lti.launch import consume
-from course.models import Context, Deployment, Membership, Registration
+from course.models import Context, Deployment, Membership, Registration, User
 from tests.conftest import build_app, csrf_from, launch
 from tests.course.test_demo_platform import demo_launch
 from tests.platform import INSTRUCTOR, LEARNER
@@ -272,3 +272,25 @@ def test_a_course_a_parallel_launch_just_created_is_joined_not_a_500(app, platfo
     with app.app_context():
         assert db.session.scalar(select(func.count(Context.id))) == 1
         assert db.session.scalar(select(func.count(Membership.id))) == 2
+
+
+def test_one_persons_two_first_launches_at_once_are_joined_not_a_500(app, platform, monkeypatch):
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302
+    # As if this launch looked before the other one committed the new user and membership:
+    # its first write meets the other's rows; the launch looks again and goes on.
+    real, calls = service._known, []
+
+    def late(reg_id, context_id, sub):
+        """The first look misses the user and membership the other launch is writing."""
+        calls.append(sub)
+        ctx, user, member = real(reg_id, context_id, sub)
+        if len(calls) == 1:
+            return ctx, {**user, "id": None}, {**member, "id": None}
+        return ctx, user, member
+
+    monkeypatch.setattr(service, "_known", late)
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302
+    assert calls == ["learner-1", "learner-1"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 1
+        assert db.session.scalar(select(func.count(Membership.id))) == 1
