@@ -265,8 +265,9 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
 def _context_values(claim: dict[str, Any], body: dict[str, Any],
                     current: dict[str, Any]) -> dict[str, Any]:
     """The context's titles and the service endpoints the launch names."""
-    values: dict[str, Any] = {"title": str(claim.get("title") or current["title"] or "Course")[:255],
-              "label": str(claim.get("label") or current["label"] or "")[:255]}
+    values: dict[str, Any] = {
+        "title": str(claim.get("title") or current["title"] or "Course")[:255],
+        "label": str(claim.get("label") or current["label"] or "")[:255]}
     ags = body.get(claims.AGS) or {}
     if ags.get("lineitems"):
         values.update(lineitems_url=ags["lineitems"], ags_scopes=list(ags.get("scope", [])))

@@ -24,12 +24,10 @@ from quizzes.taking.attempts import (
     submit_attempt,
 )
 from quizzes.taking.pages import answered, case_view, question_view, review_view
-from quizzes.taking.progress import own_attempt, own_attempt_page, quiz_status
+from quizzes.taking.progress import MAX_POSITIONS, own_attempt, own_attempt_page, quiz_status
 from quizzes.tutor import marks
 
 routes = Routes()
-
-MAX_POSITIONS = 500  # more positions than any quiz holds means a forged body
 
 
 def _own(aid: int) -> Attempt:

@@ -111,10 +111,10 @@ _OWN_ATTEMPT = (select(Attempt).options(joinedload(Attempt.quiz))
                        Attempt.user_id == bindparam("uid")))
 # The attempt page's read: the same, plus the version of the question shown, found through the
 # layout's JSON (slot = position - 1). One statement fewer per page (issue 18).
-_ATTEMPT_PAGE = (_OWN_ATTEMPT.add_columns(QuestionVersion).outerjoin(
-    QuestionVersion, QuestionVersion.id == Attempt.layout[bindparam("slot", type_=JSON.JSONIntIndexType())]
-    ["question_version_id"].as_integer()))
-MAX_SLOT = 499  # no quiz has 500 questions; also keeps a forged ?q= inside an INTEGER
+_SHOWN = Attempt.layout[bindparam("slot", type_=JSON.JSONIntIndexType())]["question_version_id"]
+_ATTEMPT_PAGE = _OWN_ATTEMPT.add_columns(QuestionVersion).outerjoin(
+    QuestionVersion, QuestionVersion.id == _SHOWN.as_integer())
+MAX_POSITIONS = 500  # more positions than any quiz holds: a forged number (keeps it an INTEGER)
 
 
 def quiz_statuses(context_id: int, user_id: int, quizzes: Iterable[Quiz]) -> list[QuizStatus]:
@@ -191,7 +191,7 @@ def own_attempt(context_id: int, user_id: int, attempt_id: int) -> Attempt | Non
 def own_attempt_page(context_id: int, user_id: int, attempt_id: int,
                      number: int) -> tuple[Attempt, QuestionVersion | None] | None:
     """own_attempt with the version at position ``number`` (None past the layout's end)."""
-    slot = min(max(number, 1) - 1, MAX_SLOT)
+    slot = min(max(number, 1), MAX_POSITIONS) - 1
     row = db.session.execute(_ATTEMPT_PAGE, {"aid": attempt_id, "cid": context_id,
                                              "uid": user_id, "slot": slot}).first()
     return (row[0], row[1]) if row else None
