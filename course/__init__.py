@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from course import connections
 from course.config import build_config
 from course.db import db
 from course.extensions import cache, csrf, migrate
@@ -28,7 +29,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Flask documents wrapping its WSGI app by assignment; mypy sees a method.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = connections.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     db.init_app(app)
+    with app.app_context():
+        connections.install(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     cache.init_app(app)
     csrf.init_app(app)

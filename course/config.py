@@ -120,7 +120,8 @@ def build_config(instance: Path, env: Mapping[str, str] | None = None) -> dict[s
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": secret or _dev_secret(instance),
         "SQLALCHEMY_DATABASE_URI": database,
-        # pre_ping lets the pool recover by itself after a database restart.
+        # pre_ping lets the pool recover by itself after a database restart; on PostgreSQL
+        # course/connections.py checks the socket instead, with no round trip.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DEMO_PLATFORM": demo,
         "PREFERRED_URL_SCHEME": "https" if https else "http",

@@ -125,8 +125,8 @@ def test_a_returning_launch_sends_its_read_and_no_transaction_command(
     with driver_commands(app, monkeypatch) as sent:
         assert login_and_launch(app, platform, "learner-1").status_code == 302
     # The read runs on an autocommit connection: switching to autocommit and back, and the
-    # pool's rollback on return, stay in the driver (issue 18). What remains is the read and
-    # the pool's liveness ping (pool_pre_ping, course/config.py) on taking the connection.
+    # pool's rollback on return, stay in the driver (issue 18). What remains is the read
+    # (on SQLite also the pool's pre-ping; PostgreSQL checks the socket: course/connections.py).
     reads = [s for s in sent if "FROM" in s.upper() and "context" in s]
     assert len(reads) == 1, sent
     assert not [s for s in sent if s.strip().upper().startswith(TRANSACTION)], sent
