@@ -21,6 +21,7 @@ SQLite keeps SQLAlchemy's own pre-ping: it has no round trips to save.
 """
 from __future__ import annotations
 
+import functools
 import re
 import select
 from typing import Any
@@ -37,6 +38,7 @@ _LOCKS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|p
 _READABLE = select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP | select.POLLNVAL
 
 
+@functools.lru_cache(maxsize=4096)  # SQLAlchemy's compiled cache hands out the same strings
 def needs_transaction(statement: str) -> bool:
     """Whether a statement must run inside a transaction (anything but a plain SELECT)."""
     return not _PLAIN_READ.match(statement) or bool(_LOCKS.search(statement))
