@@ -6,6 +6,7 @@ from typing import Any
 from flask import current_app
 
 from course.models import Context, User
+from course.reads import Query, Rows, read_together
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,16 @@ class Panel:
     order: int = 50
 
 
-PanelFn = Callable[[Context, User, str], "Panel | None"]
+@dataclass(frozen=True)
+class PanelRead:
+    """A panel that needs one read: the home runs every panel's read in one round trip."""
+
+    query: Query
+    values: dict[str, Any]
+    build: Callable[[Rows], Panel | None]
+
+
+PanelFn = Callable[[Context, User, str], "Panel | PanelRead | None"]
 
 
 def add_panel(app: Any, fn: PanelFn) -> None:
@@ -26,9 +36,12 @@ def add_panel(app: Any, fn: PanelFn) -> None:
 
 
 def panels_for(ctx: Context, user: User, role: str) -> list[Panel]:
-    """Every package's panel for this user, in order."""
+    """Every package's panel for this user, in order; the panels' reads go as one statement."""
     found = [fn(ctx, user, role) for fn in current_app.extensions.get("home_panels", [])]
-    return sorted((p for p in found if p is not None), key=lambda p: p.order)
+    reads = [p for p in found if isinstance(p, PanelRead)]
+    rows = iter(read_together([(p.query, p.values) for p in reads]))
+    built = [p.build(next(rows)) if isinstance(p, PanelRead) else p for p in found]
+    return sorted((p for p in built if p is not None), key=lambda p: p.order)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
@@ -107,7 +107,7 @@ def _status_query() -> CompoundSelect:
 
     mp, sv, ia = ModuleProgress, SectionView, ItemAnswer
     return union_all(
-        select(literal_column("0"), mp.module_slug, mp.last_section, mp.started_at,
+        select(literal_column("0").label("tbl"), mp.module_slug, mp.last_section, mp.started_at,
                mp.last_activity_at, mp.completed_at).where(*mine(mp)),
         select(literal_column("1"), sv.module_slug, sv.section_slug, null(), null(), null())
         .where(*mine(sv)),
@@ -115,12 +115,22 @@ def _status_query() -> CompoundSelect:
         .where(*mine(ia)))
 
 
+def status_read(context_id: int, user_id: int) -> tuple[CompoundSelect, dict[str, Any]]:
+    """The read behind course_statuses (the course home gathers it with the other panels')."""
+    return _status_query(), {"cid": context_id, "uid": user_id}
+
+
 def course_statuses(context_id: int, user_id: int, course: Course) -> list[ModuleStatus]:
     """The learner's status in every module, in course order, from one read of their rows."""
+    query, values = status_read(context_id, user_id)
+    return statuses_from(db.session.execute(query, values), course)
+
+
+def statuses_from(found: Iterable[Sequence[Any]], course: Course) -> list[ModuleStatus]:
+    """Every module's status from the rows of status_read."""
     rows: dict[str, _Progress] = {}
     seen: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {})  # views, answers
-    for table, slug, key, started, last, completed in db.session.execute(
-            _status_query(), {"cid": context_id, "uid": user_id}):
+    for table, slug, key, started, last, completed in found:
         if table == 0:
             rows[slug] = _Progress(key, started, last, completed)
         else:

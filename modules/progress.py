@@ -20,6 +20,8 @@ from modules.activity import (
     learner_activity,
     progress_table,
     section_rows,
+    status_read,
+    statuses_from,
 )
 from modules.models import ItemAnswer, ModuleProgress, SectionView
 from modules.practice import PracticeResult
@@ -37,7 +39,7 @@ from modules.status import (
 __all__ = ["Activity", "LearnerRow", "ModuleStatus", "SectionStatus", "TOUCH_AFTER",
            "activity_by_user", "as_utc", "course_statuses", "learner_activity", "module_status",
            "open_section", "progress_table", "record_answer", "record_view", "resume_point",
-           "section_item_kind"]
+           "section_item_kind", "status_read", "statuses_from"]
 
 # Opening a page again within this window writes nothing. "Last viewed" and "last activity" only
 # order the Continue button and fill the instructor's "last activity" column, where a few minutes

@@ -22,9 +22,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from course.home import NavItem, Panel, add_nav, add_panel
+from course.home import NavItem, Panel, PanelRead, add_nav, add_panel
 from course.identity import course_view, instructor_view
 from course.models import Context, User
+from course.reads import Rows
 from course.roles import INSTRUCTOR
 from modules import lti_targets, progress
 from modules.forms import Feedback, feedback_for, ladder_rows, problem_feedback, read_submission
@@ -208,7 +209,7 @@ def module_when(value: datetime | None) -> str:
     return as_utc(value).strftime("%-d %b %Y, %H:%M UTC")
 
 
-def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
+def home_panel(ctx: Context, user: User, role: str) -> Panel | PanelRead:
     """Course-home block: the learner's modules and Continue, or the instructor's summary."""
     course = web_course()
     if role == INSTRUCTOR:
@@ -217,10 +218,13 @@ def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
                   "started": sum(r.started_at is not None for r in rows),
                   "completed": sum(r.modules_completed == len(course.modules) for r in rows)}
         return Panel("modules/panel_instructor.html", values, order=10)
-    statuses = progress.course_statuses(ctx.id, user.id, course)
-    return Panel("modules/panel_learner.html",
-                 {"cid": ctx.id, "statuses": statuses, "resume": resume_point(statuses)},
-                 order=10)
+    def build(rows: Rows) -> Panel:
+        """The learner's panel from the rows of their progress read."""
+        statuses = progress.statuses_from(rows, course)
+        return Panel("modules/panel_learner.html",
+                     {"cid": ctx.id, "statuses": statuses, "resume": resume_point(statuses)},
+                     order=10)
+    return PanelRead(*progress.status_read(ctx.id, user.id), build)
 
 
 def static_file(filename: str) -> Response:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -67,12 +67,22 @@ def _summary_query() -> Select[Any]:
     ).where(r.context_id == cid, r.user_id == uid)
 
 
+def summary_read(context_id: int, user_id: int,
+                 now: datetime | None = None) -> tuple[Select[Any], dict[str, Any]]:
+    """The read behind summary (the course home gathers it with the other panels')."""
+    today = day_number(now or utcnow())
+    return _summary_query(), {"cid": context_id, "uid": user_id, "today": today,
+                              "week_ago": today - WEEK, "week_on": today + WEEK}
+
+
 def summary(context_id: int, user_id: int, now: datetime | None = None) -> Summary:
     """One indexed statement: due now, this week's answers, due next week, and the summary switch."""
-    today = day_number(now or utcnow())
-    row = db.session.execute(_summary_query(), {
-        "cid": context_id, "uid": user_id, "today": today, "week_ago": today - WEEK,
-        "week_on": today + WEEK}).one()
+    query, values = summary_read(context_id, user_id, now)
+    return summary_from(db.session.execute(query, values).one())
+
+
+def summary_from(row: Sequence[Any]) -> Summary:
+    """The summary from the one row of summary_read."""
     return Summary(int(row[0]), int(row[1]), int(row[2]), int(row[3]), bool(row[4]))
 
 

@@ -7,9 +7,10 @@ from flask import Flask, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from course.db import utcnow
-from course.home import NavItem, Panel, add_nav, add_panel
+from course.home import NavItem, Panel, PanelRead, add_nav, add_panel
 from course.identity import course_view
 from course.models import Context, User
+from course.reads import Rows
 from course.registry import add_answer_hook
 from course.roles import LEARNER
 from course.routes import Routes
@@ -138,12 +139,16 @@ def _check_module(session: ReviewSession, slot: dict[str, Any]) -> Any:
                             q=slot["position"]))
 
 
-def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
-    """Learners: how many items are due for review (one indexed statement), and the weekly summary."""
+def home_panel(ctx: Context, user: User, role: str) -> PanelRead | None:
+    """Learners: how many items are due for review (one indexed read), and the weekly summary."""
     if role != LEARNER:
         return None
-    return Panel("quizzes/review_panel.html", {"cid": ctx.id, "s": service.summary(ctx.id, user.id)},
-                 order=35)
+
+    def build(rows: Rows) -> Panel:
+        """The panel from the summary's one row."""
+        return Panel("quizzes/review_panel.html",
+                     {"cid": ctx.id, "s": service.summary_from(rows[0])}, order=35)
+    return PanelRead(*service.summary_read(ctx.id, user.id), build)
 
 
 def on_module_answer(context_id: int, user_id: int, module_slug: str, item_id: str,

@@ -1,0 +1,96 @@
+"""Several independent reads in one round trip: on PostgreSQL each read's rows come back as JSON.
+
+The course home gathers one read from each panel's package (course/home.py). Each was its own
+statement, and on PostgreSQL a statement's round trip and SQLAlchemy's work around it cost
+several times what the database spends answering these small indexed reads (docs/performance.md,
+"The course home in fewer statements"). Here the reads become scalar subqueries of one SELECT,
+each aggregating its rows into a JSON array, and the arrays are turned back into the tuples the
+read would have returned, with datetimes parsed by the read's own column types. SQLite has no
+round trips to save, so there each read runs as it is.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CompoundSelect, DateTime, Select, func, literal_column, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from course.db import db
+
+Query = Select[Any] | CompoundSelect
+Rows = list[tuple[Any, ...]]
+Decoder = Callable[[Any], Any]
+
+# Built once per combination of reads (the panels' queries are built once, so a handful exist).
+# Each entry keeps its queries alive, so no other query can take their ids while it is cached.
+_GATHERED: dict[tuple[int, ...], tuple[tuple[Query, ...], Select[Any], list[list[Decoder | None]]]] = {}
+MAX_GATHERED = 64
+
+
+def read_together(reads: Sequence[tuple[Query, Mapping[str, Any]]]) -> list[Rows]:
+    """The rows of each (query, values) read, in order; one statement on PostgreSQL.
+
+    Reads that share a bound name must give it the same value. Row order within a read is the
+    order PostgreSQL aggregates it in, so gathered reads must not depend on an ORDER BY.
+    """
+    if len(reads) < 2 or db.engine.dialect.name != "postgresql":
+        return [[tuple(row) for row in db.session.execute(query, values)]
+                for query, values in reads]
+    statement, decoders = _gathered(tuple(query for query, _ in reads))
+    arrays = db.session.execute(statement, merged([values for _, values in reads])).one()
+    return [[_decode(row, columns) for row in array]
+            for array, columns in zip(arrays, decoders, strict=True)]
+
+
+def merged(all_values: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One parameter dict for every read; a name bound to two different values is a bug."""
+    found: dict[str, Any] = {}
+    for values in all_values:
+        for name, value in values.items():
+            if name in found and found[name] != value:
+                raise ValueError(f"reads gathered together bind {name!r} to different values")
+            found[name] = value
+    return found
+
+
+def _gathered(queries: tuple[Query, ...]) -> tuple[Select[Any], list[list[Decoder | None]]]:
+    """The one SELECT for these queries, and each query's column decoders (built once)."""
+    key = tuple(id(query) for query in queries)
+    found = _GATHERED.get(key)
+    if found is None:
+        for query in queries:
+            if query._order_by_clauses:  # noqa: SLF001 - the public accessor copies
+                raise ValueError("a gathered read cannot keep its ORDER BY")
+        if len(_GATHERED) >= MAX_GATHERED:
+            _GATHERED.clear()
+        found = (queries, select(*(_as_json(query, n) for n, query in enumerate(queries))),
+                 [_decoders(query) for query in queries])
+        _GATHERED[key] = found
+    return found[1], found[2]
+
+
+def _as_json(query: Query, n: int) -> ColumnElement[Any]:
+    """A scalar subquery: the query's rows as a JSON array of arrays ([] when there are none)."""
+    rows = query.subquery(f"read_{n}")
+    as_array = func.json_agg(func.json_build_array(*rows.c))
+    return (select(func.coalesce(as_array, literal_column("'[]'::json"), type_=JSON))
+            .select_from(rows).scalar_subquery().label(f"read_{n}"))
+
+
+def _decoders(query: Query) -> list[Decoder | None]:
+    """How to turn each JSON value back into what the column gives (None: JSON has it already)."""
+    return [_parse_datetime if isinstance(column.type, DateTime) else None
+            for column in query.selected_columns]
+
+
+def _parse_datetime(value: str | None) -> datetime | None:
+    """PostgreSQL writes a timestamp into JSON in ISO 8601 (with its offset when it has one)."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _decode(row: list[Any], decoders: list[Decoder | None]) -> tuple[Any, ...]:
+    """One JSON row as the tuple the read returns."""
+    return tuple(value if decode is None else decode(value)
+                 for value, decode in zip(row, decoders, strict=True))

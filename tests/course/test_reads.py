@@ -1,0 +1,78 @@
+"""Reads gathered into one statement (course/reads.py) return what each read returns alone."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import bindparam, func, literal_column, null, select, union_all
+
+from course.db import db
+from course.models import Context, Membership, User
+from course.reads import merged, read_together
+from tests.conftest import launch_as
+from tests.platform import TestPlatform
+from tests.sql_counter import statements
+
+USERS = (select(User.id, User.sub, User.created_at, null().label("absent"))
+         .where(User.registration_id == bindparam("reg")))
+COUNTS = select(func.count(Membership.id), func.max(Membership.id)).where(
+    Membership.context_id == bindparam("cid"))
+NOBODY = select(User.id, User.created_at).where(User.sub == bindparam("sub"))
+TABLES = union_all(
+    select(literal_column("0").label("tbl"), Context.title, Context.created_at)
+    .where(Context.id == bindparam("cid")),
+    select(literal_column("1"), User.sub, User.created_at).where(User.registration_id
+                                                                  == bindparam("reg")))
+
+
+def _course(app: Flask, platform: TestPlatform) -> tuple[int, int]:
+    """Two launched learners in one course: (context id, registration id)."""
+    cid = launch_as(app.test_client(), platform, "learner", user="learner-1")
+    launch_as(app.test_client(), platform, "learner", user="learner-2")
+    with app.app_context():
+        reg = db.session.scalar(select(Context.registration_id).where(Context.id == cid))
+    assert reg is not None
+    return cid, reg
+
+
+def test_gathered_reads_equal_the_reads_run_alone(app: Flask, platform: TestPlatform) -> None:
+    cid, reg = _course(app, platform)
+    reads = [(USERS, {"reg": reg}), (COUNTS, {"cid": cid}), (NOBODY, {"sub": "nobody"}),
+             (TABLES, {"cid": cid, "reg": reg})]
+    with app.app_context():
+        alone = [[tuple(r) for r in db.session.execute(q, v)] for q, v in reads]
+        with statements(app) as seen:
+            together = read_together(reads)
+    by_id = sorted  # row order within a gathered read is not promised
+    assert [by_id(rows) for rows in together] == [by_id(rows) for rows in alone]
+    assert len(alone[0]) == 2 and alone[2] == [] and alone[1][0][0] == 2
+    when = together[0][0][2]
+    assert isinstance(when, datetime)  # parsed back from JSON on PostgreSQL
+    assert together[3][0][2] == alone[3][0][2]
+    with app.app_context():
+        one_statement = db.engine.dialect.name == "postgresql"
+    assert len(seen) == (1 if one_statement else len(reads)), seen
+
+
+def test_a_single_read_runs_as_it_is(app: Flask, platform: TestPlatform) -> None:
+    cid, _reg = _course(app, platform)
+    with app.app_context(), statements(app) as seen:
+        found = read_together([(COUNTS, {"cid": cid})])
+    assert len(found) == 1 and found[0][0][0] == 2, found
+    assert len(seen) == 1 and "json_agg" not in seen[0], seen
+
+
+def test_a_name_bound_to_two_values_is_refused() -> None:
+    assert merged([{"cid": 1, "uid": 2}, {"cid": 1, "today": 9}]) == {"cid": 1, "uid": 2,
+                                                                      "today": 9}
+    with pytest.raises(ValueError, match="'cid'"):
+        merged([{"cid": 1}, {"cid": 2}])
+
+
+def test_a_read_that_needs_its_order_is_refused(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the gathering happens on PostgreSQL only")
+        with pytest.raises(ValueError, match="ORDER BY"):
+            read_together([(USERS.order_by(User.id), {"reg": 1}), (COUNTS, {"cid": 1})])
