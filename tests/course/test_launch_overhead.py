@@ -27,32 +27,42 @@ TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SET", "SAVEPOINT", "RELEASE")
 
 
 @contextmanager
-def limit_checks(monkeypatch: Any) -> Iterator[list[str]]:
-    """The endpoint of every request on which Flask-Limiter looked its limits up."""
+def limit_checks(app: Flask, monkeypatch: Any) -> Iterator[list[str]]:
+    """The endpoint of every request that hit a limit's counter, and of every limit lookup."""
     seen: list[str] = []
-    # Its request hook is a method bound at init_app, so a spy on the limiter would miss it;
-    # both the hook and the view's wrapper resolve the limits through the limit manager.
-    real = LimitManager.resolve_limits
+    # Flask-Limiter's request hook is a method bound at init_app, so a spy on the limiter would
+    # miss it; the hook and its view wrapper resolve the limits through the limit manager, and
+    # every check ends in the `limits` strategy's hit.
+    real_resolve = LimitManager.resolve_limits
+    strategy = type(app.extensions["course_limiter"].limiter)
+    real_hit = strategy.hit
 
     def resolve(self: LimitManager, *args: Any, **kwargs: Any) -> Any:
-        """Note the endpoint, then resolve as usual."""
-        seen.append(request.endpoint or "")
-        return real(self, *args, **kwargs)
+        """Note the lookup, then resolve as usual."""
+        seen.append(f"resolve {request.endpoint}")
+        return real_resolve(self, *args, **kwargs)
+
+    def hit(self: Any, *args: Any, **kwargs: Any) -> Any:
+        """Note the counted request, then count it."""
+        seen.append(f"hit {request.endpoint}")
+        return real_hit(self, *args, **kwargs)
 
     monkeypatch.setattr(LimitManager, "resolve_limits", resolve)
+    monkeypatch.setattr(strategy, "hit", hit)
     yield seen
 
 
 def test_the_limiter_runs_only_on_the_limited_endpoints(app: Flask, platform: TestPlatform,
                                                          monkeypatch: Any) -> None:
     client = app.test_client()
-    with limit_checks(monkeypatch) as seen:
+    with limit_checks(app, monkeypatch) as seen:
         cid = launch_as(client, platform, "learner", user="learner-1")
         assert client.get(f"/c/{cid}/").status_code == 200
         assert client.get("/lti/jwks").status_code == 200
-    # Once per limited request, in the view's wrapper. Flask-Limiter's before_request hook
-    # checked every request of the app a second time (issue 18): four more here, for nothing.
-    assert seen == ["lti.login", "lti.launch"], seen
+    # One hit per limited request. Flask-Limiter's before_request hook checked every request of
+    # the app a second time (issue 18), and its view wrapper looked the limits up again on every
+    # limited request; they are resolved once, when the app is built (course/limits.py).
+    assert seen == ["hit lti.login", "hit lti.launch"], seen
     assert set(PER_IP) | set(PER_USER) <= set(app.view_functions)
 
 
