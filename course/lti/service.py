@@ -138,7 +138,8 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
         ctx = Context(**found[0])
         make_transient_to_detached(ctx)
         run_launch_hooks(ctx, body, False)
-        db.session.commit()  # sends nothing unless a hook wrote
+        if db.session.registry.has():  # only if something used the session (a hook that wrote)
+            db.session.commit()
         return LaunchResult(ctx.id, found[1]["id"], role, launch_id,
                             body.get(claims.MESSAGE_TYPE, ""), dict(body.get(claims.CUSTOM) or {}),
                             reg.id, cookieless)

@@ -1,0 +1,81 @@
+"""A launch's two sessions (issue 18): the cookie's serializer built once and still signed; no ORM
+session at all for an unchanged relaunch."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, sessions
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tests.conftest import launch, launch_as
+from tests.platform import TestPlatform
+
+COOKIE = "msc_session"
+
+
+def test_the_session_serializer_is_built_once_not_per_request(app: Flask, platform: TestPlatform,
+                                                              monkeypatch: Any) -> None:
+    built: list[int] = []
+    real = sessions.URLSafeTimedSerializer
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "URLSafeTimedSerializer", Counted)
+    client = app.test_client()
+    cid = launch_as(client, platform, "learner", user="learner-1")
+    assert client.get(f"/c/{cid}/").status_code == 200
+    launch_as(app.test_client(), platform, "learner", user="learner-2")
+    # Flask built one for every open and every save: 3 per login + launch, 2 per page.
+    assert built == [1], built
+
+
+def _cookie(client: Any) -> str:
+    found = client.get_cookie(COOKIE)
+    assert found is not None
+    return str(found.value)
+
+
+def test_the_session_is_still_signed_and_follows_the_key(app: Flask,
+                                                         platform: TestPlatform) -> None:
+    client = app.test_client()
+    cid = launch_as(client, platform, "learner", user="learner-1")
+    good = _cookie(client)
+
+    def home_with(value: str) -> int:
+        other = app.test_client()
+        other.set_cookie(COOKIE, value)
+        return int(other.get(f"/c/{cid}/").status_code)
+
+    assert home_with(good) == 200
+    forged = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
+    assert home_with(forged) == 401  # a changed signature is no session at all
+    old_key = app.secret_key
+    app.secret_key = "a-new-key-" + "x" * 32
+    assert home_with(good) == 401  # signed with the old key: refused once the key changes
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert home_with(good) == 200  # unless the old key is kept as a fallback
+
+
+def test_an_unchanged_relaunch_opens_no_orm_session(app: Flask, platform: TestPlatform) -> None:
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # warm
+    begun: list[int] = []
+
+    def noted(*args: Any) -> None:
+        begun.append(1)
+
+    event.listen(Session, "after_transaction_create", noted)
+    try:
+        assert launch(app.test_client(), platform, user="learner-1").status_code == 302
+        # The read runs on its own autocommit connection and nothing is written; the commit of
+        # an empty ORM session cost its set-up and teardown on every relaunch (issue 18).
+        assert begun == [], begun
+        renamed = launch(app.test_client(), platform, user="learner-1",
+                         mutate=lambda body: body.update(name="Renamed Learner"))
+        assert renamed.status_code == 302 and begun  # a change still goes through the session
+    finally:
+        event.remove(Session, "after_transaction_create", noted)
