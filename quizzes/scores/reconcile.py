@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from course.db import db
+from course.db import db, utcnow
 from course.lti import ags
 from course.lti.tokens import SCOPE_RESULT_READONLY
 from course.models import Context, User
 from quizzes.models import LineItem, Quiz, ScoreOutbox
+from quizzes.scores import grade
 
 TOLERANCE = 0.01  # points on the 0-100 scale: rounding in the LMS is not a difference
 
@@ -90,8 +91,8 @@ def reconcile(context: Context) -> Reconciled:
             held = {str(r.get("userId")): _percent(r.get("resultScore"), r.get("resultMaximum"))
                     for r in results}
         for row, title, sub in rows:
-            ours = _percent((row.payload or {}).get("scoreGiven"),
-                            (row.payload or {}).get("scoreMaximum")) or 0.0
+            sent = grade.current_score(row, utcnow()) or {}
+            ours = _percent(sent.get("scoreGiven"), sent.get("scoreMaximum")) or 0.0
             theirs = held.get(sub)
             report.checked += 1
             if theirs is None or abs(theirs - ours) > TOLERANCE:

@@ -17,6 +17,7 @@ from course.lti.http import close_session
 from course.lti.tokens import CONFIG
 from course.models import Context
 from quizzes.models import FAILED, PENDING, SENDING, SENT, LineItem, Quiz, ScoreOutbox, aware
+from quizzes.scores import grade
 
 log = logging.getLogger("quizzes.outbox")
 
@@ -164,14 +165,14 @@ class SendResult:
     problem: str | None = None  # CONFIG (a platform setting), "learner" (final for this learner)
 
 
-def _deliver(row: Any, cache: PassCache) -> SendResult:
+def _deliver(row: Any, payload: dict[str, Any], cache: PassCache) -> SendResult:
     """Post one row's score; classify any failure as retryable or final."""
     context = None
     try:
         context, quiz, client = cache.context(row.context_id), cache.quiz(row.quiz_id), ags_client()
         if context.id in cache.refused:
             return cache.refused[context.id]
-        client.post_score(context, cache.line_item(context, quiz, client), row.payload)
+        client.post_score(context, cache.line_item(context, quiz, client), payload)
     except Exception as exc:  # the client raises AgsError; anything else is retried too
         db.session.rollback()
         message = getattr(exc, "message", None) or f"{exc.__class__.__name__}: {exc}"
@@ -193,7 +194,7 @@ def _claimed_rows(ids: list[int]) -> dict[int, Any]:
     """The claimed rows as plain tuples (a commit cannot expire them), by id."""
     found = db.session.execute(select(
         ScoreOutbox.id, ScoreOutbox.status, ScoreOutbox.context_id, ScoreOutbox.quiz_id,
-        ScoreOutbox.payload, ScoreOutbox.tries, ScoreOutbox.problem, ScoreOutbox.created_at)
+        ScoreOutbox.user_id, ScoreOutbox.payload, ScoreOutbox.tries, ScoreOutbox.problem, ScoreOutbox.created_at)
         .where(ScoreOutbox.id.in_(ids))).all()
     return {row.id: row for row in found}
 
@@ -244,8 +245,12 @@ def _send(row: Any, now: datetime | None, cache: PassCache) -> str:
     """Deliver a claimed row (a tuple from _claimed_rows) and record the outcome."""
     if row is None or row.status != SENDING:
         return row.status if row else FAILED
-    outcome = _deliver(row, cache)
+    payload = row.payload if grade.is_score(row.payload) else grade.work_out(row, now or utcnow())
+    if payload is None:
+        return FAILED
+    outcome = _deliver(row, payload, cache)
     return _record(row, outcome, now or utcnow())
+
 
 
 @dataclass

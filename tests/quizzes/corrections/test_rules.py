@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quizzes.corrections import rules
-from quizzes.scores.outbox import fresh_timestamp
+from quizzes.scores.grade import fresh_timestamp
 
 T = datetime(2026, 3, 1, 9, 30, 15, 250000, tzinfo=UTC)
 
