@@ -40,9 +40,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Before any blueprint: every `<int:...>` rule, the packages' too, gets the bounded converter.
     app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
-    from course import cli, cookieless, errors, limits, logs, security, session_cookie
+    from course import cli, cookieless, errors, limits, logs, security, session_cookie, urls
     session_cookie.register(app)  # the signed cookie session, its serializer built once
     cookieless.register(app)  # the session token for browsers that block the tool's cookies
+    urls.register(app)  # after every URL hook: templates' links are remembered
     errors.register(app)
     limits.register(app)  # after the blueprints: it wraps their views by endpoint name
     security.register(app)
