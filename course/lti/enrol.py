@@ -29,28 +29,50 @@ _NEW_MEMBER = (insert(Membership).values({name: _bound(name) for name in _MEMBER
                .returning(Membership.user_id))
 
 
+def pending() -> bool:
+    """Whether the request's ORM session has anything to write (a launch hook's rows)."""
+    if not db.session.registry.has():
+        return False
+    if db.session.new or db.session.deleted:
+        return True
+    return any(db.session.is_modified(row) for row in db.session.dirty)
+
+
+def available() -> bool:
+    """Whether this database writes a membership and its new user as one statement."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def write(user: dict[str, Any], member: dict[str, Any], context_pk: int) -> int:
+    """Insert the membership (and the user, when its id is None) as one autocommit statement.
+
+    One statement is its own transaction: the two rows are written together or not at all,
+    without a BEGIN and a COMMIT round trip. Returns the user's id.
+    """
+    values = {"context_id": context_pk, "role": member["role"], "lti_roles": member["lti_roles"],
+              "last_launch_at": member["last_launch_at"], "removed_at": None}
+    if user["id"] is None:
+        stmt = _NEW_USER_AND_MEMBER
+        values.update(registration_id=user["registration_id"], sub=user["sub"],
+                      name=user["name"], email=user["email"], created_at=utcnow())
+    else:
+        stmt, values["user_id"] = _NEW_MEMBER, user["id"]
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return int(conn.execute(stmt, values).scalar_one())
+
+
 def at_once(user: User, member: Membership, context_pk: int) -> bool:
     """Write a new membership (and its new user) in one autocommit statement; False if not here.
 
     Only on PostgreSQL (SQLite has no data-modifying CTE), and only when the launch has nothing
     else to write: otherwise the session writes everything in one transaction, as before.
     """
-    if db.engine.dialect.name != "postgresql" or db.session.new or db.session.deleted:
+    if not available() or pending():
         return False
-    if any(db.session.is_modified(row) for row in db.session.dirty):
-        return False
-    values = {"context_id": context_pk, "role": member.role, "lti_roles": member.lti_roles,
-              "last_launch_at": member.last_launch_at, "removed_at": None}
-    if user.id is None:
-        stmt = _NEW_USER_AND_MEMBER
-        values.update(registration_id=user.registration_id, sub=user.sub, name=user.name,
-                      email=user.email, created_at=utcnow())
-    else:
-        stmt, values["user_id"] = _NEW_MEMBER, user.id
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        written = conn.execute(stmt, values).scalar_one()
-    if user.id is None:  # a new user is in no session: its id is all the launch needs
-        user.id = written
+    user.id = write({"id": user.id, "registration_id": user.registration_id, "sub": user.sub,
+                     "name": user.name, "email": user.email},
+                    {"role": member.role, "lti_roles": member.lti_roles,
+                     "last_launch_at": member.last_launch_at}, context_pk)
     for row in list(db.session.dirty):  # touched but unchanged (checked above): nothing to flush
         db.session.expunge(row)
     return True

@@ -1,6 +1,6 @@
 """LTI 1.3 login and launch services: validate through pylti1p3, then record who launched where."""
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -16,6 +16,7 @@ from course.extensions import cache
 from course.lti import claims, client_state, enrol
 from course.lti.errors import LaunchRejected, explain, problem
 from course.lti.launch import LoginStorage, new_launch
+from course.lti.launch_values import context_values, member_values, user_values
 from course.lti.tool_conf import DbToolConf, find_registration_row
 from course.models import Context, Membership, User
 from course.registry import run_launch_hooks
@@ -24,9 +25,6 @@ from course.roles import role_for
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint",
                 "lti_deployment_id", "client_id")
 LOGIN_TTL_SECONDS = 600
-# A returning learner's launch writes nothing when nothing changed but the launch time and the
-# last one was this recent: the write would cost a commit (a disk flush) on every launch.
-LAUNCH_TIME_GRAIN_SECONDS = 300
 
 
 class PartitionedCookieService(FlaskCookieService):
@@ -143,15 +141,55 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
         return LaunchResult(ctx.id, found[1]["id"], role, launch_id,
                             body.get(claims.MESSAGE_TYPE, ""), dict(body.get(claims.CUSTOM) or {}),
                             reg.id, cookieless)
-    ctx, user, member = (_attach(model, values)
-                         for (model, _), values in zip(_READ, found, strict=True))
-    ctx, created = _upsert_context(reg.id, context_claim, body, ctx)
-    user = _upsert_user(reg.id, body, user)
+    if _joins_known_course(found, context_claim, body):
+        # A new member of a known course that changes nothing else (issue 18): no ORM rows.
+        ctx = Context(**found[0])
+        make_transient_to_detached(ctx)
+        run_launch_hooks(ctx, body, False)
+        if not enrol.pending():  # one INSERT on an autocommit connection
+            user_pk = enrol.write({**found[1], **user_values(body, found[1])},
+                                  member_values(role, roles, None, now), ctx.id)
+            return LaunchResult(ctx.id, user_pk, role, launch_id,
+                                body.get(claims.MESSAGE_TYPE, ""),
+                                dict(body.get(claims.CUSTOM) or {}), reg.id, cookieless)
+        return _record_rows(reg.id, found, body, role, roles, now, launch_id, cookieless, ctx)
+    return _record_rows(reg.id, found, body, role, roles, now, launch_id, cookieless)
+
+
+def _joins_known_course(found: tuple[dict[str, Any], ...], claim: dict[str, Any],
+                        body: dict[str, Any]) -> bool:
+    """A first launch into a known course that changes neither it nor a known user (PostgreSQL)."""
+    ctx, user, member = found
+    if member["id"] is not None or ctx["id"] is None or not enrol.available():
+        return False
+    fresh = [(ctx, context_values(claim, body, ctx))]
+    if user["id"] is not None:
+        fresh.append((user, user_values(body, user)))
+    return all(row[name] == value for row, values in fresh for name, value in values.items())
+
+
+def _record_rows(reg_id: int, found: tuple[dict[str, Any], ...], body: dict[str, Any],
+                 role: str, roles: list[str], now: datetime, launch_id: str, cookieless: bool,
+                 hooked: Context | None = None) -> LaunchResult:
+    """Write through the ORM session: a new course, a change, SQLite, or rows a hook added.
+
+    `hooked` is the unchanged context the launch hooks already ran on (they wrote rows).
+    """
+    user, member = (_attach(model, values)
+                    for (model, _), values in zip(_READ[1:], found[1:], strict=True))
+    created = False
+    if hooked is None:
+        ctx, created = _upsert_context(reg_id, body.get(claims.CONTEXT) or {}, body,
+                                       _attach(Context, found[0]))
+    else:
+        ctx = hooked
+    user = _upsert_user(reg_id, body, user)
     if member is None:  # linked when written: by enrol.at_once, else through the session
         member = Membership(role=role)
-    for name, value in _member_values(role, roles, member.last_launch_at, now).items():
+    for name, value in member_values(role, roles, member.last_launch_at, now).items():
         setattr(member, name, value)
-    run_launch_hooks(ctx, body, created)  # e.g. a new course gets its quizzes, in this commit
+    if hooked is None:
+        run_launch_hooks(ctx, body, created)  # e.g. a new course gets its quizzes, in this commit
     if member.id is None and (created or not enrol.at_once(user, member, ctx.id)):
         member.user, member.context = user, ctx
         db.session.add(member)  # and a new user with it, through the relationship
@@ -162,7 +200,7 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
     context_pk, user_pk = ctx.id, user.id  # read now: a commit may expire the objects
     db.session.commit()  # sends nothing when nothing changed and no hook touched the database
     return LaunchResult(context_pk, user_pk, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
-                        dict(body.get(claims.CUSTOM) or {}), reg.id, cookieless)
+                        dict(body.get(claims.CUSTOM) or {}), reg_id, cookieless)
 
 
 def _unchanged(found: tuple[dict[str, Any], ...], claim: dict[str, Any], body: dict[str, Any],
@@ -171,27 +209,11 @@ def _unchanged(found: tuple[dict[str, Any], ...], claim: dict[str, Any], body: d
     ctx, user, member = found
     if member["id"] is None:  # (the membership is only found with its context and user)
         return False
-    fresh = (_context_values(claim, body, ctx), _user_values(body, user),
-             _member_values(role, roles, member["last_launch_at"], now))
+    fresh = (context_values(claim, body, ctx), user_values(body, user),
+             member_values(role, roles, member["last_launch_at"], now))
     return all(row[name] == value for row, values in zip(found, fresh) for name, value in
                values.items())
 
-
-def _member_values(role: str, roles: list[str], last: datetime | None,
-                   now: datetime) -> dict[str, Any]:
-    """A launched membership's role, LTI roles, presence and (past the grain) launch time."""
-    # removed_at: the platform launched them again, so they are back in the course.
-    values: dict[str, Any] = {"role": role, "lti_roles": roles, "removed_at": None}
-    if last is None or _stale(last, now):
-        values["last_launch_at"] = now
-    return values
-
-
-def _stale(last: datetime, now: datetime) -> bool:
-    """Whether a launch time is older than the grain (naive times from SQLite count as UTC)."""
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=UTC)
-    return (now - last).total_seconds() >= LAUNCH_TIME_GRAIN_SECONDS
 
 
 # What a launch compares and refreshes; other columns stay unloaded (read only if touched).
@@ -258,27 +280,9 @@ def _upsert_context(reg_id: int, claim: dict[str, Any], body: dict[str, Any],
                 Context.registration_id == reg_id, Context.context_id == str(claim["id"]))).one()
             created = False
     current = {"title": ctx.title, "label": ctx.label}
-    for name, value in _context_values(claim, body, current).items():
+    for name, value in context_values(claim, body, current).items():
         setattr(ctx, name, value)
     return ctx, created
-
-
-def _context_values(claim: dict[str, Any], body: dict[str, Any],
-                    current: dict[str, Any]) -> dict[str, Any]:
-    """The context's titles and the service endpoints the launch names."""
-    values: dict[str, Any] = {
-        "title": str(claim.get("title") or current["title"] or "Course")[:255],
-        "label": str(claim.get("label") or current["label"] or "")[:255]}
-    ags = body.get(claims.AGS) or {}
-    if ags.get("lineitems"):
-        values.update(lineitems_url=ags["lineitems"], ags_scopes=list(ags.get("scope", [])))
-    nrps = body.get(claims.NRPS) or {}
-    if nrps.get("context_memberships_url"):
-        values["memberships_url"] = nrps["context_memberships_url"]
-    groups = body.get(claims.GROUPS) or {}
-    if isinstance(groups, dict) and isinstance(groups.get("context_groups_url"), str):
-        values["groups_url"] = groups["context_groups_url"][:1024]
-    return values
 
 
 def _upsert_user(reg_id: int, body: dict[str, Any], user: User | None) -> User:
@@ -286,14 +290,6 @@ def _upsert_user(reg_id: int, body: dict[str, Any], user: User | None) -> User:
     sub = str(body["sub"])
     if user is None:  # in no session yet: _record writes it with its membership
         user = User(registration_id=reg_id, sub=sub)
-    for name, value in _user_values(body, {"name": user.name, "email": user.email}).items():
+    for name, value in user_values(body, {"name": user.name, "email": user.email}).items():
         setattr(user, name, value)
     return user
-
-
-def _user_values(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """The user's display name and email from the launch, else as they were."""
-    name = body.get("name") or " ".join(
-        p for p in (body.get("given_name"), body.get("family_name")) if p)
-    return {"name": str(name or current["name"] or "Learner")[:255],
-            "email": str(body.get("email") or current["email"] or "")[:255]}

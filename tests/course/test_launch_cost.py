@@ -17,7 +17,7 @@ from sqlalchemy import delete, event, func, select
 
 from course.db import db, utcnow
 from course.extensions import cache
-from course.lti import keys, platforms, service, tokens, tool_conf
+from course.lti import keys, launch_values, platforms, service, tokens, tool_conf
 from course.lti.launch import consume
 from course.models import Context, Deployment, Membership, Registration, User
 from tests.conftest import build_app, csrf_from, launch
@@ -132,7 +132,7 @@ def test_a_returning_launch_moves_the_launch_time_once_it_is_old(app, platform):
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302
     with app.app_context():
         member = db.session.scalars(select(Membership)).one()
-        member.last_launch_at = utcnow() - timedelta(seconds=service.LAUNCH_TIME_GRAIN_SECONDS)
+        member.last_launch_at = utcnow() - timedelta(seconds=launch_values.LAUNCH_TIME_GRAIN_SECONDS)
         db.session.commit()
     with statements(app, ORIGINS_QUERY) as seen:
         assert login_and_launch(app, platform, "learner-1").status_code == 302

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, sessions
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from course.db import db
+from course.models import Deployment, Membership, User
+from course.registry import add_launch_hook
 from tests.conftest import launch, launch_as
-from tests.platform import TestPlatform
+from tests.platform import LEARNER, TestPlatform
 
 COOKIE = "msc_session"
 
@@ -79,3 +82,50 @@ def test_an_unchanged_relaunch_opens_no_orm_session(app: Flask, platform: TestPl
         assert renamed.status_code == 302 and begun  # a change still goes through the session
     finally:
         event.remove(Session, "after_transaction_create", noted)
+
+
+def test_a_new_member_of_a_known_course_builds_no_orm_rows(app: Flask,
+                                                           platform: TestPlatform) -> None:
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # the course
+    built: list[str] = []
+
+    def noted(target: Any, *args: Any) -> None:
+        built.append(type(target).__name__)
+
+    for model in (User, Membership):
+        event.listen(model, "init", noted)
+    event.listen(Session, "after_transaction_create", noted)
+    try:
+        assert launch(app.test_client(), platform, user="learner-2").status_code == 302
+    finally:
+        for model in (User, Membership):
+            event.remove(model, "init", noted)
+        event.remove(Session, "after_transaction_create", noted)
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        member = db.session.execute(select(Membership.role, Membership.lti_roles, User.name)
+                                    .join(User).where(User.sub == "learner-2")).one()
+    assert member.role == "learner" and member.lti_roles == [LEARNER]
+    # On PostgreSQL the plain values go straight into the one INSERT (issue 18); SQLite writes
+    # the two rows through the session's one flush.
+    if postgres:
+        assert built == [], built
+    else:
+        assert "User" in built and "Membership" in built
+
+
+def test_a_hook_that_writes_on_a_first_launch_commits_with_the_membership(
+        app: Flask, platform: TestPlatform) -> None:
+    assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # the course
+
+    def hook(ctx: Any, claims: dict[str, Any], created: bool) -> None:
+        db.session.add(Deployment(registration_id=ctx.registration_id,
+                                  deployment_id=f"hook-{claims['sub']}"))
+
+    add_launch_hook(app, hook)
+    assert launch(app.test_client(), platform, user="learner-2").status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Deployment.id).where(
+            Deployment.deployment_id == "hook-learner-2")).one()
+        assert db.session.scalars(select(Membership.id).join(User).where(
+            User.sub == "learner-2")).one()
