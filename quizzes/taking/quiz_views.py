@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import abort, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from course.home import Panel
+from course.home import Panel, PanelRead
 from course.identity import course_view, refuse_observer
 from course.models import Context, User
+from course.reads import Rows
 from course.roles import INSTRUCTOR
 from course.routes import Routes
 from quizzes import models
+from quizzes.taking import home_read
 from quizzes.taking.attempts import AttemptError, start_attempt
 from quizzes.taking.progress import course_statuses, find_quiz, history, quiz_status
 
@@ -66,10 +68,12 @@ def start(cid: int, slug: str) -> WerkzeugResponse:
     return redirect(url_for("quizzes.attempt", cid=cid, aid=attempt.id))
 
 
-def home_panel(ctx: Context, user: User, role: str) -> Panel | None:
+def home_panel(ctx: Context, user: User, role: str) -> PanelRead:
     """The course home block: each quiz with the learner's status."""
-    # The panel shows no gradebook sync state, so it skips reading the score outbox.
-    rows = course_statuses(ctx.id, user.id, drafts=role == INSTRUCTOR, sync=False)
-    if not rows:
-        return None
-    return Panel("quizzes/panel.html", {"rows": rows, "cid": ctx.id}, order=30)
+    # The panel shows no gradebook sync state, so it skips reading the score outbox; its read
+    # goes with the other panels' (course.home), and its rows give course_statuses' answer.
+    def build(found: Rows) -> Panel | None:
+        """The panel from the joined rows (None when the course has no quiz to show)."""
+        rows = home_read.statuses_from(found, drafts=role == INSTRUCTOR)
+        return Panel("quizzes/panel.html", {"rows": rows, "cid": ctx.id}, order=30) if rows else None
+    return PanelRead(*home_read.read(ctx.id, user.id), build)

@@ -1,11 +1,14 @@
 """course_statuses reads quizzes, attempts and overrides in one statement: same answers as one by one."""
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from course.db import db
+from course.reads import read_together
 from quizzes.accommodations import service
 from quizzes.accommodations.queries import limits_for
 from quizzes.sync import course_quizzes
-from quizzes.taking import attempts
+from quizzes.taking import attempts, home_read
 from quizzes.taking.progress import course_statuses, quiz_status
 from tests.quizzes.accommodations.test_enforcement import grant, join
 from tests.quizzes.taking.test_attempts import add_user, course_quiz, make_course
@@ -49,6 +52,10 @@ def test_matches_the_one_by_one_reads_with_attempts_groups_and_course_overrides(
         assert len(seen) == 2  # the joined read and the score sync states
         one_by_one = [quiz_status(q, user) for q in course_quizzes(ctx) if q.published]
         assert [snapshot(s) for s in joined] == [snapshot(s) for s in one_by_one]
+        assert home_statuses(ctx, user, drafts=False) == [
+            snapshot(s) for s in course_statuses(ctx, user, drafts=False, sync=False)]
+        assert home_statuses(ctx, user, drafts=True) == [
+            snapshot(s) for s in course_statuses(ctx, user, drafts=True, sync=False)]
         by_id = {s.quiz.id: s for s in joined}
         assert draft.id not in by_id
         assert len(by_id[final.id].attempts) == 2
@@ -59,6 +66,17 @@ def test_matches_the_one_by_one_reads_with_attempts_groups_and_course_overrides(
             instructor_view = course_statuses(ctx, user, drafts=True, sync=False)
         assert len(seen) == 1
         assert draft.id in {s.quiz.id for s in instructor_view}
+
+
+def home_statuses(ctx, user, drafts: bool) -> list[tuple]:
+    """The course home's read of the same statuses (home_read), gathered as the home gathers it."""
+    [rows] = read_together([home_read.read(ctx, user)])
+    found = home_read.statuses_from(rows, drafts)
+    # Also gathered beside another read: on PostgreSQL the rows come back through JSON.
+    [again, _] = read_together([home_read.read(ctx, user), (select(func.count()), {})])
+    assert [snapshot(s) for s in home_read.statuses_from(again, drafts)] == [
+        snapshot(s) for s in found]
+    return [snapshot(s) for s in found]
 
 
 def test_another_course_and_another_learner_never_show(app):
@@ -76,3 +94,5 @@ def test_another_course_and_another_learner_never_show(app):
         rows = {s.quiz.id: s for s in course_statuses(ctx, user, drafts=False)}
         assert other_final.id not in rows
         assert rows[final.id].attempts == [] and rows[final.id].left == 2
+        assert home_statuses(ctx, user, drafts=False) == [
+            snapshot(s) for s in course_statuses(ctx, user, drafts=False, sync=False)]
