@@ -256,17 +256,27 @@ def test_a_refused_replay_stores_no_launch_data(app: Flask, platform: TestPlatfo
         assert storage.get_value(replay) is None
 
 
+@contextmanager
+def events_seen(name: str, *targets: Any) -> Iterator[list[str]]:
+    """The class name of the first argument of every `name` event on the targets in the block."""
+    seen: list[str] = []
+
+    def noted(target: Any, *args: Any) -> None:
+        seen.append(type(target).__name__)
+
+    for target in targets:
+        event.listen(target, name, noted)
+    try:
+        yield seen
+    finally:
+        for target in targets:
+            event.remove(target, name, noted)
+
+
 def test_an_unchanged_returning_launch_builds_no_user_or_membership_row(
         app: Flask, platform: TestPlatform) -> None:
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302
-    built: list[str] = []
-
-    def noted(target: Any, *args: Any) -> None:
-        built.append(type(target).__name__)
-
-    for model in (User, Membership):
-        event.listen(model, "init", noted)
-    try:
+    with events_seen("init", User, Membership) as built:
         assert launch(app.test_client(), platform, user="learner-1").status_code == 302
         # Compared as plain values (issue 18): no ORM row, nothing in the session to flush.
         assert built == [], built
@@ -274,8 +284,5 @@ def test_an_unchanged_returning_launch_builds_no_user_or_membership_row(
                          mutate=lambda body: body.update(name="Renamed Learner"))
         assert renamed.status_code == 302
         assert built == ["User", "Membership"], built  # a change goes through the session
-    finally:
-        for model in (User, Membership):
-            event.remove(model, "init", noted)
     with app.app_context():
         assert db.session.scalars(select(User.name)).one() == "Renamed Learner"

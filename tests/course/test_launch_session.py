@@ -12,6 +12,7 @@ from course.db import db
 from course.models import Deployment, Membership, User
 from course.registry import add_launch_hook
 from tests.conftest import launch, launch_as
+from tests.course.test_launch_overhead import events_seen
 from tests.platform import LEARNER, TestPlatform
 
 COOKIE = "msc_session"
@@ -66,13 +67,7 @@ def test_the_session_is_still_signed_and_follows_the_key(app: Flask,
 def test_an_unchanged_relaunch_opens_no_orm_session(app: Flask, platform: TestPlatform) -> None:
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # warm
-    begun: list[int] = []
-
-    def noted(*args: Any) -> None:
-        begun.append(1)
-
-    event.listen(Session, "after_transaction_create", noted)
-    try:
+    with events_seen("after_transaction_create", Session) as begun:
         assert launch(app.test_client(), platform, user="learner-1").status_code == 302
         # The read runs on its own autocommit connection and nothing is written; the commit of
         # an empty ORM session cost its set-up and teardown on every relaunch (issue 18).
@@ -80,8 +75,6 @@ def test_an_unchanged_relaunch_opens_no_orm_session(app: Flask, platform: TestPl
         renamed = launch(app.test_client(), platform, user="learner-1",
                          mutate=lambda body: body.update(name="Renamed Learner"))
         assert renamed.status_code == 302 and begun  # a change still goes through the session
-    finally:
-        event.remove(Session, "after_transaction_create", noted)
 
 
 def test_a_new_member_of_a_known_course_builds_no_orm_rows(app: Flask,
