@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 
 MAX_LINKS = 4096  # per app: links of every course, role and cookieless session in use
 HOOKS_COVERED = {"_add_token", "_static_cid"}  # the URL hooks the key accounts for
@@ -19,8 +19,8 @@ HOOKS_COVERED = {"_add_token", "_static_cid"}  # the URL hooks the key accounts 
 
 def template_url_for(endpoint: str, **values: Any) -> str:
     """url_for, remembered per app for links whose key says everything that shapes them."""
-    if endpoint[0] == "." or any(name[0] == "_" for name in values):
-        return url_for(endpoint, **values)
+    if endpoint[0] == "." or any(name[0] == "_" for name in values) or not has_request_context():
+        return url_for(endpoint, **values)  # relative, special, or a page built outside a request
     token = (g.get("cookieless") or {}).get("token")
     context = g.get("context")
     try:

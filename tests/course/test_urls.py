@@ -50,6 +50,9 @@ def test_a_remembered_link_is_not_built_again(app: Flask, monkeypatch: Any) -> N
 def test_templates_use_it(app: Flask) -> None:
     with app.test_request_context("/"):
         assert render_template_string("{{ url_for('course.home', cid=5) }}") == "/c/5/"
+    app.config["SERVER_NAME"] = "tool.example"
+    with app.app_context():  # a page built outside a request (a command) is built as usual
+        assert render_template_string("{{ url_for('course.home', cid=5) }}").endswith("/c/5/")
     assert app.jinja_env.globals["url_for"] is urls.template_url_for
 
 
