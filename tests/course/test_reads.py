@@ -1,16 +1,19 @@
 """Reads gathered into one statement (course/reads.py) return what each read returns alone."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import bindparam, func, literal_column, null, select, union_all
 
+from course import home
 from course.db import db
 from course.models import Context, Membership, User
 from course.reads import merged, read_together
-from tests.conftest import launch_as
+from tests.conftest import csrf_from, launch_as
 from tests.platform import TestPlatform
 from tests.sql_counter import statements
 
@@ -76,3 +79,36 @@ def test_a_read_that_needs_its_order_is_refused(app: Flask) -> None:
             pytest.skip("the gathering happens on PostgreSQL only")
         with pytest.raises(ValueError, match="ORDER BY"):
             read_together([(USERS.order_by(User.id), {"reg": 1}), (COUNTS, {"cid": 1})])
+
+
+def _without_tokens(html: str) -> str:
+    """A page without its CSRF tokens, which carry the second they were signed in."""
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+
+
+def test_the_course_home_renders_the_same_gathered_or_read_alone(
+        app: Flask, platform: TestPlatform, monkeypatch: Any) -> None:
+    from modules.views import web_course
+    from quizzes.bank_loader import get_bank
+    client = app.test_client()
+    cid = launch_as(client, platform, "learner", user="learner-1")
+    module = web_course().modules[0]
+    section = module.sections[0]
+    page = client.get(f"/c/{cid}/modules/{module.slug}/{section.slug}").get_data(as_text=True)
+    item = section.checks[0]
+    assert client.post(f"/c/{cid}/modules/{module.slug}/{section.slug}/items/{item.id}",
+                       data={"csrf_token": csrf_from(page), "answer": item.answer}
+                       ).status_code == 303  # progress, an answer and a review item
+    quiz = get_bank().quizzes[0]
+    page = client.get(f"/c/{cid}/quizzes/{quiz.slug}/").get_data(as_text=True)
+    assert client.post(f"/c/{cid}/quizzes/{quiz.slug}/start",
+                       data={"csrf_token": csrf_from(page)}).status_code == 302  # an attempt
+    gathered = _without_tokens(client.get(f"/c/{cid}/").get_data(as_text=True))
+
+    def alone(reads: Any) -> list[list[tuple[Any, ...]]]:
+        """Each panel's read on its own, as SQLite runs them."""
+        return [[tuple(row) for row in db.session.execute(q, v)] for q, v in reads]
+
+    monkeypatch.setattr(home, "read_together", alone)
+    assert _without_tokens(client.get(f"/c/{cid}/").get_data(as_text=True)) == gathered
+    assert "In progress" in gathered and quiz.title in gathered and module.title in gathered
