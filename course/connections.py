@@ -27,7 +27,7 @@ import select
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 
 # A statement that can run outside a transaction: a SELECT that neither locks rows nor takes an
@@ -58,9 +58,9 @@ def is_alive(dbapi_connection: Any) -> bool:
         return False
 
 
-def uses_checkout_check(uri: str) -> bool:
-    """Whether a database URL gets this module's checks (PostgreSQL through psycopg)."""
-    return uri.startswith("postgresql+psycopg")
+def uses_checkout_check(uri: str | URL) -> bool:
+    """Whether a database URL gets this module's checks (PostgreSQL through psycopg 3)."""
+    return make_url(uri).drivername == "postgresql+psycopg"
 
 
 def engine_options(uri: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def engine_options(uri: str, options: dict[str, Any]) -> dict[str, Any]:
 
 def install(engine: Engine) -> None:
     """Add the checkout check and the lazy transaction to a PostgreSQL (psycopg) engine."""
-    if engine.dialect.driver != "psycopg":
+    if not uses_checkout_check(engine.url):  # the same test that switched the pre-ping off
         return
 
     @event.listens_for(engine, "checkout")

@@ -130,30 +130,35 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
     role = role_for(roles, current_app.config.get("LTI_SYSTEM_ADMIN_IS_INSTRUCTOR", True),
                     current_app.config.get("LTI_INSTITUTION_ADMIN_IS_INSTRUCTOR", False))
     now = utcnow()
-    if _unchanged(found, context_claim, body, role, roles, now):
-        # Nothing to write (issue 18): no ORM rows and nothing in the session, so the commit
-        # below takes no connection. The hooks get the context detached, as they did before.
-        ctx = Context(**found[0])
-        make_transient_to_detached(ctx)
-        run_launch_hooks(ctx, body, False)
-        if db.session.registry.has():  # only if something used the session (a hook that wrote)
-            db.session.commit()
-        return LaunchResult(ctx.id, found[1]["id"], role, launch_id,
+    def result(context_pk: int, user_pk: int) -> LaunchResult:
+        """What the launch recorded, for the view."""
+        return LaunchResult(context_pk, user_pk, role, launch_id,
                             body.get(claims.MESSAGE_TYPE, ""), dict(body.get(claims.CUSTOM) or {}),
                             reg.id, cookieless)
+
+    if _unchanged(found, context_claim, body, role, roles, now):
+        # Nothing to write (issue 18): no ORM rows and nothing in the session, so the commit
+        # below takes no connection.
+        ctx = _hooked(found[0], body)
+        if db.session.registry.has():  # only if something used the session (a hook that wrote)
+            db.session.commit()
+        return result(ctx.id, found[1]["id"])
     if _joins_known_course(found, context_claim, body):
         # A new member of a known course that changes nothing else (issue 18): no ORM rows.
-        ctx = Context(**found[0])
-        make_transient_to_detached(ctx)
-        run_launch_hooks(ctx, body, False)
+        ctx = _hooked(found[0], body)
         if not enrol.pending():  # one INSERT on an autocommit connection
-            user_pk = enrol.write({**found[1], **user_values(body, found[1])},
-                                  member_values(role, roles, None, now), ctx.id)
-            return LaunchResult(ctx.id, user_pk, role, launch_id,
-                                body.get(claims.MESSAGE_TYPE, ""),
-                                dict(body.get(claims.CUSTOM) or {}), reg.id, cookieless)
-        return _record_rows(reg.id, found, body, role, roles, now, launch_id, cookieless, ctx)
-    return _record_rows(reg.id, found, body, role, roles, now, launch_id, cookieless)
+            return result(ctx.id, enrol.write({**found[1], **user_values(body, found[1])},
+                                              member_values(role, roles, None, now), ctx.id))
+        return result(*_record_rows(reg.id, found, body, role, roles, now, ctx))
+    return result(*_record_rows(reg.id, found, body, role, roles, now))
+
+
+def _hooked(context: dict[str, Any], body: dict[str, Any]) -> Context:
+    """A known, unchanged context, detached (no SQL), after the launch hooks ran on it."""
+    ctx = Context(**context)
+    make_transient_to_detached(ctx)
+    run_launch_hooks(ctx, body, False)
+    return ctx
 
 
 def _joins_known_course(found: tuple[dict[str, Any], ...], claim: dict[str, Any],
@@ -169,11 +174,12 @@ def _joins_known_course(found: tuple[dict[str, Any], ...], claim: dict[str, Any]
 
 
 def _record_rows(reg_id: int, found: tuple[dict[str, Any], ...], body: dict[str, Any],
-                 role: str, roles: list[str], now: datetime, launch_id: str, cookieless: bool,
-                 hooked: Context | None = None) -> LaunchResult:
+                 role: str, roles: list[str], now: datetime,
+                 hooked: Context | None = None) -> tuple[int, int]:
     """Write through the ORM session: a new course, a change, SQLite, or rows a hook added.
 
     `hooked` is the unchanged context the launch hooks already ran on (they wrote rows).
+    Returns the context's and the user's ids.
     """
     user, member = (_attach(model, values)
                     for (model, _), values in zip(_READ[1:], found[1:], strict=True))
@@ -199,8 +205,7 @@ def _record_rows(reg_id: int, found: tuple[dict[str, Any], ...], body: dict[str,
         db.session.flush()
     context_pk, user_pk = ctx.id, user.id  # read now: a commit may expire the objects
     db.session.commit()  # sends nothing when nothing changed and no hook touched the database
-    return LaunchResult(context_pk, user_pk, role, launch_id, body.get(claims.MESSAGE_TYPE, ""),
-                        dict(body.get(claims.CUSTOM) or {}), reg_id, cookieless)
+    return context_pk, user_pk
 
 
 def _unchanged(found: tuple[dict[str, Any], ...], claim: dict[str, Any], body: dict[str, Any],

@@ -39,6 +39,9 @@ def test_sqlite_keeps_the_pre_ping_and_postgresql_drops_it() -> None:
     assert engine_options("sqlite:///x.sqlite3", {})["pool_pre_ping"] is True
     pg = engine_options("postgresql+psycopg://u@h/db", {"pool_size": 5})
     assert pg == {"pool_size": 5, "pool_pre_ping": False}
+    # psycopg2 gets no socket check (course/connections.py reads psycopg 3's connection), so it
+    # keeps the ping.
+    assert engine_options("postgresql+psycopg2://u@h/db", {})["pool_pre_ping"] is True
 
 
 def _postgres(app: Flask) -> None:
