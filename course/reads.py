@@ -81,11 +81,11 @@ def _as_json(query: Query, n: int) -> ColumnElement[Any]:
 
 def _decoders(query: Query) -> list[Decoder | None]:
     """How to turn each JSON value back into what the column gives (None: JSON has it already)."""
-    return [_parse_datetime if isinstance(column.type, DateTime) else None
+    return [parse_datetime if isinstance(column.type, DateTime) else None
             for column in query.selected_columns]
 
 
-def _parse_datetime(value: str | None) -> datetime | None:
+def parse_datetime(value: str | None) -> datetime | None:
     """PostgreSQL writes a timestamp into JSON in ISO 8601 (with its offset when it has one)."""
     return None if value is None else datetime.fromisoformat(value)
 

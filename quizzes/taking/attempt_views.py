@@ -1,6 +1,7 @@
 """Learner attempt pages: answer (with autosave), finish, submit and review. Routes on quizzes.bp."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -23,8 +24,9 @@ from quizzes.taking.attempts import (
     save_answers,
     submit_attempt,
 )
+from quizzes.taking.page_read import AttemptPage, own_attempt_page
 from quizzes.taking.pages import answered, case_view, question_view, review_view
-from quizzes.taking.progress import MAX_POSITIONS, own_attempt, own_attempt_page, quiz_status
+from quizzes.taking.progress import MAX_POSITIONS, own_attempt, quiz_status
 from quizzes.tutor import marks
 
 routes = Routes()
@@ -65,9 +67,10 @@ def _positions(form: Any) -> list[int]:
 
 def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
           problems: dict[int, list[str]] | None = None, status: int = 200,
-          shown: QuestionVersion | None = None) -> Any:
-    """Render question ``number`` with its saved or rejected answer (``shown``: a version read)."""
+          read: AttemptPage | None = None) -> Any:
+    """Render question ``number`` with its saved or rejected answer (``read``: the GET's read)."""
     layout = attempt.layout
+    shown = read.version if read is not None else None
     number = min(max(1, number), len(layout))
     slot = layout[number - 1]
     # Only the question shown: loading every version's JSON was a third of this page's SQL time.
@@ -75,7 +78,12 @@ def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
         db.session.get(QuestionVersion, slot["question_version_id"]))
     if version is None:  # a version deleted since the attempt began: a 404, not a 500
         abort(404)
-    rows, marked = responses_and_marks(attempt.id)
+    rows: Mapping[int, Any]
+    marked: Mapping[int, Any]
+    if read is not None and read.answers is not None and read.marks is not None:
+        rows, marked = read.answers, read.marks  # gathered with the attempt (PostgreSQL)
+    else:
+        rows, marked = responses_and_marks(attempt.id)
     saved = (unsaved or {}).get(number)
     if saved is None and number in rows:
         saved = rows[number].response
@@ -103,12 +111,13 @@ def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
 def attempt(cid: int, aid: int) -> Any:
     """Show one question of an open attempt (?q=N); submitted attempts go to their review."""
     number = request.args.get("q", 1, type=int) or 1
-    found, version = own_attempt_page(cid, g.user.id, aid, number) or abort(404)
+    read = own_attempt_page(cid, g.user.id, aid, number) or abort(404)
+    found = read.attempt
     if found.state == SUBMITTED:
         return redirect(url_for("quizzes.review", cid=cid, aid=aid))
     if _overdue(found):
         return _time_up(found)
-    return _page(found, number, shown=version)
+    return _page(found, number, read=read)
 
 
 @routes.post("/attempts/<int:aid>/")

@@ -6,14 +6,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, Integer, Select, and_, bindparam, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from course.db import db, utcnow
 from quizzes import grading
 from quizzes.accommodations.models import QuizOverride
 from quizzes.accommodations.queries import applies_to_learner, base_of, limits_by_quiz, limits_from
-from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, QuestionVersion, Quiz, aware
+from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz, aware
 from quizzes.overrides import NOT_OPEN, OPEN, Limits, resolve
 from quizzes.scores.outbox import SyncState, sync_states
 
@@ -105,15 +105,11 @@ class QuizStatus:
 _LEARNER_ATTEMPTS = (select(Attempt).where(Attempt.context_id == bindparam("cid"),
                                            Attempt.user_id == bindparam("uid"))
                      .order_by(Attempt.quiz_id, Attempt.number))
-# The quiz comes with it: every page of an attempt reads its quiz (mode, title, review).
-_OWN_ATTEMPT = (select(Attempt).options(joinedload(Attempt.quiz))
-                .where(Attempt.id == bindparam("aid"), Attempt.context_id == bindparam("cid"),
-                       Attempt.user_id == bindparam("uid")))
-# The attempt page's read: the same, plus the version of the question shown, found through the
-# layout's JSON (slot = position - 1). One statement fewer per page (issue 18).
-_SHOWN = Attempt.layout[bindparam("slot", type_=JSON.JSONIntIndexType())]["question_version_id"]
-_ATTEMPT_PAGE = _OWN_ATTEMPT.add_columns(QuestionVersion).outerjoin(
-    QuestionVersion, QuestionVersion.id == _SHOWN.as_integer())
+# The quiz comes with it: every page of an attempt reads its quiz (mode, title, review);
+# page_read.py adds the attempt page's columns to it.
+OWN_ATTEMPT = (select(Attempt).options(joinedload(Attempt.quiz))
+               .where(Attempt.id == bindparam("aid"), Attempt.context_id == bindparam("cid"),
+                      Attempt.user_id == bindparam("uid")))
 MAX_POSITIONS = 500  # more positions than any quiz holds: a forged number (keeps it an INTEGER)
 
 
@@ -184,17 +180,8 @@ def find_quiz(context_id: int, slug: str, published_only: bool = True) -> Quiz |
 
 def own_attempt(context_id: int, user_id: int, attempt_id: int) -> Attempt | None:
     """An attempt only if it belongs to this user in this course (tenant and owner checks)."""
-    return db.session.scalars(_OWN_ATTEMPT, {"aid": attempt_id, "cid": context_id,
-                                             "uid": user_id}).first()
-
-
-def own_attempt_page(context_id: int, user_id: int, attempt_id: int,
-                     number: int) -> tuple[Attempt, QuestionVersion | None] | None:
-    """own_attempt with the version at position ``number`` (None past the layout's end)."""
-    slot = min(max(number, 1), MAX_POSITIONS) - 1
-    row = db.session.execute(_ATTEMPT_PAGE, {"aid": attempt_id, "cid": context_id,
-                                             "uid": user_id, "slot": slot}).first()
-    return (row[0], row[1]) if row else None
+    return db.session.scalars(OWN_ATTEMPT, {"aid": attempt_id, "cid": context_id,
+                                            "uid": user_id}).first()
 
 
 def history(context_id: int, user_id: int) -> list[Attempt]:
