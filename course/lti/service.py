@@ -7,13 +7,13 @@ from urllib.parse import parse_qs, urlparse
 from flask import Response, current_app, request, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
-from sqlalchemy import BindParameter, and_, bindparam, literal, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
 from course.db import db, utcnow
 from course.extensions import cache
-from course.lti import claims, client_state, enrol
+from course.lti import claims, client_state, enrol, known
 from course.lti.errors import LaunchRejected, explain, problem
 from course.lti.launch import LoginStorage, new_launch
 from course.lti.launch_values import context_values, member_values, user_values
@@ -125,11 +125,14 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
     if not context_claim.get("id"):
         raise LaunchRejected(problem("context_missing", "This tool must be launched from inside "
                                      "a course: the launch has no context claim."))
-    found = _known(reg.id, str(context_claim["id"]), str(body["sub"]))
     roles = [r for r in body.get(claims.ROLES, []) if isinstance(r, str)]
     role = role_for(roles, current_app.config.get("LTI_SYSTEM_ADMIN_IS_INSTRUCTOR", True),
                     current_app.config.get("LTI_INSTITUTION_ADMIN_IS_INSTRUCTOR", False))
     now = utcnow()
+    # A new member of a known course is enrolled by the read itself on PostgreSQL (issue 18).
+    joining = {**user_values(body, {"name": None, "email": None}),
+               **member_values(role, roles, None, now)}
+    found = known.find(reg.id, str(context_claim["id"]), str(body["sub"]), joining)
     def result(context_pk: int, user_pk: int) -> LaunchResult:
         """What the launch recorded, for the view."""
         return LaunchResult(context_pk, user_pk, role, launch_id,
@@ -143,13 +146,6 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
         if db.session.registry.has():  # only if something used the session (a hook that wrote)
             db.session.commit()
         return result(ctx.id, found[1]["id"])
-    if _joins_known_course(found, context_claim, body):
-        # A new member of a known course that changes nothing else (issue 18): no ORM rows.
-        ctx = _hooked(found[0], body)
-        if not enrol.pending():  # one INSERT on an autocommit connection
-            return result(ctx.id, enrol.write({**found[1], **user_values(body, found[1])},
-                                              member_values(role, roles, None, now), ctx.id))
-        return result(*_record_rows(reg.id, found, body, role, roles, now, ctx))
     return result(*_record_rows(reg.id, found, body, role, roles, now))
 
 
@@ -161,41 +157,19 @@ def _hooked(context: dict[str, Any], body: dict[str, Any]) -> Context:
     return ctx
 
 
-def _joins_known_course(found: tuple[dict[str, Any], ...], claim: dict[str, Any],
-                        body: dict[str, Any]) -> bool:
-    """A first launch into a known course that changes neither it nor a known user (PostgreSQL)."""
-    ctx, user, member = found
-    if member["id"] is not None or ctx["id"] is None or not enrol.available():
-        return False
-    fresh = [(ctx, context_values(claim, body, ctx))]
-    if user["id"] is not None:
-        fresh.append((user, user_values(body, user)))
-    return all(row[name] == value for row, values in fresh for name, value in values.items())
-
-
 def _record_rows(reg_id: int, found: tuple[dict[str, Any], ...], body: dict[str, Any],
-                 role: str, roles: list[str], now: datetime,
-                 hooked: Context | None = None) -> tuple[int, int]:
-    """Write through the ORM session: a new course, a change, SQLite, or rows a hook added.
-
-    `hooked` is the unchanged context the launch hooks already ran on (they wrote rows).
-    Returns the context's and the user's ids.
-    """
+                 role: str, roles: list[str], now: datetime) -> tuple[int, int]:
+    """Write through the ORM session: a new course, a change, or SQLite; the two ids."""
     user, member = (_attach(model, values)
-                    for (model, _), values in zip(_READ[1:], found[1:], strict=True))
-    created = False
-    if hooked is None:
-        ctx, created = _upsert_context(reg_id, body.get(claims.CONTEXT) or {}, body,
-                                       _attach(Context, found[0]))
-    else:
-        ctx = hooked
+                    for (model, _), values in zip(known.READ[1:], found[1:], strict=True))
+    ctx, created = _upsert_context(reg_id, body.get(claims.CONTEXT) or {}, body,
+                                   _attach(Context, found[0]))
     user = _upsert_user(reg_id, body, user)
     if member is None:  # linked when written: by enrol.at_once, else through the session
         member = Membership(role=role)
     for name, value in member_values(role, roles, member.last_launch_at, now).items():
         setattr(member, name, value)
-    if hooked is None:
-        run_launch_hooks(ctx, body, created)  # e.g. a new course gets its quizzes, in this commit
+    run_launch_hooks(ctx, body, created)  # e.g. a new course gets its quizzes, in this commit
     if member.id is None and (created or not enrol.at_once(user, member, ctx.id)):
         member.user, member.context = user, ctx
         db.session.add(member)  # and a new user with it, through the relationship
@@ -218,45 +192,6 @@ def _unchanged(found: tuple[dict[str, Any], ...], claim: dict[str, Any], body: d
              member_values(role, roles, member["last_launch_at"], now))
     return all(row[name] == value for row, values in zip(found, fresh) for name, value in
                values.items())
-
-
-
-# What a launch compares and refreshes; other columns stay unloaded (read only if touched).
-_READ = ((Context, ("id", "title", "label", "lineitems_url", "memberships_url", "groups_url",
-                    "ags_scopes")),
-         (User, ("id", "name", "email")),
-         (Membership, ("id", "role", "lti_roles", "last_launch_at", "removed_at")))
-# One row always comes back: both sides are outer-joined to a one-row select, so a new learner
-# in a known course (or a known learner in a new course) costs no second query. Built once with
-# bound values (issue 18): building this select took longer than PostgreSQL took to answer it.
-_REG: BindParameter[int] = bindparam("reg_id")
-_KNOWN = (select(*[getattr(model, name).label(f"{model.__tablename__}_{name}")
-                   for model, names in _READ for name in names])
-          .select_from(select(literal(1).label("one")).subquery())
-          .outerjoin(Context, and_(Context.registration_id == _REG,
-                                   Context.context_id == bindparam("context_id")))
-          .outerjoin(User, and_(User.registration_id == _REG, User.sub == bindparam("sub")))
-          .outerjoin(Membership, and_(Membership.user_id == User.id,
-                                      Membership.context_id == Context.id)))
-
-
-def _known(reg_id: int, context_id: str, sub: str) -> tuple[dict[str, Any], ...]:
-    """The context, user and membership as plain values from one read; an id None when absent."""
-    # Plain columns on an autocommit connection: no ORM row building and no transaction, so an
-    # unchanged returning learner's launch sends this one statement and nothing else (issue 18).
-    # On psycopg 3 the autocommit switch and the pool's reset on return are client-side: no
-    # SET and no ROLLBACK reach the server (tests/course/test_launch_cost.py counts them).
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        row = conn.execute(_KNOWN, {"reg_id": reg_id, "context_id": context_id, "sub": sub}).one()
-    values, at = [], 0
-    for _, names in _READ:  # the columns come back in _READ's order
-        values.append(dict(zip(names, row[at:at + len(names)], strict=True)))
-        at += len(names)
-    keys = ({"registration_id": reg_id, "context_id": context_id},
-            {"registration_id": reg_id, "sub": sub},
-            {"user_id": values[1]["id"], "context_id": values[0]["id"]})
-    ctx, user, member = ({**found, **key} for found, key in zip(values, keys, strict=True))
-    return ctx, user, member
 
 
 def _attach(model: type[Any], values: dict[str, Any]) -> Any:
