@@ -40,8 +40,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Before any blueprint: every `<int:...>` rule, the packages' too, gets the bounded converter.
     app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
-    from course import cli, cookieless, errors, limits, logs, security, session_cookie, urls
+    from course import (
+        cli,
+        cookieless,
+        csrf_tokens,
+        errors,
+        limits,
+        logs,
+        security,
+        session_cookie,
+        urls,
+    )
     session_cookie.register(app)  # the signed cookie session, its serializer built once
+    csrf_tokens.register(app)  # templates' CSRF token, flask_wtf's with its serializer kept
     cookieless.register(app)  # the session token for browsers that block the tool's cookies
     urls.register(app)  # after every URL hook: templates' links are remembered
     errors.register(app)
