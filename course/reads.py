@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from psycopg import _queries as psycopg_queries
 from sqlalchemy import JSON, CompoundSelect, DateTime, Select, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,6 +28,14 @@ Decoder = Callable[[Any], Any]
 # Each entry keeps its queries alive, so no other query can take their ids while it is cached.
 _GATHERED: dict[tuple[int, ...], tuple[tuple[Query, ...], Select[Any], list[list[Decoder | None]]]] = {}
 MAX_GATHERED = 64
+# psycopg remembers how it parsed a statement's placeholders only for statements up to 4096
+# bytes (long ones are usually multi-row INSERTs that never repeat). A gathered read is longer
+# (the course home's is about 4.7 kB) and repeats on every request, so psycopg re-parsed it each
+# time (_split_query, about a twentieth of the home's driver time). 8 kB covers it; the cache
+# stays psycopg's own (128 statements).
+GATHERED_STATEMENT_BYTES = 8192
+psycopg_queries.MAX_CACHED_STATEMENT_LENGTH = max(psycopg_queries.MAX_CACHED_STATEMENT_LENGTH,
+                                                  GATHERED_STATEMENT_BYTES)
 
 
 def read_together(reads: Sequence[tuple[Query, Mapping[str, Any]]]) -> list[Rows]:

@@ -112,3 +112,28 @@ def test_the_course_home_renders_the_same_gathered_or_read_alone(
     monkeypatch.setattr(home, "read_together", alone)
     assert _without_tokens(client.get(f"/c/{cid}/").get_data(as_text=True)) == gathered
     assert "In progress" in gathered and quiz.title in gathered and module.title in gathered
+
+
+def test_the_gathered_home_statement_is_parsed_once_by_psycopg(app: Flask, platform: TestPlatform,
+                                                                monkeypatch: Any) -> None:
+    from psycopg import _queries
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("psycopg runs on PostgreSQL only")
+    client = app.test_client()
+    cid = launch_as(client, platform, "learner")
+    with statements(app) as seen:
+        assert client.get(f"/c/{cid}/").status_code == 200  # parsed and remembered here
+    parsed: list[bytes] = []
+    real = _queries._query2pg_nocache  # what psycopg calls for a statement it will not cache
+
+    def counted(query: bytes, encoding: str) -> Any:
+        parsed.append(query)
+        return real(query, encoding)
+
+    monkeypatch.setattr(_queries, "_query2pg_nocache", counted)
+    for _ in range(2):
+        assert client.get(f"/c/{cid}/").status_code == 200
+    [gathered] = [s for s in seen if "json_agg" in s]
+    assert len(gathered.encode()) > 4096  # psycopg's own limit would not have kept it
+    assert parsed == []

@@ -1,7 +1,9 @@
 """course_statuses reads quizzes, attempts and overrides in one statement: same answers as one by one."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import DetachedInstanceError
 
 from course.db import db
 from course.reads import read_together
@@ -96,3 +98,22 @@ def test_another_course_and_another_learner_never_show(app):
         assert rows[final.id].attempts == [] and rows[final.id].left == 2
         assert home_statuses(ctx, user, drafts=False) == [
             snapshot(s) for s in course_statuses(ctx, user, drafts=False, sync=False)]
+
+
+def test_the_home_read_leaves_unread_columns_loud_not_none(app):
+    with app.app_context():
+        ctx, user = make_course()
+        join(ctx, user)
+        final = course_quiz(ctx, FIRST, attempts_allowed=2)
+        attempts.start_attempt(final, user)
+        grant(ctx, final.id, user, extra_attempts=1)
+        [rows] = read_together([home_read.read(ctx, user)])
+        status = next(s for s in home_read.statuses_from(rows, drafts=False)
+                      if s.quiz.id == final.id)
+        assert status.attempts and status.left == 2  # 2 allowed + 1 extra - 1 used
+        # The panel's read leaves out the attempt's layout and the quiz's description: a page
+        # that wanted them must fail in its tests, not show nothing.
+        with pytest.raises(DetachedInstanceError):
+            _ = status.attempts[0].layout
+        with pytest.raises(DetachedInstanceError):
+            _ = status.quiz.description
