@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, current_app, request
+from flask.globals import request_ctx
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_qualified_name, get_remote_address
 
@@ -36,6 +37,8 @@ LIMITED = ("You have made this request too many times in a short while. Wait {wa
 BUSY = ("Many handouts are being printed right now. Wait a few seconds and try again; "
         "nothing you saved was lost.")
 BUSY_RETRY_SECONDS = 5
+# Where Flask-Limiter keeps a request's limits (on the request context, made on first use).
+LIMITER_CONTEXT = "_limiter_request_context"
 # Flask-Limiter settings that act through its before_request and after_request hooks. This app
 # sets none of them: its limits are all on decorated views, which check themselves.
 GLOBAL_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META",
@@ -114,8 +117,11 @@ def _init(limiter: Limiter, app: Flask) -> None:
 
     @app.teardown_request
     def _release(_: BaseException | None = None) -> None:
-        """Forget this request's limits, as Flask-Limiter's own teardown does."""
-        limiter.context.reset()
+        """Forget this request's limits, as Flask-Limiter's own teardown does, if it kept any."""
+        # Flask-Limiter keeps them on the request context, made on first use, and only a limited
+        # view makes one: every other request would build one here just to reset it (issue 18).
+        if hasattr(request_ctx, LIMITER_CONTEXT):
+            limiter.context.reset()
 
 
 def _checked(limiter: Limiter, view: Callable, prefix: str) -> Callable:

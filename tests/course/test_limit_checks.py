@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_limiter._extension import LimiterContext
 from flask_limiter.commands import cli as limiter_cli
 from limits import parse
 
@@ -54,3 +55,28 @@ def test_a_spent_launch_limit_refuses_before_any_validation(tmp_path: Any, platf
     # Retry-After from the spent limit (`current_limit`); a sliding window may say up to two.
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 120
     assert called == []  # the id_token was never looked at
+
+
+def test_only_a_refused_request_keeps_limiter_state(tmp_path: Any, platforms: Any,
+                                                    monkeypatch: Any) -> None:
+    app = build_app(tmp_path, RATELIMIT_LOGIN="1 per minute")
+    platform = TestPlatform()
+    assert app.test_cli_runner().invoke(args=platform.cli_args()).exit_code == 0
+    platforms.append(platform)
+    made: list[int] = []
+    real = LimiterContext.__init__
+
+    def counted(self: LimiterContext, *args: Any, **kwargs: Any) -> None:
+        made.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(LimiterContext, "__init__", counted)
+    client = app.test_client()
+    assert client.get("/lti/jwks").status_code == 200
+    assert client.get(platform.login_url("learner-1")).status_code == 302
+    # The teardown built Flask-Limiter's per-request state on every request of the app just to
+    # reset it (issue 18); only a refusal keeps state (the limit the 429 page reads).
+    assert made == []
+    refused = client.get(platform.login_url("learner-1"))
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert made == [1]
