@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, request, session, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy import select
@@ -129,10 +129,12 @@ def _record(body: dict[str, Any], launch_id: str, client_id: str,
     role = role_for(roles, current_app.config.get("LTI_SYSTEM_ADMIN_IS_INSTRUCTOR", True),
                     current_app.config.get("LTI_INSTITUTION_ADMIN_IS_INSTRUCTOR", False))
     now = utcnow()
-    # A new member of a known course is enrolled by the read itself on PostgreSQL (issue 18).
+    # A new member of a known course is enrolled by the read itself on PostgreSQL (issue 18),
+    # unless this browser launched before: then it most likely comes back to a course it knows.
     joining = {**user_values(body, {"name": None, "email": None}),
                **member_values(role, roles, None, now)}
-    found = known.find(reg.id, str(context_claim["id"]), str(body["sub"]), joining)
+    found = known.find(reg.id, str(context_claim["id"]), str(body["sub"]), joining,
+                       relaunch=bool(session.get("grants")))
     def result(context_pk: int, user_pk: int) -> LaunchResult:
         """What the launch recorded, for the view."""
         return LaunchResult(context_pk, user_pk, role, launch_id,

@@ -270,7 +270,7 @@ def test_a_course_a_parallel_launch_just_created_is_joined_not_a_500(app, platfo
     # As if this launch looked before the other one committed the new course: its insert then
     # meets the other's row (seen under gunicorn: 1 in 8 learners opening a new course at once).
     absent = ({"id": None}, {"id": None}, {"id": None})
-    monkeypatch.setattr(known, "find", lambda reg_id, context_id, sub, joining: absent)
+    monkeypatch.setattr(known, "find", lambda *args, **kwargs: absent)
     assert launch(app.test_client(), platform, user="learner-2").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count(Context.id))) == 1
@@ -283,10 +283,10 @@ def test_one_persons_two_first_launches_at_once_are_joined_not_a_500(app, platfo
     # its first write meets the other's rows; the launch looks again and goes on.
     real, calls = known.find, []
 
-    def late(reg_id, context_id, sub, joining):
+    def late(reg_id, context_id, sub, joining, **kwargs):
         """The first look misses the user and membership the other launch is writing."""
         calls.append(sub)
-        ctx, user, member = real(reg_id, context_id, sub, joining)
+        ctx, user, member = real(reg_id, context_id, sub, joining, **kwargs)
         if len(calls) == 1:
             return ctx, {**user, "id": None}, {**member, "id": None}
         return ctx, user, member

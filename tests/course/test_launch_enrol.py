@@ -13,7 +13,9 @@ from course.db import db, utcnow
 from course.lti import claims
 from course.models import Context, Membership, Registration, User
 from tests.conftest import launch
+from tests.course.test_launch_cost import ORIGINS_QUERY
 from tests.platform import LEARNER, TestPlatform
+from tests.sql_counter import statements
 
 SEQUENCES = ("lti_user_id_seq", "membership_id_seq")
 
@@ -70,6 +72,26 @@ def test_a_first_launch_that_also_changes_the_course_or_the_learner_keeps_both(
     assert {r.title for r in rows if r.context_id == "course-1"} == {"Renamed course"}
     assert {r.name for r in rows if r.sub == "learner-2"} == {"Renamed Learner"}
     assert {(r.role, tuple(r.lti_roles)) for r in rows} == {("learner", (LEARNER,))}
+
+
+def test_a_browser_that_launched_before_reads_first(app: Flask, platform: TestPlatform) -> None:
+    if not _postgres(app):
+        pytest.skip("SQLite always reads first")
+    browser = app.test_client()
+    assert launch(browser, platform, user="learner-1").status_code == 302
+    kinds = []
+    for client, user in ((browser, "learner-1"), (browser, "learner-2"),
+                         (app.test_client(), "learner-3")):
+        with statements(app, ORIGINS_QUERY) as seen:
+            assert launch(client, platform, user=user).status_code == 302
+        kinds.append([s.split()[0] for s in seen])
+    # A relaunch from a browser with a grant: the plain read (the INSERTs cost PostgreSQL's
+    # set-up even when they insert nothing). Someone new on that browser: the read finds no
+    # membership, so the enrolling read follows. A browser without a grant: the enrolling read.
+    assert kinds == [["SELECT"], ["SELECT", "WITH"], ["WITH"]], kinds
+    with app.app_context():
+        assert sorted(db.session.scalars(select(User.sub).join(Membership))) == [
+            "learner-1", "learner-2", "learner-3"]
 
 
 def _waiting_on_a_lock(app: Flask) -> bool:

@@ -107,9 +107,11 @@ def test_a_new_member_of_a_known_course_builds_no_orm_rows(app: Flask,
         assert "User" in built and "Membership" in built
 
 
-def test_a_hook_that_writes_on_a_first_launch_commits_with_the_membership(
+def test_a_hook_that_writes_on_a_first_launch_keeps_its_row_and_the_membership(
         app: Flask, platform: TestPlatform) -> None:
     assert launch(app.test_client(), platform, user="learner-1").status_code == 302  # the course
+    # On PostgreSQL the read enrolled learner-2 before the hooks ran; the hook's row is still
+    # committed by the launch (issue 18).
 
     def hook(ctx: Any, claims: dict[str, Any], created: bool) -> None:
         db.session.add(Deployment(registration_id=ctx.registration_id,
