@@ -19,8 +19,8 @@ def insert(model: Any, names: Sequence[str], dialect_name: str) -> Any:
     if dialect_name != "postgresql":
         return sqlite.insert(model)
     table = model.__table__
-    source = func.json_to_recordset(bindparam("rows", type_=JSON)).table_valued(
-        *(column(n, table.c[n].type) for n in names)).render_derived(with_types=True)
+    source = func.json_to_recordset(bindparam(_name(model), type_=JSON)).table_valued(
+        *(column(n, table.c[n].type) for n in names)).render_derived("r", with_types=True)
     return postgresql.insert(model).from_select(list(names), select(*(
         _as_bound(source.c[n], table.c[n].type) for n in names)))
 
@@ -34,10 +34,15 @@ def _as_bound(value: Any, kind: Any) -> Any:
     return value
 
 
-def rows(dialect_name: str, values: list[dict[str, Any]]) -> Any:
-    """The parameters for insert(...): the rows themselves, or one JSON document of them."""
+def _name(model: Any) -> str:
+    """The JSON parameter's name: one per table, so two tables' rows can share a statement."""
+    return f"{model.__tablename__}_rows"
+
+
+def rows(model: Any, dialect_name: str, values: list[dict[str, Any]]) -> Any:
+    """The parameters for insert(model, ...): the rows themselves, or one JSON document of them."""
     if dialect_name != "postgresql":
         return values
     # JSON has no timestamps: ISO 8601 text, which PostgreSQL reads back into timestamptz.
-    return {"rows": [{k: v.isoformat() if isinstance(v, datetime) else v
+    return {_name(model): [{k: v.isoformat() if isinstance(v, datetime) else v
                       for k, v in row.items()} for row in values]}

@@ -12,6 +12,7 @@ from course.db import db
 from course.lti.tokens import CONFIG
 from course.models import Membership
 from course.roles import INSTRUCTOR, OBSERVER
+from course.writes import Write
 from quizzes.corrections.rules import (  # AGS gradingProgress values and which one applies
     FULLY_GRADED,
     PENDING_MANUAL,  # noqa: F401 - re-exported for the essay queue
@@ -56,21 +57,21 @@ def _insert_query() -> Any:
     return insert(ScoreOutbox).from_select(list(_COLUMNS), graded).returning(ScoreOutbox.id)
 
 
-def enqueue_grade(attempt: Attempt, now: datetime,
-                  progress: str = FULLY_GRADED) -> int | None:
-    """Queue the learner's quiz grade after a submission, in the caller's transaction; the row id.
+def grade_write(attempt: Attempt, now: datetime, progress: str = FULLY_GRADED) -> Write | None:
+    """Queue the learner's quiz grade after a submission: the INSERT for the caller to send.
 
     The row says whose grade for which quiz must be sent; the sender works the score out when it
-    sends (grade.py), so a submission reads nothing for it. Staff get no row.
+    sends (grade.py), so a submission reads nothing for it. Staff get no row. None when a row
+    still waiting was queued again instead (that UPDATE runs here, in the caller's transaction).
     """
     # A first attempt never reopened has no row waiting (rows are written only on a submission
     # or a correction of a submitted attempt), so it inserts without looking.
     if attempt.number > 1 or attempt.reopened_at is not None:
-        waiting = _replace_waiting(attempt.context_id, attempt.quiz_id, attempt.user_id,
-                                   attempt.id, progress, now)
-        if waiting is not None:
-            return waiting
-    return _insert(attempt.context_id, attempt.quiz_id, attempt.user_id, attempt.id, progress, now)
+        if _replace_waiting(attempt.context_id, attempt.quiz_id, attempt.user_id, attempt.id,
+                            progress, now) is not None:
+            return None
+    return _insert_query(), _insert_values(attempt.context_id, attempt.quiz_id, attempt.user_id,
+                                           attempt.id, progress, now)
 
 
 def enqueue_change(context_id: int, quiz_id: int, user_id: int, attempt_id: int | None,
@@ -86,15 +87,21 @@ def enqueue_change(context_id: int, quiz_id: int, user_id: int, attempt_id: int 
     return _insert(context_id, quiz_id, user_id, attempt_id, progress, now)
 
 
+def _insert_values(context_id: int, quiz_id: int, user_id: int, attempt_id: int | None,
+                   progress: str, now: datetime) -> dict[str, Any]:
+    """The values of a new pending row."""
+    return {"attempt_id": attempt_id, "context_id": context_id, "user_id": user_id,
+            "quiz_id": quiz_id, "payload": grade.queued(progress), "status": PENDING, "tries": 0,
+            "next_try_at": now, "created_at": now}
+
+
 def _insert(context_id: int, quiz_id: int, user_id: int, attempt_id: int | None,
             progress: str, now: datetime) -> int | None:
     """A new pending row when the learner's grade goes to the gradebook; its id."""
     # Core on the session's connection: the ORM's unit of work cost ~3 ms per submission here,
     # and nothing in the transaction reads the row back as an object.
-    found = db.session.connection().execute(_insert_query(), {
-        "attempt_id": attempt_id, "context_id": context_id, "user_id": user_id,
-        "quiz_id": quiz_id, "payload": grade.queued(progress), "status": PENDING, "tries": 0,
-        "next_try_at": now, "created_at": now}).scalar_one_or_none()
+    found = db.session.connection().execute(_insert_query(), _insert_values(
+        context_id, quiz_id, user_id, attempt_id, progress, now)).scalar_one_or_none()
     return None if found is None else int(found)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from course.db import db, utcnow
 from course.lti import ags
+from course.writes import write_together
 from quizzes import grading
 from quizzes.accommodations.queries import limits_for
 from quizzes.layout import arrange
@@ -219,8 +220,12 @@ def submit_attempt(attempt_id: int, now: datetime | None = None,
     scored = score_attempt(attempt, deadline if deadline is not None and now > deadline else now)
     marking.record_pending(attempt, scored.manual, now)  # essays wait for the instructor
     # Same transaction as the attempt: if this commit happens, the score row exists too.
-    outbox.enqueue_grade(attempt, now, ags.PENDING_MANUAL if scored.manual else ags.FULLY_GRADED)
-    review.record(attempt.context_id, attempt.user_id, scored.review, now)  # one upsert, every item
+    queued = outbox.grade_write(attempt, now,
+                                ags.PENDING_MANUAL if scored.manual else ags.FULLY_GRADED)
+    schedule = review.record_write(attempt.context_id, attempt.user_id, scored.review, now)
+    # The responses, the score, the outbox row and the review schedule write four tables and read
+    # none of the others: one statement on PostgreSQL (issue 18's storm), one each on SQLite.
+    write_together([*scored.writes, *(w for w in (queued, schedule) if w is not None)])
     db.session.commit()
     return attempt, True
 

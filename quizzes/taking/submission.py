@@ -1,4 +1,4 @@
-"""Scoring a claimed attempt: one read of its versions and answers, one write of each result."""
+"""Scoring a claimed attempt: one read of its versions and answers, then the writes of the results."""
 from __future__ import annotations
 
 import functools
@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm.attributes import set_committed_value
 
 from course.db import db, utcnow
+from course.writes import Write
 from quizzes import grading, row_source
 from quizzes.models import Attempt, QuestionVersion, Response
 from quizzes.review import schedule_store as review
@@ -30,9 +31,12 @@ _ANSWERS = (select(QuestionVersion.id, QuestionVersion.question_id, QuestionVers
                                       Response.question_version_id == QuestionVersion.id))
             .where(QuestionVersion.id.in_(bindparam("ids", expanding=True))))
 
-# The attempt's score, written by the transaction that claimed it (the claim holds the row); the
-# SET columns are the parameters' keys. Core: the ORM flush of one object cost ~1.5 ms here.
-_SCORE = update(Attempt).where(Attempt.id == bindparam("aid", type_=Integer))
+# The attempt's score, written by the transaction that claimed it (the claim holds the row).
+# Core: the ORM flush of one object cost ~1.5 ms here. The SET values are named bound values, so
+# the UPDATE can also go as a part of one statement with the other writes (course/writes.py).
+_SCORE_COLUMNS = ("points", "max_points", "score", "submitted_at")
+_SCORE = (update(Attempt).where(Attempt.id == bindparam("aid", type_=Integer))
+          .values({n: bindparam(n, type_=Attempt.__table__.c[n].type) for n in _SCORE_COLUMNS}))
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Scored:
     max_points: float = 0.0
     review: list[review.Answered] = field(default_factory=list)
     manual: list[tuple[int, int]] = field(default_factory=list)  # (position, version id): essays
+    writes: list[Write] = field(default_factory=list)  # the results and the score, to send
 
 
 # The columns of a scored row; a saved answer keeps its response and saved time on conflict.
@@ -73,10 +78,11 @@ def _answers(connection: Connection, attempt: Attempt,
 
 
 def score_attempt(attempt: Attempt, submitted_at: datetime) -> Scored:
-    """Score every position (unanswered ones as empty), store the results and the attempt's score.
+    """Score every position (unanswered ones as empty); the writes of the results and the score.
 
-    The caller has claimed the attempt in this transaction and commits; the object is updated
-    to match without becoming dirty, so no ORM flush follows.
+    The caller has claimed the attempt in this transaction, sends ``writes`` (with its own, on
+    course/writes.py) and commits; the object is updated to match without becoming dirty, so no
+    ORM flush follows.
     """
     connection, now = db.session.connection(), utcnow()
     versions, saved = _answers(connection, attempt)
@@ -102,10 +108,10 @@ def score_attempt(attempt: Attempt, submitted_at: datetime) -> Scored:
         out.review += [item] if item else []
     if rows:  # one statement: new rows for the unanswered, the score of the saved ones
         dialect = connection.dialect.name
-        connection.execute(_scored_rows(dialect), row_source.rows(dialect, rows))
+        out.writes.append((_scored_rows(dialect), row_source.rows(Response, dialect, rows)))
     values = {"points": out.points, "max_points": out.max_points,
               "score": grading.fraction(out.points, out.max_points), "submitted_at": submitted_at}
-    connection.execute(_SCORE, {"aid": attempt.id, **values})
+    out.writes.append((_SCORE, {"aid": attempt.id, **values}))
     for name, value in values.items():  # what the row now holds; nothing left to flush
         set_committed_value(attempt, name, value)
     return out
