@@ -1,9 +1,11 @@
 """Where one Submit POST spends its time, in one process, step by step (issue 18's storm).
 
-`python -m bench.profile_submit [--submits 20] [--rounds 3] [--show] [--top 0] [--plain]`
+`python -m bench.profile_submit [--submits 20] [--rounds 3] [--show] [--top 0] [--plain] [--floor]`
 
 With --plain it also times rounds of Submit POSTs without the profiler (wall clock only), and
 the storm anchor's POST (bench/storm_anchor_app.py: the bare write) the same way, in turns.
+With --floor it profiles the anchor's POST the same way as the tool's and prints the two
+side by side, own time by code (the floor: what the bare write pays for too).
 
 The same flow as `bench.profile_launch --submit` (learners launch, start the final quiz, answer
 its first question; only the Submit POST is timed and profiled), on its own PostgreSQL database
@@ -14,6 +16,7 @@ each step of the submit path, from the median round's profile.
 """
 from __future__ import annotations
 
+import cProfile
 import os
 import pstats
 import statistics
@@ -27,7 +30,15 @@ from sqlalchemy import event
 
 from bench.backends import REDIS_URL, Backends, fresh_database, reachable
 from bench.platform import BenchPlatform
-from bench.profile_common import Counters, Sample, Timer, one_round, options, report
+from bench.profile_common import (
+    Counters,
+    Sample,
+    Timer,
+    one_round,
+    options,
+    report,
+    shares,
+)
 from bench.profile_launch import launch, submit_work, tool_app
 
 PG_DB = "msc_profile_storm"
@@ -57,11 +68,23 @@ STEPS = (
 )
 
 
-def steps(stats: pstats.Stats, count: int) -> list[tuple[str, float, int]]:
-    """(label, cumulative ms per submission, calls per submission) of each step seen."""
+# The anchor's POST (bench/storm_anchor_app.py), the same way: what the bare write pays for.
+ANCHOR_STEPS = (
+    ("flask/app.py", "wsgi_app", "whole request (Flask)"),
+    ("bench/storm_anchor_app.py", "submit", "the view"),
+    ("sqlalchemy/engine/base.py", "execute", "  its 3 statements (Connection.execute)"),
+    ("sqlalchemy/orm/session.py", "commit", "commit (all)"),
+    ("psycopg/connection.py", "wait", "waiting on PostgreSQL (psycopg wait, all)"),
+    ("werkzeug/test.py", "run_wsgi_app", "Werkzeug test client around the app"),
+)
+
+
+def steps(stats: pstats.Stats, count: int, table: tuple[tuple[str, str, str], ...] = STEPS,
+          ) -> list[tuple[str, float, int]]:
+    """(label, cumulative ms per operation, calls per operation) of each step seen."""
     raw: dict = stats.stats  # type: ignore[attr-defined]
     out = []
-    for fragment, name, label in STEPS:
+    for fragment, name, label in table:
         # A whole module: the largest cumulative time of its functions (its entry point).
         found = [(ct, nc) for (path, _line, func), (_cc, nc, _tt, ct, _callers) in raw.items()
                  if fragment in path and (not name or func == name)]
@@ -118,18 +141,85 @@ def plain_tool(app: Flask, platform: BenchPlatform, count: int, first: int,
     return timer.seconds * 1000 / count
 
 
-def plain_anchor(url: str, count: int, responses: int) -> float:
-    """ms per POST of the storm anchor (the bare write) over `count` fresh attempts."""
+def plain_anchor(url: str, count: int, responses: int,
+                 profile: cProfile.Profile | None = None,
+                 took: dict[str, list[float]] | None = None) -> float:
+    """ms per POST of the storm anchor (the bare write) over `count` fresh attempts.
+
+    With `profile`, only the POSTs run under it; with `took`, each statement's time from send
+    to result is added under its first words, as plain_tool does for the tool.
+    """
     from bench import storm_anchor_app
     storm_anchor_app.prepare(url, count)
     os.environ.update(BENCH_BASELINE_DB=url, BENCH_STORM_RESPONSES=str(responses))
-    client = storm_anchor_app.create_app().test_client()
+    app = storm_anchor_app.create_app()
+    client = app.test_client()
     client.post("/c/1/quizzes/attempts/1/submit")  # warm; attempt 1 is not timed
-    began = time.perf_counter()
-    for aid in range(2, count + 1):
-        if client.post(f"/c/1/quizzes/attempts/{aid}/submit").status_code != 302:
-            raise RuntimeError("the anchor did not answer 302")
-    return (time.perf_counter() - began) * 1000 / (count - 1)
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    began: list[float] = []
+    timing = [False]
+
+    def before(*_args: Any) -> None:
+        """A statement goes out."""
+        began.append(time.perf_counter())
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        """Its result came back."""
+        if took is not None and timing[0] and began:
+            key = " ".join(statement.split()[:3])[:60]
+            took.setdefault(key, []).append((time.perf_counter() - began.pop()) * 1000)
+        began.clear()
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    seconds = 0.0
+    try:
+        for aid in range(2, count + 1):
+            timing[0], start = True, time.perf_counter()
+            if profile is not None:
+                profile.enable()
+            answer = client.post(f"/c/1/quizzes/attempts/{aid}/submit")
+            if profile is not None:
+                profile.disable()
+            seconds += time.perf_counter() - start
+            timing[0] = False
+            if answer.status_code != 302:
+                raise RuntimeError("the anchor did not answer 302")
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return seconds * 1000 / (count - 1)
+
+
+def own_ms(stats: pstats.Stats, count: int) -> dict[str, float]:
+    """Own time per group of code (profile_common.GROUPS), in ms per operation."""
+    raw: dict = stats.stats  # type: ignore[attr-defined]
+    total = sum(tottime for (_cc, _nc, tottime, _ct, _callers) in raw.values()) * 1000 / count
+    return {label: share * total for label, share in shares(stats)}
+
+
+def floor(tool: Sample, url: str, count: int, rounds: int) -> None:
+    """The anchor's own profile beside the tool's: where each spends its time, by code."""
+    samples = []
+    for _ in range(rounds):
+        profile = cProfile.Profile()
+        ms = plain_anchor(url, count + 1, 18, profile)
+        samples.append(Sample(ms, 3.0, 0.0, pstats.Stats(profile)))
+    anchor = report("Storm anchor POST (bare write), under cProfile", samples, 0)
+    assert anchor.stats is not None and tool.stats is not None
+    calls = anchor.stats.total_calls / count  # type: ignore[attr-defined]
+    print(f"   Python function calls per POST: {calls:.0f}")
+    for label, ms, nc in steps(anchor.stats, count, ANCHOR_STEPS):
+        print(f"     {label:<44} {ms:7.2f} ms  x{nc}")
+    mine, bare = own_ms(tool.stats, count), own_ms(anchor.stats, count)
+    print("\n== Own time by code, ms per POST under cProfile (median rounds): tool, anchor, "
+          "tool minus anchor")
+    for label in sorted(set(mine) | set(bare), key=lambda k: -mine.get(k, 0.0)):
+        t, b = mine.get(label, 0.0), bare.get(label, 0.0)
+        print(f"     {label:<22} {t:6.2f} {b:6.2f} {t - b:+6.2f}")
+    print(f"     {'all':<22} {sum(mine.values()):6.2f} {sum(bare.values()):6.2f} "
+          f"{sum(mine.values()) - sum(bare.values()):+6.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = options("python -m bench.profile_submit", __doc__, "submits", 20, 0)
     parser.add_argument("--plain", action="store_true",
                         help="also time submissions and the anchor without the profiler")
+    parser.add_argument("--floor", action="store_true",
+                        help="also profile the anchor's POST and compare it with the tool's")
     args = parser.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores), shared machine")
     with tempfile.TemporaryDirectory(prefix="msc-profile-storm-") as tmp, \
@@ -163,14 +255,19 @@ def main(argv: list[str] | None = None) -> int:
         print("   steps (cumulative ms per submission, calls per submission):")
         for label, ms, nc in steps(median.stats, args.submits):
             print(f"     {label:<44} {ms:7.2f} ms  x{nc}")
+        if args.floor:
+            floor(median, chosen.database_url, args.submits, args.rounds)
         if args.plain:
             tool, bare = [], []
             took: list[dict[str, list[float]]] = []
+            took_bare: list[dict[str, list[float]]] = []
             for r in range(args.rounds):  # in turns, so a change in load hits both
                 took.append({})
                 tool.append(plain_tool(app, platform, args.submits, 20_000 + r * args.submits,
                                        took[-1]))
-                bare.append(plain_anchor(chosen.database_url, args.submits + 1, 18))
+                took_bare.append({})
+                bare.append(plain_anchor(chosen.database_url, args.submits + 1, 18,
+                                         took=took_bare[-1]))
             print(f"\n== Without the profiler, ms per POST (median of {args.rounds} rounds of "
                   f"{args.submits}): tool Submit {statistics.median(tool):.2f} "
                   f"({', '.join(f'{x:.1f}' for x in tool)}); storm anchor "
@@ -181,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
                   "median of the rounds):")
             for key in took[0]:
                 per_round = [sum(one.get(key, [0.0])) for one in took]
+                print(f"     {statistics.median(per_round):6.2f}  {key}")
+            print("   the anchor's statements, the same way:")
+            for key in took_bare[0]:
+                per_round = [sum(one.get(key, [0.0])) / args.submits for one in took_bare]
                 print(f"     {statistics.median(per_round):6.2f}  {key}")
     return 0
 
