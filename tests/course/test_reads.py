@@ -137,3 +137,30 @@ def test_the_gathered_home_statement_is_parsed_once_by_psycopg(app: Flask, platf
     [gathered] = [s for s in seen if "json_agg" in s]
     assert len(gathered.encode()) > 4096  # psycopg's own limit would not have kept it
     assert parsed == []
+
+
+def test_gathered_reads_run_as_text_compiled_once(app: Flask, platform: TestPlatform,
+                                                   monkeypatch: Any) -> None:
+    from sqlalchemy.sql.elements import ClauseElement
+    cid, reg = _course(app, platform)
+    ids = select(User.id).where(User.id.in_(bindparam("ids", expanding=True)))
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the gathering happens on PostgreSQL only")
+        reads = [(USERS, {"reg": reg}), (COUNTS, {"cid": cid})]
+        first = read_together(reads)
+        compiles: list[Any] = []
+        real = ClauseElement._compile_w_cache
+
+        def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+            compiles.append(self)
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(ClauseElement, "_compile_w_cache", counted)
+        assert read_together(reads) == first
+        # SQLAlchemy walked the whole gathered statement for its cache key on every call.
+        assert compiles == []
+        # A read whose values SQLAlchemy must expand (an IN list) still goes through it.
+        together = read_together([(ids, {"ids": [1, 2]}), (COUNTS, {"cid": cid})])
+        assert sorted(together[0]) == [(1,), (2,)] and together[1] == first[1]
+        assert len(compiles) == 1
