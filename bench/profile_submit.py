@@ -31,6 +31,7 @@ from sqlalchemy import event
 from bench.backends import REDIS_URL, Backends, fresh_database, reachable
 from bench.platform import BenchPlatform
 from bench.profile_common import (
+    GROUPS,
     Counters,
     Sample,
     Timer,
@@ -192,11 +193,16 @@ def plain_anchor(url: str, count: int, responses: int,
     return seconds * 1000 / (count - 1)
 
 
-def own_ms(stats: pstats.Stats, count: int) -> dict[str, float]:
-    """Own time per group of code (profile_common.GROUPS), in ms per operation."""
+def by_code(stats: pstats.Stats, count: int) -> dict[str, tuple[float, float]]:
+    """Own time (ms) and calls per operation of each group of code (profile_common.GROUPS)."""
     raw: dict = stats.stats  # type: ignore[attr-defined]
     total = sum(tottime for (_cc, _nc, tottime, _ct, _callers) in raw.values()) * 1000 / count
-    return {label: share * total for label, share in shares(stats)}
+    calls: dict[str, float] = {}
+    for (path, _line, _name), (_cc, nc, _tt, _ct, _callers) in raw.items():
+        label = "C builtins" if path == "~" else next(
+            (lab for needle, lab in GROUPS if needle in path), "other")
+        calls[label] = calls.get(label, 0.0) + nc / count
+    return {label: (share * total, calls.get(label, 0.0)) for label, share in shares(stats)}
 
 
 def floor(tool: Sample, url: str, count: int, rounds: int) -> None:
@@ -212,14 +218,16 @@ def floor(tool: Sample, url: str, count: int, rounds: int) -> None:
     print(f"   Python function calls per POST: {calls:.0f}")
     for label, ms, nc in steps(anchor.stats, count, ANCHOR_STEPS):
         print(f"     {label:<44} {ms:7.2f} ms  x{nc}")
-    mine, bare = own_ms(tool.stats, count), own_ms(anchor.stats, count)
-    print("\n== Own time by code, ms per POST under cProfile (median rounds): tool, anchor, "
-          "tool minus anchor")
-    for label in sorted(set(mine) | set(bare), key=lambda k: -mine.get(k, 0.0)):
-        t, b = mine.get(label, 0.0), bare.get(label, 0.0)
-        print(f"     {label:<22} {t:6.2f} {b:6.2f} {t - b:+6.2f}")
-    print(f"     {'all':<22} {sum(mine.values()):6.2f} {sum(bare.values()):6.2f} "
-          f"{sum(mine.values()) - sum(bare.values()):+6.2f}")
+    mine, bare = by_code(tool.stats, count), by_code(anchor.stats, count)
+    print("\n== Own time (ms) and Python calls per POST by code, under cProfile (median rounds):"
+          "\n     code                   tool ms  anchor ms  difference   tool calls  anchor calls")
+    none = (0.0, 0.0)
+    for label in sorted(set(mine) | set(bare), key=lambda k: -mine.get(k, none)[0]):
+        (t, tc), (b, bc) = mine.get(label, none), bare.get(label, none)
+        print(f"     {label:<22} {t:7.2f} {b:10.2f} {t - b:+11.2f} {tc:12.0f} {bc:13.0f}")
+    t, b = sum(v[0] for v in mine.values()), sum(v[0] for v in bare.values())
+    tc, bc = sum(v[1] for v in mine.values()), sum(v[1] for v in bare.values())
+    print(f"     {'all':<22} {t:7.2f} {b:10.2f} {t - b:+11.2f} {tc:12.0f} {bc:13.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
