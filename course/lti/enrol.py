@@ -1,4 +1,4 @@
-"""A first launch into a known course, written as one statement on PostgreSQL (issue 18)."""
+"""A membership and its new user as one statement on PostgreSQL: a course another launch had just made."""
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, insert, select
