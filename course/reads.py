@@ -110,12 +110,11 @@ def _compiled(gathered: Gathered, dialect: Dialect) -> SQLCompiler | None:
     """
     kept = gathered.compiled
     if kept is None or kept[0] is not dialect:
-        compiled: SQLCompiler | None = gathered.statement.compile(dialect=dialect)
-        if (compiled.literal_execute_params or compiled.post_compile_params
-                or any(bind.type.dialect_impl(dialect).bind_processor(dialect) is not None
-                       for bind in compiled.binds.values())):
-            compiled = None
-        kept = gathered.compiled = (dialect, compiled)
+        compiled: SQLCompiler = gathered.statement.compile(dialect=dialect)
+        usable = not (compiled.literal_execute_params or compiled.post_compile_params
+                      or any(bind.type.dialect_impl(dialect).bind_processor(dialect) is not None
+                             for bind in compiled.binds.values()))
+        kept = gathered.compiled = (dialect, compiled if usable else None)
     return kept[1]
 
 
