@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from bench import storm_anchor_app
 from bench.backends import ROOT
+from bench.burst import burst
 from bench.context import Run
 from bench.launches import THREADS, launch_many
-from bench.learner import Learner
+from bench.learner import TIMEOUT, Learner
 from bench.load import percentile
 from bench.report import Figure, missing
 from bench.server import Gunicorn
@@ -85,31 +86,20 @@ def run_storm(run: Run, size: int) -> Storm:
 
 
 def release(storm: Storm) -> Storm:
-    """Let every ready learner press Submit at the same moment; time each answer."""
-    def mark() -> None:
-        """The release time, taken once everyone waits and before anyone goes."""
-        storm.released = time.perf_counter()
-    # Not taken by the thread the barrier numbers 0: with hundreds of threads waking at once,
-    # that one could run late, and the rate (answers over release-to-last-answer) came out high.
-    gate = threading.Barrier(len(storm.ready) or 1, action=mark, timeout=60)
-    lock = threading.Lock()
-
-    def submit(item: tuple[Learner, int, str]) -> None:
-        """Wait for everyone, then press Submit."""
-        gate.wait()
-        try:
-            took, ok = item[0].submit(item[1], item[2])
-        except Exception as exc:  # a timeout or reset is a failed submission, not a crash
-            with lock:
-                storm.errors.append(f"submit: {exc.__class__.__name__}"[:200])
-            return
-        with lock:
-            storm.latencies.append(took)
-            storm.finished.append(time.perf_counter())
-            storm.ok += ok
-    if storm.ready:
-        with ThreadPoolExecutor(len(storm.ready)) as pool:
-            list(pool.map(submit, storm.ready))
+    """Let every ready learner press Submit at the same moment; time each answer from then."""
+    if not storm.ready:
+        return storm
+    where = urlsplit(storm.ready[0][0].root)
+    sent = [learner.submit_request(aid, token) for learner, aid, token in storm.ready]
+    storm.released, answers = burst(where.hostname or "127.0.0.1", where.port or 80, sent,
+                                    timeout=TIMEOUT)
+    for answer in answers:
+        if answer.error:  # a timeout or reset is a failed submission, not a crash
+            storm.errors.append(f"submit: {answer.error}")
+            continue
+        storm.latencies.append(answer.took)
+        storm.finished.append(storm.released + answer.took)
+        storm.ok += answer.status == 302 and answer.location.endswith("/review")
     return storm
 
 
