@@ -17,6 +17,7 @@ from pylti1p3.registration import Registration
 
 from course.extensions import cache
 from course.lti.http import http_session
+from course.lti.id_token import decoder
 from course.lti.tool_conf import DbToolConf
 
 JWKS_TTL_SECONDS = 3600
@@ -124,11 +125,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiException(f"Can't decode id_token: algorithm {alg} is not allowed")
         registration = self._known_registration()
         try:
-            jwt.decode(self._get_id_token(), public_key, algorithms=[alg],
-                       audience=registration.get_client_id(),
-                       issuer=registration.get_issuer(),
-                       leeway=current_app.config["LTI_LEEWAY_SECONDS"],
-                       options={"require": ["exp", "iat", "sub"]})
+            decoder.decode(self._get_id_token(), public_key, algorithms=[alg],
+                           audience=registration.get_client_id(),
+                           issuer=registration.get_issuer(),
+                           leeway=current_app.config["LTI_LEEWAY_SECONDS"],
+                           options={"require": ["exp", "iat", "sub"]})
         except jwt.InvalidTokenError as exc:
             raise LtiException(f"Can't decode id_token: {exc}") from exc
         return self
