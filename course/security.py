@@ -1,6 +1,7 @@
 """Security headers on every response; the CSP allows framing only by registered platforms."""
 import logging
 from time import monotonic
+from typing import Any
 from urllib.parse import urlparse
 
 from flask import Flask, Response, current_app
@@ -36,16 +37,17 @@ def _origin(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} else None
 
 
-def platform_origins() -> list[str]:
+def platform_origins(app: Flask | None = None) -> list[str]:
     """Origins of every registered platform: memo, then shared cache, then the database."""
-    memo = current_app.extensions.get(MEMO_KEY)
+    extensions = (app or current_app).extensions  # the hook passes its app: no proxy lookups
+    memo = extensions.get(MEMO_KEY)
     now = monotonic()
     if memo is not None and memo[0] > now:
         return memo[1]
     origins = _shared_origins()
     if origins is not None:
         # One assignment of a tuple, so threads of a gthread worker never see half a memo.
-        current_app.extensions[MEMO_KEY] = (now + MEMO_SECONDS, origins)
+        extensions[MEMO_KEY] = (now + MEMO_SECONDS, origins)
     return origins or []
 
 
@@ -103,14 +105,33 @@ def framing_origins() -> list[str]:
 
 def register(app: Flask) -> None:
     """Add the headers to every response."""
+    config = app.config
+    # The four headers, built again only when the origins memo or FRAME_ANCESTORS changes: the
+    # CSP string and four setdefaults (each a scan of the response's headers) cost about 150
+    # Python calls a response (issue 18). One tuple, assigned at once, for gthread workers.
+    kept: list[tuple[Any, list[str], tuple[tuple[str, str, str], ...]]] = [(None, [], ())]
 
     @app.after_request
     def headers(resp: Response) -> Response:
-        """Set CSP, nosniff, referrer policy and a restrictive permissions policy."""
-        resp.headers.setdefault("Content-Security-Policy", csp(framing_origins()))
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        resp.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        """Set CSP, nosniff, referrer policy and permissions policy unless the view set its own."""
+        origins, ancestors = platform_origins(app), config.get("FRAME_ANCESTORS", [])
+        seen, seen_ancestors, table = kept[0]
+        if origins is not seen or ancestors != seen_ancestors:
+            table = _table([*origins, *ancestors])
+            kept[0] = (origins, list(ancestors), table)
+        present = {key.lower() for key, _ in resp.headers}
+        for lowered, key, value in table:
+            if lowered not in present:  # as setdefault: a view's own CSP (the demo embed) stays
+                resp.headers.add(key, value)
         return resp
 
     del headers
+
+
+def _table(framing: list[str]) -> tuple[tuple[str, str, str], ...]:
+    """(lowercased name, name, value) of each header the hook sets, for these framing origins."""
+    return tuple((key.lower(), key, value) for key, value in (
+        ("Content-Security-Policy", csp(framing)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")))
