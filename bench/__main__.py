@@ -68,7 +68,8 @@ def measure_all(run: Run, stack: ExitStack, only: frozenset[str] = frozenset(PHA
     if baseline is not None:
         figures += phase("Baseline and hello world (wrk)", run, pages.measure_baseline,
                          pages.baseline_unavailable)
-        baseline.stop()  # idle from here on; free its memory
+        if "pages" not in only:
+            baseline.stop()  # idle from here on; free its memory
     steps: list[tuple[str, str, Phase, Callable[[str], list[Figure]]]] = [
         ("pages", "Learner pages (wrk)", pages.measure_pages, pages.pages_unavailable),
         ("performance", f"Performance pages ({performance.LEARNERS} learners x "
@@ -81,6 +82,8 @@ def measure_all(run: Run, stack: ExitStack, only: frozenset[str] = frozenset(PHA
     for key, name, measure, unavailable in steps:
         if key in only:
             figures += phase(name, run, measure, unavailable)
+        if key == "pages" and baseline is not None:
+            baseline.stop()  # the pages' ratios are taken beside it; idle from here on
     return figures
 
 

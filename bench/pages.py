@@ -133,16 +133,36 @@ def page_paths(run: Run) -> dict[str, str | Exception]:
     return paths
 
 
+def beside(run: Run) -> float | None:
+    """The baseline page's req/s in a window like the page's, measured next to it; None if not."""
+    if not run.baseline_url:
+        return None
+    try:
+        result = run_wrk(run.baseline_url + "/", run.plan.wrk_seconds)
+    except LoadError:
+        return None
+    return None if result.non_2xx or result.errors else result.rps
+
+
 def page_figures(run: Run, key: str, label: str, path: str | Exception) -> list[Figure]:
-    """One learner page: wrk at 50 and at 2 connections, and its ratio to the baseline."""
-    result, reason = None, ""
+    """One learner page: wrk at 50 and at 2 connections, and its ratio to the baseline.
+
+    The page's measured window sits between two baseline windows of the same length, and the
+    ratio is taken against their mean: on a shared machine the baseline drifts by 10 to 20 %
+    within a minute, so the baseline phase's figure from minutes before is not a fair anchor.
+    """
+    result, reason, around = None, "", []
     if isinstance(path, Exception):
         reason = f"{path.__class__.__name__}: {path}"[:120]
     else:
         try:
             assert run.reader is not None
             run.reader.get(path)  # a 401/302/404 would make wrk's numbers meaningless
-            result = load(run, run.app_url + path, run.reader.cookie())
+            url, cookie = run.app_url + path, run.reader.cookie()
+            run_wrk(url, run.plan.warm_seconds, cookie=cookie)
+            around.append(beside(run))
+            result = run_wrk(url, run.plan.wrk_seconds, cookie=cookie)
+            around.append(beside(run))
         except Exception as exc:  # reported as n/a, never fatal
             reason = f"{exc.__class__.__name__}: {exc}"[:120]
     out = figures_for(key, label, result, reason, p99_target=True)
@@ -154,8 +174,15 @@ def page_figures(run: Run, key: str, label: str, path: str | Exception) -> list[
         out.append(missing(f"{key}_p99_ms_c2", f"{label}: p99 at 2 connections",
                            reason or "page not measured", "ms"))
         out += level_unavailable(key, label, reason or "page not measured")
+    anchor = [rps for rps in around if rps]
+    beside_rps = sum(anchor) / len(anchor) if len(anchor) == 2 else None
+    out.append(Figure(f"{key}_baseline_beside_rps", f"{label}: baseline page around it",
+                      beside_rps, "req/s") if beside_rps else
+               missing(f"{key}_baseline_beside_rps", f"{label}: baseline page around it",
+                       reason or "baseline not measured beside the page", "req/s"))
+    # Without both windows (a baseline that failed), the baseline phase's figure stands in.
     out.append(ratio_figure(key, label, result.rps if good and result else None,
-                            run.baseline_rps, reason))
+                            beside_rps or run.baseline_rps, reason))
     return out
 
 
