@@ -24,7 +24,7 @@ from quizzes.taking.attempts import (
     save_answers,
     submit_attempt,
 )
-from quizzes.taking.page_read import AttemptPage, own_attempt_page
+from quizzes.taking.page_read import AttemptPage, ShownAttempt, own_attempt_page
 from quizzes.taking.pages import answered, case_view, question_view, review_view
 from quizzes.taking.progress import MAX_POSITIONS, own_attempt, quiz_status
 from quizzes.tutor import marks
@@ -43,12 +43,12 @@ def _own(aid: int) -> Attempt:
 TIME_UP = "Time is up. Your attempt was submitted with the answers saved before the deadline."
 
 
-def _overdue(attempt: Attempt) -> bool:
+def _overdue(attempt: Attempt | ShownAttempt) -> bool:
     """An open attempt whose time is up (read only: a GET never submits it)."""
     return attempt.state != SUBMITTED and grading.overdue(aware(attempt.deadline_at), utcnow())
 
 
-def _time_up(attempt: Attempt) -> Any:
+def _time_up(attempt: Attempt | ShownAttempt) -> Any:
     """The page for an overdue attempt: a POST submits it, or the worker does soon after."""
     quiz = db.session.get(Quiz, attempt.quiz_id)
     return render_template("quizzes/time_up.html", attempt=attempt, quiz=quiz)
@@ -65,7 +65,7 @@ def _positions(form: Any) -> list[int]:
     return found
 
 
-def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
+def _page(attempt: Attempt | ShownAttempt, number: int, unsaved: dict[int, dict] | None = None,
           problems: dict[int, list[str]] | None = None, status: int = 200,
           read: AttemptPage | None = None) -> Any:
     """Render question ``number`` with its saved or rejected answer (``read``: the GET's read)."""
@@ -91,7 +91,7 @@ def _page(attempt: Attempt, number: int, unsaved: dict[int, dict] | None = None,
     nav = [{"n": e["position"], "answered": e["position"] in rows and
             answered(rows[e["position"]].response),
             "flagged": e["position"] in marked and marked[e["position"]].flagged} for e in layout]
-    quiz = db.session.get_one(Quiz, attempt.quiz_id)
+    quiz = read.quiz if read is not None else db.session.get_one(Quiz, attempt.quiz_id)
     mark = marked.get(number)
     checked = None  # tutor mode: a checked answer shows its feedback and stays locked
     if quiz.mode == TUTOR and mark is not None and mark.checked_at is not None:

@@ -106,7 +106,7 @@ _LEARNER_ATTEMPTS = (select(Attempt).where(Attempt.context_id == bindparam("cid"
                                            Attempt.user_id == bindparam("uid"))
                      .order_by(Attempt.quiz_id, Attempt.number))
 # The quiz comes with it: every page of an attempt reads its quiz (mode, title, review);
-# page_read.py adds the attempt page's columns to it.
+# page_read.py reads the attempt page's columns under the same owner check.
 OWN_ATTEMPT = (select(Attempt).options(joinedload(Attempt.quiz))
                .where(Attempt.id == bindparam("aid"), Attempt.context_id == bindparam("cid"),
                       Attempt.user_id == bindparam("uid")))

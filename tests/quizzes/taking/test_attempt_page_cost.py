@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import event
+
 from course.db import db, utcnow
-from quizzes.models import Attempt
+from quizzes.models import Attempt, QuestionVersion, Quiz
 from quizzes.taking.attempt_layout import responses_and_marks
 from quizzes.taking.page_read import own_attempt_page
 from quizzes.tutor.models import AttemptMark
@@ -33,6 +35,31 @@ def test_attempt_page_reads_in_one_statement_on_postgresql(app, platform):
     assert not [s for s in seen if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
     versions = [s for s in seen if " quiz_question_version " in s]
     assert len(versions) == 1 and " IN (" not in versions[0], versions
+
+
+def test_attempt_page_builds_no_orm_objects(app, platform):
+    # A GET only reads: the attempt, its quiz and the version shown come back as plain rows
+    # (quizzes/taking/page_read.py). The ORM read built all three (issue 18).
+    client = app.test_client()
+    cid = launch_as(client, platform, "learner")
+    attempt = start(client, cid)
+    client.get(f"{attempt}?q=2")
+    built: list[str] = []
+
+    def record(target, _context):
+        """Note each ORM object loaded from a row."""
+        built.append(type(target).__name__)
+
+    models = (Attempt, Quiz, QuestionVersion)
+    for model in models:
+        event.listen(model, "load", record)
+    try:
+        page = client.get(f"{attempt}?q=1")
+    finally:
+        for model in models:
+            event.remove(model, "load", record)
+    assert page.status_code == 200 and 'name="positions" value="1"' in page.get_data(True)
+    assert built == []
 
 
 def test_each_question_shows_its_own_version(app, platform):
