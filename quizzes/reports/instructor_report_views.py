@@ -81,7 +81,8 @@ def attempt_review(cid: int, aid: int) -> str:
     for position, version in sorted(versions_for(attempt).items()):
         row = rows.get(position)
         review = review_view(version.data, position, row.parts if row else None, row.points if row else None,
-                             row.max_points if row else None, True, True)
+                             row.max_points if row else None, True, True,
+                             response=row.response if row else None)
         review["version"] = version.number
         items.append(review)
     person = db.session.get(User, attempt.user_id)

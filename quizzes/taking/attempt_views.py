@@ -238,7 +238,8 @@ def review(cid: int, aid: int) -> Any:
         row = rows.get(pos)
         items.append(review_view(versions[pos].data, pos, row.parts if row else None,
                                  row.points if row else 0.0, row.max_points if row else None,
-                                 seen.correctness, seen.rationales, every_option=quiz.mode == TUTOR))
+                                 seen.correctness, seen.rationales, every_option=quiz.mode == TUTOR,
+                                 response=row.response if row else None))
     return render_template("quizzes/review.html", attempt=found, quiz=quiz, status=status,
                            seen=seen, items=items, notes=overrides_of(found.id), flagged=marks.flagged(found.id),
                            passed=grading.passed(found.score, quiz.pass_mark))

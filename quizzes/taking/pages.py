@@ -109,15 +109,35 @@ def display(item: Mapping[str, Any], part_id: str, value: Any) -> str:
 OPTION_TYPES = frozenset({"mcq", "sata", "select_n"})
 
 
+def with_texts(item: Mapping[str, Any], parts: list[dict[str, Any]] | None,
+               response: Any) -> list[dict[str, Any]] | None:
+    """Stored parts with each part's label and rationale, taken from the version where left out.
+
+    A submission stores only the marks (taking/submission.py); scoring the stored answer against
+    the same, unchanging version gives back the very texts it was scored with.
+    """
+    if not parts or all("label" in part for part in parts):
+        return parts
+    texts = {p.part_id: p for p in REGISTRY[item["type"]].score(item, response or {}).parts}
+    filled = []
+    for part in parts:
+        text = texts.get(part.get("part_id", ""))
+        filled.append(part if "label" in part else {
+            **part, "label": text.label if text else "", "rationale": text.rationale if text else ""})
+    return filled
+
+
 def review_view(item: Mapping[str, Any], position: int, parts: list[dict[str, Any]] | None,
                 points: float | None, max_points: float | None,
                 show_correctness: bool, show_rationales: bool,
-                every_option: bool = False) -> dict[str, Any]:
+                every_option: bool = False, response: Any = None) -> dict[str, Any]:
     """Per-part results of one question, limited to what the review setting allows.
 
     With rationales, a wrong pick's own rationale is shown too; ``every_option`` (tutor mode)
     adds every option of every slot, and a bow-tie's every option, each with its rationale.
+    ``response`` is the stored answer, for parts stored without their texts (with_texts).
     """
+    parts = with_texts(item, parts, response)
     rows = []
     options = item["type"] in OPTION_TYPES
     every = every_option and show_rationales

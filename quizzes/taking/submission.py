@@ -20,7 +20,10 @@ from quizzes.types.base import PartResult
 
 # dataclasses.asdict deep-copies every part (~40 us each, a third of a submission's scoring in
 # the issue 18 profile); the parts go into a JSON column at once, so a shallow copy will do.
-PART_FIELDS = tuple(f.name for f in fields(PartResult))
+# A submission's row keeps the marks, not the version's own text: the label and rationale are
+# the same for every learner and the version never changes, so the review takes them from it
+# (pages.with_texts). Copied, they were half of the 23 kB a final-quiz submission sent.
+PART_FIELDS = tuple(f.name for f in fields(PartResult) if f.name not in ("label", "rationale"))
 
 # Built once. Each question version of the layout with the learner's saved answer to it, if any:
 # one statement instead of one for the versions and one for the answers (issue 18's storm).

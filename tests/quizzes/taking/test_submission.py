@@ -1,13 +1,16 @@
 """What a submission stores: one scored row per position, saved answers kept, the score matching."""
+from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
 
 from course.db import db, utcnow
+from quizzes.bank_loader import get_bank
 from quizzes.models import SUBMITTED, Attempt, Response, ScoreOutbox, aware
 from quizzes.review.models import ReviewItem
 from quizzes.taking import attempt_layout, attempts
+from quizzes.taking.pages import review_view
 from quizzes.types import REGISTRY
 from tests.quizzes.taking.test_attempts import Form, course_quiz, make_course, right_form
 
@@ -93,3 +96,37 @@ def test_a_repeated_submission_writes_nothing(course):
     assert {p: (r.id, r.points, r.parts) for p, r in _rows(attempt.id).items()} == before
     assert db.session.scalars(select(ReviewItem.reps)).all() == reviews
     assert len(db.session.scalars(select(ScoreOutbox)).all()) == 1
+
+
+def test_rows_keep_the_marks_and_the_review_takes_each_parts_text_from_the_version(course):
+    """A submission stores no label or rationale; the review shows the ones scoring gave."""
+    ctx, user = course
+    attempt = attempts.start_attempt(course_quiz(ctx, "quiz-final-cases"), user)
+    versions = attempt_layout.versions_for(attempt)
+    first, second = sorted(versions)[:2]
+    wrong = {key: "" for key in right_form(versions[second].data, attempt_layout.prefix(second))}
+    attempts.save_answers(attempt, Form({
+        **right_form(versions[first].data, attempt_layout.prefix(first)), **wrong}), [first, second])
+    attempts.submit_attempt(attempt.id)
+    rows = _rows(attempt.id)
+    for pos, version in versions.items():
+        row = rows[pos]
+        assert row.parts and not {"label", "rationale"} & set().union(*row.parts), pos
+        scored = REGISTRY[version.data["type"]].score(version.data, row.response or {})
+        as_scored = review_view(version.data, pos, [asdict(p) for p in scored.parts], row.points,
+                                row.max_points, True, True, every_option=True)
+        stored = review_view(version.data, pos, row.parts, row.points, row.max_points, True, True,
+                             every_option=True, response=row.response)
+        assert stored == as_scored, pos
+        assert any(part["label"] for part in stored["parts"]), pos
+
+
+def test_a_row_stored_with_its_texts_is_shown_as_stored():
+    """Rows written before the marks-only form keep the label and rationale they were given."""
+    bank = next(iter(get_bank().items.values()))
+    scored = REGISTRY[bank["type"]].score(bank, {})
+    parts = [{**asdict(p), "label": f"stored {n}", "rationale": f"why {n}"}
+             for n, p in enumerate(scored.parts)]
+    shown = review_view(bank, 1, parts, 0.0, scored.max_points, True, True)
+    assert [p["label"] for p in shown["parts"]] == [f"stored {n}" for n in range(len(parts))]
+    assert [p["rationale"] for p in shown["parts"]] == [f"why {n}" for n in range(len(parts))]
