@@ -167,6 +167,9 @@ def measure(run: Run, prefix: str = "bench-learner-", anchor: bool = True) -> li
         Figure("storm_duplicated", "Storm: scores duplicated", duplicated, "", "0",
                met=duplicated == 0),
         Figure("storm_drain_s", "Storm: outbox drain time (worker --once)", seconds, "s"),
+        # The Submit leaves the spaced-review schedule to the worker's pass, which also ran.
+        Figure("storm_unscheduled", "Storm: submissions not in the review schedule after the drain",
+               after.get("unscheduled"), "", "0", met=after.get("unscheduled") == 0),
     ]
     if anchor:
         figures += _anchor_figures(run, len(storm.ready), p99)
@@ -246,7 +249,7 @@ def _ms(seconds: float | None) -> float | None:
 STORM_KEYS = ("storm_attempts", "storm_submitted", "storm_submit_errors", "storm_submit_p50_ms",
               "storm_submit_p99_ms", "storm_submit_wall_s", "storm_submit_rate",
               "storm_delivered", "storm_waiting", "storm_lost", "storm_duplicated",
-              "storm_drain_s")
+              "storm_drain_s", "storm_unscheduled")
 
 
 ANCHOR_KEYS = ("storm_anchor_recorded", "storm_anchor_responses_per_attempt",

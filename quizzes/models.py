@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -149,6 +150,9 @@ class Attempt(Model):
         UniqueConstraint("quiz_id", "user_id", "active", name="uq_quiz_attempt_one_active"),
         Index("ix_quiz_attempt_context_quiz_state", "context_id", "quiz_id", "state"),
         Index("ix_quiz_attempt_context_user", "context_id", "user_id"),
+        # The few submitted attempts whose answers still wait to enter the review schedule.
+        Index("ix_quiz_attempt_review_pending", "context_id", "user_id",
+              postgresql_where=text("review_pending"), sqlite_where=text("review_pending")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +173,9 @@ class Attempt(Model):
     reopened_at: Mapped[datetime | None] = mapped_column(TS)
     # [{position, question_version_id, case_study_id, stage}] in the order shown.
     layout: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Set by the Submit; the worker (or the learner's next schedule write) enters the answers into
+    # the spaced-review schedule and clears it (quizzes/review/schedule_store.py, catch_up).
+    review_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     quiz: Mapped[Quiz] = relationship()
     responses: Mapped[list["Response"]] = relationship(

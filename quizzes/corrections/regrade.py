@@ -155,6 +155,10 @@ def apply_regrade(context_id: int, question: Question, version_id: int, actor_id
     if plan.version_id != version_id:
         raise CorrectionError("The question has changed since this preview: check the new "
                               "before/after table and confirm again.", 409)
+    # Answers submitted before and not yet scheduled go in first, as they were scored, so that
+    # correct() below moves the schedule from the old score to the new one.
+    for user_id in sorted({r.user_id for r in plan.rows}):
+        review.catch_up(context_id, user_id)
     old_ids = {v.id for v in question.versions if v.id != version_id}
     by_attempt = {r.attempt_id: r for r in plan.rows}
     touched: dict[tuple[int, int], Attempt] = {}

@@ -3,6 +3,10 @@
 The insert carries the schedule after a first answer (quizzes.review_schedule.answer); when the
 row exists, ON CONFLICT applies the same SM-2 rules in SQL to the stored values, so no read is
 needed first. tests/quizzes/review/test_schedule_store.py checks the two agree.
+
+A quiz Submit only marks its attempt `review_pending` (issue 18's storm): `catch_up` enters its
+answers later, from the stored rows, called by the worker and first by every other write to the
+learner's schedule, so SM-2 still sees a learner's answers in the order they were given.
 """
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, literal_column, select
+from sqlalchemy import Integer, bindparam, case, literal_column, select, update
 
 from course.db import db
 from course.writes import Write
 from quizzes import row_source
+from quizzes.models import Attempt, QuestionVersion, Response, aware
 from quizzes.review.models import ReviewItem
 from quizzes.review_schedule import (
     FIRST_INTERVAL,
@@ -115,7 +120,11 @@ def _upsert(dialect_name: str) -> Any:
 
 
 def record(context_id: int, user_id: int, answered: Sequence[Answered], now: datetime) -> None:
-    """Schedule every answered item: one statement, at most one row write per item, no commit."""
+    """Schedule every answered item: one statement, at most one row write per item, no commit.
+
+    The learner's submitted quiz answers that still wait go in first (catch_up).
+    """
+    catch_up(context_id, user_id)
     write = record_write(context_id, user_id, answered, now)
     if write is not None:
         # Core on the session's connection, same transaction: the ORM's bulk-insert path added
@@ -133,6 +142,56 @@ def record_write(context_id: int, user_id: int, answered: Sequence[Answered],
     rows = [_row(context_id, user_id, a, now, today) for a in latest.values()]
     dialect = db.engine.dialect.name
     return _upsert(dialect), row_source.rows(ReviewItem, dialect, rows)
+
+
+# A learner's submitted attempts whose answers wait for the schedule, oldest first. FOR UPDATE:
+# a second writer (the worker, a review answer) waits, then finds them done, so each attempt
+# goes in once and in order. SQLite has no row locks; it runs one write at a time anyway.
+_PENDING = (select(Attempt.id, Attempt.layout, Attempt.submitted_at)
+            .where(Attempt.context_id == bindparam("cid", type_=Integer),
+                   Attempt.user_id == bindparam("uid", type_=Integer),
+                   Attempt.review_pending.is_(True))
+            .order_by(Attempt.submitted_at, Attempt.id).with_for_update())
+# Each scored answer of one attempt with its question: what the Submit scheduled from before.
+_SCORED = (select(Response.position, Response.response, Response.points, Response.max_points,
+                  QuestionVersion.question_id, QuestionVersion.data)
+           .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
+           .where(Response.attempt_id == bindparam("aid", type_=Integer)))
+_DONE = (update(Attempt).where(Attempt.id.in_(bindparam("ids", expanding=True)))
+         .values(review_pending=False).execution_options(synchronize_session=False))
+_LEARNERS = (select(Attempt.context_id, Attempt.user_id).where(Attempt.review_pending.is_(True))
+             .group_by(Attempt.context_id, Attempt.user_id).limit(bindparam("limit", type_=Integer)))
+
+
+def catch_up(context_id: int, user_id: int) -> int:
+    """Schedule the answers of the learner's submitted attempts that wait, oldest first; no commit.
+
+    Dated at each submission. Returns how many attempts went in.
+    """
+    connection = db.session.connection()
+    done = []
+    for attempt in connection.execute(_PENDING, {"cid": context_id, "uid": user_id}).all():
+        rows = {r.position: r for r in connection.execute(_SCORED, {"aid": attempt.id})}
+        entries = []
+        for entry in attempt.layout:  # the layout's order, as the Submit scored it
+            row = rows.get(entry["position"])
+            item = row and scored(row.question_id, row.data, entry.get("case_study_id"),
+                                  row.response, row.points or 0.0, row.max_points or 0.0)
+            entries += [item] if item else []
+        when = aware(attempt.submitted_at)
+        write = record_write(context_id, user_id, entries, when) if when else None
+        if write is not None:
+            connection.execute(*write)
+        done.append(attempt.id)
+    if done:
+        connection.execute(_DONE, {"ids": done})
+    return len(done)
+
+
+def learners_waiting(limit: int = 500) -> list[tuple[int, int]]:
+    """(context id, user id) of learners with submitted answers not yet in their schedule."""
+    return [(r.context_id, r.user_id)
+            for r in db.session.connection().execute(_LEARNERS, {"limit": limit})]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from quizzes.models import SHIPPED, Question, QuestionVersion
 from quizzes.review import module_items
 from quizzes.review.models import ReviewItem, ReviewSession, ReviewSetting
 from quizzes.review.module_items import ModuleItem
-from quizzes.review.schedule_store import Answered, question_key, record
+from quizzes.review.schedule_store import Answered, catch_up, question_key, record
 from quizzes.review_schedule import Candidate, Entry, build_session, day_number
 from quizzes.sync import latest_version_ids, sync_bank
 from quizzes.taking.attempt_layout import prefix
@@ -73,6 +73,12 @@ def summary_read(context_id: int, user_id: int,
     today = day_number(now or utcnow())
     return _summary_query(), {"cid": context_id, "uid": user_id, "today": today,
                               "week_ago": today - WEEK, "week_on": today + WEEK}
+
+
+def bring_up_to_date(context_id: int, user_id: int) -> None:
+    """Schedule the learner's submitted quiz answers that still wait (the worker's job) now."""
+    if catch_up(context_id, user_id):  # a learner who opens Review straight after a quiz
+        db.session.commit()
 
 
 def summary(context_id: int, user_id: int, now: datetime | None = None) -> Summary:
@@ -155,6 +161,7 @@ def build(context_id: int, user_id: int, now: datetime | None = None,
     """
     now = now or utcnow()
     today = day_number(now)
+    catch_up(context_id, user_id)  # committed with the session below
     rows = _entries(context_id, user_id)
     entries = [Entry(r.item_key, r.due_day, r.ease, r.lapses, r.last_score, r.step, r.topic)
                for r in rows]

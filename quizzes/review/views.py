@@ -28,6 +28,7 @@ routes = Routes()
 def _home(status: int = 200, problem: str = "") -> Any:
     """The review page: what is due, the weekly figures, recent sessions and module items due."""
     cid, uid = g.context.id, g.user.id
+    service.bring_up_to_date(cid, uid)
     return render_template(
         "quizzes/review_home.html", summary=service.summary(cid, uid), problem=problem,
         recent=service.recent(cid, uid), modules_due=service.due_module_items(cid, uid, web_course()),

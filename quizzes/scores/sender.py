@@ -261,6 +261,7 @@ class DrainReport:
     retrying: int = 0
     failed: int = 0
     expired_attempts: int = 0
+    reviews_scheduled: int = 0  # submitted attempts whose answers entered the review schedule
     statuses: list[str] = field(default_factory=list)
 
 

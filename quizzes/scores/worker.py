@@ -1,4 +1,4 @@
-"""`flask worker`: submit overdue attempts and deliver queued scores to the platforms."""
+"""`flask worker`: submit overdue attempts, schedule submitted answers for review, send scores."""
 from __future__ import annotations
 
 import logging
@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from course.db import db
+from quizzes.review import schedule_store
 from quizzes.scores import sender
 from quizzes.taking import attempts
 
@@ -17,18 +18,30 @@ log = logging.getLogger(__name__)
 
 
 def run_pass() -> sender.DrainReport:
-    """One pass: close attempts past their time limit, then send every due score."""
+    """One pass: close attempts past their time limit, schedule answers, send every due score."""
     expired = attempts.expire_overdue()
+    scheduled = schedule_reviews()
     report = sender.drain()
-    report.expired_attempts = expired
+    report.expired_attempts, report.reviews_scheduled = expired, scheduled
     return report
+
+
+def schedule_reviews(batch: int = 500) -> int:
+    """Enter submitted attempts' answers into their learners' review schedules; one commit each."""
+    done = 0
+    for context_id, user_id in schedule_store.learners_waiting(batch):
+        done += schedule_store.catch_up(context_id, user_id)
+        db.session.commit()
+    return done
 
 
 def _echo(report: sender.DrainReport) -> None:
     """Print a pass's counts when it did anything."""
-    if report.sent or report.retrying or report.failed or report.expired_attempts:
+    if (report.sent or report.retrying or report.failed or report.expired_attempts
+            or report.reviews_scheduled):
         click.echo(f"scores sent={report.sent} retrying={report.retrying} "
-                   f"failed={report.failed}; expired attempts submitted={report.expired_attempts}")
+                   f"failed={report.failed}; expired attempts submitted={report.expired_attempts}; "
+                   f"attempts scheduled for review={report.reviews_scheduled}")
 
 
 @click.command("worker")

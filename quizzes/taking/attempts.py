@@ -19,7 +19,6 @@ from quizzes.layout import arrange
 from quizzes.marking import service as marking
 from quizzes.models import IN_PROGRESS, SUBMITTED, Attempt, Quiz, Response, aware
 from quizzes.overrides import CLOSED, NOT_OPEN
-from quizzes.review import schedule_store as review
 from quizzes.scores import outbox
 from quizzes.taking.attempt_layout import blocks_for, prefix, versions_for
 from quizzes.taking.submission import score_attempt
@@ -184,7 +183,7 @@ def save_answers(attempt: Attempt, form: Mapping[str, Any], positions: Iterable[
 # RETURNING hands back the claimed row into the session's object, so it is not selected again.
 _CLAIM = (update(Attempt).where(Attempt.id == bindparam("aid", type_=Integer),
                                 Attempt.state == IN_PROGRESS)
-          .values(state=SUBMITTED, active=None,
+          .values(state=SUBMITTED, active=None, review_pending=True,
                   submitted_at=bindparam("now", type_=DateTime(timezone=True)))
           .returning(Attempt)
           .execution_options(populate_existing=True, synchronize_session=False))
@@ -222,10 +221,10 @@ def submit_attempt(attempt_id: int, now: datetime | None = None,
     # Same transaction as the attempt: if this commit happens, the score row exists too.
     queued = outbox.grade_write(attempt, now,
                                 ags.PENDING_MANUAL if scored.manual else ags.FULLY_GRADED)
-    schedule = review.record_write(attempt.context_id, attempt.user_id, scored.review, now)
-    # The responses, the score, the outbox row and the review schedule write four tables and read
-    # none of the others: one statement on PostgreSQL (issue 18's storm), one each on SQLite.
-    write_together([*scored.writes, *(w for w in (queued, schedule) if w is not None)])
+    # The responses, the score and the outbox row write three tables and read none of the others:
+    # one statement on PostgreSQL (issue 18's storm), one each on SQLite. The answers enter the
+    # review schedule after the Submit (the claim set review_pending; schedule_store.catch_up).
+    write_together([*scored.writes, *([queued] if queued is not None else [])])
     db.session.commit()
     return attempt, True
 

@@ -14,7 +14,6 @@ from course.db import db, utcnow
 from course.writes import Write
 from quizzes import grading, row_source
 from quizzes.models import Attempt, QuestionVersion, Response
-from quizzes.review import schedule_store as review
 from quizzes.types import REGISTRY
 from quizzes.types.base import PartResult
 
@@ -28,7 +27,7 @@ PART_FIELDS = tuple(f.name for f in fields(PartResult) if f.name not in ("label"
 # Built once. Each question version of the layout with the learner's saved answer to it, if any:
 # one statement instead of one for the versions and one for the answers (issue 18's storm).
 # Columns, not objects: scoring reads them once and writes through _scored_rows, not the ORM.
-_ANSWERS = (select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.data,
+_ANSWERS = (select(QuestionVersion.id, QuestionVersion.data,
                    Response.position, Response.response)
             .outerjoin(Response, and_(Response.attempt_id == bindparam("aid", type_=Integer),
                                       Response.question_version_id == QuestionVersion.id))
@@ -44,11 +43,10 @@ _SCORE = (update(Attempt).where(Attempt.id == bindparam("aid", type_=Integer))
 
 @dataclass
 class Scored:
-    """What scoring an attempt found: totals, the review entries, the answers a person marks."""
+    """What scoring an attempt found: totals and the answers a person marks."""
 
     points: float = 0.0
     max_points: float = 0.0
-    review: list[review.Answered] = field(default_factory=list)
     manual: list[tuple[int, int]] = field(default_factory=list)  # (position, version id): essays
     writes: list[Write] = field(default_factory=list)  # the results and the score, to send
 
@@ -69,7 +67,7 @@ def _scored_rows(dialect_name: str) -> Any:
 
 def _answers(connection: Connection, attempt: Attempt,
              ) -> tuple[dict[int, Any], dict[int, Any]]:
-    """Version id -> (id, question id, data), and position -> saved answer row."""
+    """Version id -> (id, data), and position -> saved answer row."""
     versions: dict[int, Any] = {}
     saved: dict[int, Any] = {}
     for row in connection.execute(_ANSWERS, {"aid": attempt.id, "ids": [
@@ -106,9 +104,6 @@ def score_attempt(attempt: Attempt, submitted_at: datetime) -> Scored:
                      "parts": [{n: getattr(p, n) for n in PART_FIELDS} for p in result.parts],
                      "saved_at": now})
         out.points, out.max_points = out.points + result.points, out.max_points + result.max_points
-        item = review.scored(version.question_id, version.data, entry.get("case_study_id"),
-                             response, result.points, result.max_points)
-        out.review += [item] if item else []
     if rows:  # one statement: new rows for the unanswered, the score of the saved ones
         dialect = connection.dialect.name
         out.writes.append((_scored_rows(dialect), row_source.rows(Response, dialect, rows)))

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from course.db import db
 from quizzes.review.models import ReviewItem
+from quizzes.scores import worker
 from tests.browser.conftest import assert_no_axe_violations, demo_login
 from tests.browser.test_quiz_a11y import make_quiz, start
 from tests.browser.test_reflow import widths_that_scroll
@@ -19,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def _case_first(app: Any) -> None:
     """Make the case study's items the longest overdue, so the session opens with the whole case."""
     with app.app_context():
+        worker.schedule_reviews()  # the worker's pass after the Submit
         db.session.execute(update(ReviewItem).where(ReviewItem.case_id.is_not(None)).values(due_day=0))
         db.session.commit()
 

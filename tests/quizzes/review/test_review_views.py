@@ -14,6 +14,7 @@ from quizzes.review import service
 from quizzes.review.models import ReviewItem, ReviewSession
 from quizzes.review.schedule_store import module_key, question_key
 from quizzes.review_schedule import day_number
+from quizzes.scores import worker
 from tests.conftest import csrf_from, launch_as
 from tests.course.test_launch_cost import statements
 from tests.quizzes.taking.test_attempts import right_form
@@ -64,6 +65,10 @@ def session_keys(app, url):
 def test_a_learner_gets_the_questions_they_got_wrong_back_in_review_now(app, client, platform):
     cid = launch_as(client, platform, "learner")
     right, wrong = submit_some_wrong(app, client, cid, right=3)
+    # The Submit only marks the answers; the worker, or the learner's Review page, schedules them.
+    assert schedule(app) == {}
+    page = words(client.get(f"/c/{cid}/quizzes/review/").get_data(as_text=True))
+    assert f" {len(wrong)} items are due for review " in page
     stored = schedule(app)
     today = day_number(utcnow())
     assert set(stored) == set(right + wrong)
@@ -71,8 +76,6 @@ def test_a_learner_gets_the_questions_they_got_wrong_back_in_review_now(app, cli
     assert all(stored[k].due_day == today + 1 and stored[k].reps == 1 for k in right)
     home = words(client.get(f"/c/{cid}/").get_data(as_text=True))
     assert f" {len(wrong)} items are due for review " in home
-    page = words(client.get(f"/c/{cid}/quizzes/review/").get_data(as_text=True))
-    assert f" {len(wrong)} items are due for review " in page
     url = open_review(client, cid)
     keys = session_keys(app, url)
     assert keys[:len(wrong)] == sorted(wrong, key=lambda k: (stored[k].ease, -stored[k].lapses, k))
@@ -185,6 +188,7 @@ def test_summary_counts(app, client, platform):
     cid = launch_as(client, platform, "learner")
     submit_some_wrong(app, client, cid, right=4)
     with app.app_context():
+        assert worker.schedule_reviews() == 1  # the worker's pass after the Submit
         uid = _user_id(cid)
         now = utcnow()
         assert service.summary(cid, uid, now) == service.Summary(6, 10, 4, 4, False)

@@ -65,7 +65,8 @@ def test_nothing_answered_writes_nothing(app):
     cid, uid = people(app)
     with app.app_context(), statements(app) as seen:
         record(cid, uid, [], T0)
-    assert seen == []
+    # One indexed read: the learner's submitted attempts still waiting for the schedule (none).
+    assert len(seen) == 1 and seen[0].startswith("SELECT quiz_attempt.id"), seen
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
