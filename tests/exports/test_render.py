@@ -203,3 +203,20 @@ def test_the_logo_is_drawn_once_per_document(slugs: list[str], drawn: int) -> No
     uri = logo_data_uri(logo_png())
     html = render_html(slugs, {**CLINIC, "logo_data_uri": uri}, RenderOptions())
     assert html.count(uri) == drawn
+
+
+def test_fonts_are_subset_by_harfbuzz_not_fonttools(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: pathlib.Path) -> None:
+    # WeasyPrint falls back to fontTools' subsetter, in Python, when libharfbuzz-subset0 is
+    # missing: 0.4 s of the 2.4 s a nine-handout packet took (docs/performance.md, the packet).
+    from fontTools import subset
+
+    calls: list[object] = []
+    monkeypatch.setattr(subset.Subsetter, "subset", lambda self, font: calls.append(font))
+    path = tmp_path / "one.pdf"
+    path.write_bytes(render_pdf([SLUG], CLINIC))
+    assert calls == [], "fonts were subset by fontTools: install libharfbuzz-subset0"
+    rows = run("pdffonts", path).splitlines()[2:]
+    # Columns: name type encoding emb sub uni object ID; "sub" is 4th from the right.
+    assert rows and all(row.split()[-4] == "yes" for row in rows), rows
+    assert "Call your care team if" in pdf_text(path)
