@@ -62,7 +62,7 @@ def measure_all(run: Run, stack: ExitStack, only: frozenset[str] = frozenset(PHA
                                                 "baseline", "/hello"))
         run.baseline_url = baseline.base_url
     app = stack.enter_context(Gunicorn("wsgi:app", env, run.log_dir, "app", "/healthz"))
-    run.app_url = app.base_url
+    run.app_url, run.app_group = app.base_url, app.group
     register_platform(run)
     figures: list[Figure] = []
     if baseline is not None:

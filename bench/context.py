@@ -51,6 +51,7 @@ class Run:
     platform: BenchPlatform
     baseline_url: str = ""
     app_url: str = ""
+    app_group: int | None = None  # the tool's gunicorn process group, for CPU figures
     app_env: dict[str, str] = field(default_factory=dict)
     baseline_rps: float | None = None
     hello_rps: float | None = None

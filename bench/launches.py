@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from bench import cpu
 from bench.learner import Learner, csrf_token
 from bench.load import percentile
 from bench.platform import BenchPlatform
@@ -43,6 +44,7 @@ class LaunchRun:
     latencies: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     learners: list[Learner] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by part (bench/cpu.py)
 
     @property
     def rate(self) -> float:
@@ -61,11 +63,13 @@ def sub_for(n: int) -> str:
 
 
 def launch_many(root: str, platform: BenchPlatform, seconds: float, threads: int = THREADS,
-                limit: int = MAX_LAUNCHES, start: int = 0, cycle: int = 0) -> LaunchRun:
+                limit: int = MAX_LAUNCHES, start: int = 0, cycle: int = 0,
+                group: int | None = None) -> LaunchRun:
     """Launch new learners from `threads` threads until `seconds` pass or `limit` launched.
 
     With `cycle`, the learners numbered start .. start + cycle - 1 launch again in turn
-    (returning learners, when they launched before).
+    (returning learners, when they launched before). With `group`, the run records the CPU
+    that server's process group, PostgreSQL and Redis spent in the window.
     """
     run, lock, counter = LaunchRun(), threading.Lock(), itertools.count(start)
     deadline = time.perf_counter() + seconds
@@ -89,11 +93,13 @@ def launch_many(root: str, platform: BenchPlatform, seconds: float, threads: int
                 run.latencies.append(took)
                 run.learners.append(learner)
 
+    before = cpu.snapshot(group) if group else None
     began = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         for _ in range(threads):
             pool.submit(worker)
     run.seconds = time.perf_counter() - began
+    run.cpu = cpu.spent(before, cpu.snapshot(group) if group else None)
     run.learners.sort(key=lambda learner: learner.sub)
     return run
 
@@ -106,11 +112,13 @@ def merged(runs: list[LaunchRun]) -> LaunchRun:
         out.latencies += part.latencies
         out.failures += part.failures
         out.learners += part.learners
+        for key, seconds in part.cpu.items():
+            out.cpu[key] = out.cpu.get(key, 0.0) + seconds
     out.learners.sort(key=lambda learner: learner.sub)
     return out
 
 
-def tool_and_anchor(run: Run, anchor_url: str | None
+def tool_and_anchor(run: Run, anchor_url: str | None, anchor_group: int | None = None
                     ) -> tuple[LaunchRun, LaunchRun, LaunchRun | None]:
     """The anchor, the tool's first launches and its returning launches, in alternating windows.
 
@@ -129,17 +137,18 @@ def tool_and_anchor(run: Run, anchor_url: str | None
     anchor_next = ANCHOR_SUBS
     for _ in range(TURNS):
         if anchor_url:
-            part = launch_many(anchor_url, run.platform, window, start=anchor_next)
+            part = launch_many(anchor_url, run.platform, window, start=anchor_next,
+                               group=anchor_group)
             anchor_next += len(part.latencies) + len(part.failures) + THREADS
             part.learners = []  # nothing to reuse: the anchor has no course behind its launch
             anchor_runs.append(part)
         first = run.next_sub
-        part = launch_many(run.app_url, run.platform, window, start=first)
+        part = launch_many(run.app_url, run.platform, window, start=first, group=run.app_group)
         run.next_sub += len(part.latencies) + len(part.failures) + THREADS
         tool_runs.append(part)
         if part.latencies:  # the same learners again: the launch a class makes every day
             again = launch_many(run.app_url, run.platform, window, start=first,
-                                cycle=len(part.latencies))
+                                cycle=len(part.latencies), group=run.app_group)
             again.learners = []  # the storm wants learners with one session each
             again_runs.append(again)
     return (merged(tool_runs), merged(again_runs),
@@ -244,12 +253,35 @@ def returning_figures(again: LaunchRun, anchor: LaunchRun | None) -> list[Figure
                    met=None if ratio is None else ratio >= ANCHOR_RATIO_TARGET)]
 
 
+def cpu_figures(tool: LaunchRun, again: LaunchRun, anchor: LaunchRun | None) -> list[Figure]:
+    """Server CPU per launch (gunicorn workers + PostgreSQL + Redis), and anchor / tool."""
+    target, out = f">= {ANCHOR_RATIO_TARGET:.1f} x", []
+    bare = cpu.per_operation_ms(anchor.cpu, len(anchor.latencies)) if anchor else None
+    for key, label, part in (("launch", "Launch", tool), ("returning_launch", "Returning launch",
+                                                          again)):
+        ms = cpu.per_operation_ms(part.cpu, len(part.latencies))
+        workers = cpu.per_operation_ms(part.cpu, len(part.latencies), "app")
+        out += [Figure(f"{key}_cpu_ms", f"{label}: server CPU (workers + PostgreSQL + Redis)", ms,
+                       "ms"),
+                Figure(f"{key}_cpu_workers_ms", f"{label}: CPU in the gunicorn workers", workers,
+                       "ms")]
+        ratio = bare / ms if bare is not None and ms else None
+        out.append(Figure(f"{key}_cpu_ratio_to_anchor", f"{label}: anchor CPU / tool CPU", ratio,
+                          "x", target, met=None if ratio is None else ratio >= ANCHOR_RATIO_TARGET))
+    out += [Figure("anchor_launch_cpu_ms", "Anchor launch: server CPU (workers + Redis)", bare,
+                   "ms"),
+            Figure("anchor_launch_cpu_workers_ms", "Anchor launch: CPU in the gunicorn workers",
+                   cpu.per_operation_ms(anchor.cpu, len(anchor.latencies), "app") if anchor
+                   else None, "ms")]
+    return out
+
+
 def measure(run: Run) -> list[Figure]:
     """Launches per second from the tool and the anchor, their ratio, and the demo rate."""
     reason = ""
     try:
         with anchor_server(run) as anchor_app:
-            result, again, anchor = tool_and_anchor(run, anchor_app.base_url)
+            result, again, anchor = tool_and_anchor(run, anchor_app.base_url, anchor_app.group)
     except RuntimeError as exc:  # the anchor did not start: measure the tool alone
         reason = f"anchor did not start: {exc}"[:120]
         result, again, anchor = tool_and_anchor(run, None)
@@ -263,6 +295,7 @@ def measure(run: Run) -> list[Figure]:
         run.notes.append(f"launch failures, e.g. {result.failures[0]}")
     out += anchor_figures(run, result, anchor, reason)
     out += returning_figures(again, anchor)
+    out += cpu_figures(result, again, anchor)
     # No target: issue 18 measures a launch against bare pylti1p3, not against hello world.
     if run.hello_rps and result.latencies:
         out.append(Figure("launches_ratio_to_hello", "Launches: ratio to hello world",
@@ -293,5 +326,13 @@ def unavailable(reason: str) -> list[Figure]:
         ("returning_launch_p99_ms", "Returning launch: p99"),
         ("returning_launch_failures", "Returning launch: failures"),
         ("returning_launches_ratio_to_anchor", "Returning launches: tool / bare pylti1p3"),
+        ("launch_cpu_ms", "Launch: server CPU (workers + PostgreSQL + Redis)"),
+        ("launch_cpu_workers_ms", "Launch: CPU in the gunicorn workers"),
+        ("launch_cpu_ratio_to_anchor", "Launch: anchor CPU / tool CPU"),
+        ("returning_launch_cpu_ms", "Returning launch: server CPU (workers + PostgreSQL + Redis)"),
+        ("returning_launch_cpu_workers_ms", "Returning launch: CPU in the gunicorn workers"),
+        ("returning_launch_cpu_ratio_to_anchor", "Returning launch: anchor CPU / tool CPU"),
+        ("anchor_launch_cpu_ms", "Anchor launch: server CPU (workers + Redis)"),
+        ("anchor_launch_cpu_workers_ms", "Anchor launch: CPU in the gunicorn workers"),
         ("launches_ratio_to_hello", "Launches: ratio to hello world"),
         ("demo_launches_per_s", "Demo-platform launches (full round trip)"))]

@@ -44,6 +44,11 @@ class Gunicorn:
             return f"{self.workers} gthread workers x {self.threads} threads"
         return f"{self.workers} {self.worker_class} workers"
 
+    @property
+    def group(self) -> int | None:
+        """The process group of the master and its workers (it started a new session)."""
+        return self.proc.pid if self.proc is not None else None
+
     def __enter__(self) -> Gunicorn:
         """Start gunicorn and wait until it answers."""
         cmd = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
