@@ -268,8 +268,8 @@ def cpu_figures(tool: LaunchRun, again: LaunchRun, anchor: LaunchRun | None) -> 
         ratio = bare / ms if bare is not None and ms else None
         out.append(Figure(f"{key}_cpu_ratio_to_anchor", f"{label}: anchor CPU / tool CPU", ratio,
                           "x", target, met=None if ratio is None else ratio >= ANCHOR_RATIO_TARGET))
-    out += [Figure("anchor_launch_cpu_ms", "Anchor launch: server CPU (workers + Redis)", bare,
-                   "ms"),
+    out += [Figure("anchor_launch_cpu_ms",
+                   "Anchor launch: server CPU (workers + PostgreSQL + Redis)", bare, "ms"),
             Figure("anchor_launch_cpu_workers_ms", "Anchor launch: CPU in the gunicorn workers",
                    cpu.per_operation_ms(anchor.cpu, len(anchor.latencies), "app") if anchor
                    else None, "ms")]
@@ -332,7 +332,7 @@ def unavailable(reason: str) -> list[Figure]:
         ("returning_launch_cpu_ms", "Returning launch: server CPU (workers + PostgreSQL + Redis)"),
         ("returning_launch_cpu_workers_ms", "Returning launch: CPU in the gunicorn workers"),
         ("returning_launch_cpu_ratio_to_anchor", "Returning launch: anchor CPU / tool CPU"),
-        ("anchor_launch_cpu_ms", "Anchor launch: server CPU (workers + Redis)"),
+        ("anchor_launch_cpu_ms", "Anchor launch: server CPU (workers + PostgreSQL + Redis)"),
         ("anchor_launch_cpu_workers_ms", "Anchor launch: CPU in the gunicorn workers"),
         ("launches_ratio_to_hello", "Launches: ratio to hello world"),
         ("demo_launches_per_s", "Demo-platform launches (full round trip)"))]
