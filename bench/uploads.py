@@ -92,14 +92,14 @@ def _cpu() -> float:
 def _render(logo: bytes | None, packet: bool) -> dict[str, Any]:
     """Validate a logo as an upload would, then render one handout (or every handout)."""
     from exports.content import get_handouts
-    from exports.logo import logo_data_uri, validate_logo
+    from exports.logo import logo_data_uri, prepare_logo
     from exports.render import PLACEHOLDER_CLINIC, render_pdf
     slugs = [h.slug for h in get_handouts()]
     render_pdf(slugs[:1], PLACEHOLDER_CLINIC)  # fonts load on the first call; not counted
     began, cpu = time.perf_counter(), _cpu()
     clinic = dict(PLACEHOLDER_CLINIC)
     if logo is not None:
-        clinic["logo_data_uri"] = logo_data_uri(*validate_logo(logo))
+        clinic["logo_data_uri"] = logo_data_uri(*prepare_logo(logo))  # as an upload stores it
     render_pdf(slugs if packet else slugs[:1], clinic)
     return {"s": time.perf_counter() - began, "cpu_s": _cpu() - cpu, "kb": len(logo or b"") / 1024}
 

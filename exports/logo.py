@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from exports.imagelimits import (
     MAX_IMAGE_BYTES,
@@ -62,6 +62,47 @@ def validate_logo(data: bytes) -> tuple[bytes, str]:
         raise LogoError(str(exc).replace("the image", "the logo", 1)) from exc
     _check_raster(data)
     return data, mime
+
+
+# The printed logo's box (print.css, `.clinic-header .logo`) and the resolution kept for it.
+PRINT_BOX_MM = (45, 16)
+PRINT_DPI = 600
+
+
+def prepare_logo(data: bytes) -> tuple[bytes, str]:
+    """What an upload stores: the validated logo, a raster shrunk to its printed size."""
+    clean, mime = validate_logo(data)
+    if mime == "image/svg+xml":
+        return clean, mime
+    return fit_for_print(clean, mime), mime
+
+
+def fit_for_print(data: bytes, mime: str) -> bytes:
+    """A PNG or JPEG no larger than the print box at PRINT_DPI; a small one comes back as it is.
+
+    WeasyPrint decodes and recompresses a PNG on every render: a logo at the 4-megapixel limit
+    added 0.15 s to each PDF, for detail no printer shows at 45 x 16 mm (docs/performance.md).
+    """
+    width, height = (round(mm / 25.4 * PRINT_DPI) for mm in PRINT_BOX_MM)
+    with Image.open(io.BytesIO(data)) as opened:
+        if opened.width <= width and opened.height <= height:
+            return data
+        # The EXIF orientation goes with the EXIF block below, so it is applied to the pixels.
+        image = ImageOps.exif_transpose(opened)
+        keep_alpha = mime == "image/png" and (
+            image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info)
+        grey = image.mode in ("L", "LA")
+        wanted = ("LA" if grey else "RGBA") if keep_alpha else ("L" if grey else "RGB")
+        small = image.convert(wanted) if image.mode != wanted else image.copy()
+        small.thumbnail((width, height), Image.Resampling.LANCZOS)
+        icc = opened.info.get("icc_profile")
+    out = io.BytesIO()
+    # Saved afresh: no EXIF or text chunks from the upload (a photo's GPS position, say).
+    if mime == "image/png":
+        small.save(out, format="PNG", icc_profile=icc)
+    else:
+        small.save(out, format="JPEG", quality=90, icc_profile=icc)
+    return out.getvalue()
 
 
 def logo_data_uri(data: bytes | None, mime: str | None = None) -> str:

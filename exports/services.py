@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from course.db import db
-from exports.logo import validate_logo
+from exports.logo import prepare_logo
 from exports.models import ClinicProfile, clinic_dict
 from exports.pdfcache import PdfCache, cached_pdf
 from exports.render import RenderOptions
@@ -32,7 +32,7 @@ def clinic_values(context_id: int) -> dict[str, Any]:
 def save_clinic_profile(context_id: int, values: dict[str, str], logo: bytes | None = None,
                         remove_logo: bool = False) -> ClinicProfile:
     """Create or update the context's profile; raises LogoError before writing anything."""
-    checked = validate_logo(logo) if logo else None
+    checked = prepare_logo(logo) if logo else None
     profile = clinic_profile(context_id) or ClinicProfile(context_id=context_id, name="")
     for field in CLINIC_FIELDS:
         setattr(profile, field, (values.get(field) or "").strip())

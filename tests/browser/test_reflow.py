@@ -263,7 +263,7 @@ def test_screenshots_of_the_bowtie_review_and_gradebook(pages):
 
 @pytest.mark.skipif(not SHOTS, reason="set REFLOW_SHOTS=/dir to save screenshots")
 def test_screenshots_of_the_pages_added_for_issues_15_to_17(pages):
-    """Accommodations, grade corrections, needs grading, performance, practice and review."""
+    """Accommodations, grade corrections, needs grading, performance, practice, review, clinic."""
     c = f"{pages['base']}/c/{pages['cid']}"
     q = f"{c}/quizzes/instructor"
     learner, _ = pages["learner"]
@@ -276,7 +276,8 @@ def test_screenshots_of_the_pages_added_for_issues_15_to_17(pages):
     done = pages["ids"]["done"]
     for name, url in (("accommodations", f"{q}/accommodations"), ("grading", f"{q}/grading"),
                       ("grade-attempt", f"{q}/attempts/{done}/grade"),
-                      ("class-performance", f"{q}/performance"), ("images", f"{q}/images")):
+                      ("class-performance", f"{q}/performance"), ("images", f"{q}/images"),
+                      ("clinic", f"{c}/handouts/clinic")):
         shoot(teacher, pages["host"], url, name, "main")
 
 

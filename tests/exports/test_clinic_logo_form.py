@@ -64,3 +64,26 @@ def test_logo_can_be_replaced_and_removed(client: FlaskClient, platform: object)
     assert stored_logo(client, cid) == second
     assert post_clinic(client, cid, remove_logo="y").status_code == 302
     assert stored_logo(client, cid) is None
+
+
+def test_a_large_logo_is_stored_at_its_printed_size(client: FlaskClient, platform: object) -> None:
+    cid = launch_as(client, platform, "instructor")
+    buffer = io.BytesIO()
+    Image.new("RGBA", (2000, 2000), (11, 61, 107, 200)).save(buffer, format="PNG")
+    assert post_clinic(client, cid, logo=(io.BytesIO(buffer.getvalue()), "big.png")
+                       ).status_code == 302
+    stored = stored_logo(client, cid)
+    assert stored is not None
+    with Image.open(io.BytesIO(stored)) as image:
+        # 16 mm at 600 dpi is 378 px: the box's height bounds a square logo.
+        assert (image.format, image.size, image.mode) == ("PNG", (378, 378), "RGBA")
+        assert image.getpixel((189, 189)) == (11, 61, 107, 200)
+
+
+def test_the_logo_field_says_it_is_shrunk_to_print_size(client: FlaskClient,
+                                                        platform: object) -> None:
+    cid = launch_as(client, platform, "instructor")
+    page = client.get(f"/c/{cid}/handouts/clinic").get_data(as_text=True)
+    assert re.search(r'<input[^>]*aria-describedby="logo-hint"[^>]*type="file"'
+                     r'|<input[^>]*type="file"[^>]*aria-describedby="logo-hint"', page)
+    assert 'id="logo-hint"' in page and "45 mm wide and 16 mm tall" in page

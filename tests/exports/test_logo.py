@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import base64
 import io
+import pathlib
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from PIL import Image
 
-from exports.logo import MAX_LOGO_BYTES, LogoError, logo_data_uri, sanitize_svg, validate_logo
+from exports.logo import (
+    MAX_LOGO_BYTES,
+    PRINT_BOX_MM,
+    LogoError,
+    logo_data_uri,
+    prepare_logo,
+    sanitize_svg,
+    validate_logo,
+)
 
 
 def image_bytes(fmt: str) -> bytes:
@@ -96,3 +106,60 @@ def test_svg_output_does_not_depend_on_the_global_namespace_registry(
     assert clean.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
     assert b"label" not in clean and b"inkscape" not in clean
     assert validate_logo(clean) == (clean, "image/svg+xml")
+
+
+def _jpeg_with_exif(size: tuple[int, int], orientation: int) -> bytes:
+    """A JPEG photo-like logo carrying an orientation tag and a GPS block."""
+    image = Image.new("RGB", size, "white")
+    image.paste((200, 0, 0), (0, 0, size[0] // 2, size[1]))  # left half red, as stored
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif.tobytes(), quality=95)
+    return buffer.getvalue()
+
+
+def test_print_box_is_the_stylesheets_logo_box() -> None:
+    css = (pathlib.Path(__file__).parents[2] / "exports/static/exports/print.css").read_text()
+    rule = re.search(r"\.clinic-header \.logo \{([^}]*)\}", css)
+    assert rule is not None
+    width = re.search(r"max-width:\s*(\d+)mm", rule.group(1))
+    height = re.search(r"max-height:\s*(\d+)mm", rule.group(1))
+    assert width and height
+    assert PRINT_BOX_MM == (int(width.group(1)), int(height.group(1)))
+
+
+def test_a_logo_within_the_print_box_is_kept_byte_for_byte() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1063, 378), (0, 0, 0, 0)).save(buffer, format="PNG")
+    data = buffer.getvalue()
+    assert prepare_logo(data) == (data, "image/png")
+    jpeg = _jpeg_with_exif((600, 100), 1)
+    assert prepare_logo(jpeg) == (jpeg, "image/jpeg")
+
+
+def test_a_wide_png_shrinks_to_the_box_width_and_keeps_palette_transparency() -> None:
+    image = Image.new("P", (4000, 500), 0)
+    image.putpalette([255, 255, 255, 11, 61, 107])
+    image.paste(1, (0, 0, 2000, 500))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", transparency=0)
+    data, mime = prepare_logo(buffer.getvalue())
+    with Image.open(io.BytesIO(data)) as small:
+        assert (mime, small.size, small.mode) == ("image/png", (1063, 133), "RGBA")
+        assert small.getpixel((100, 60)) == (11, 61, 107, 255)
+        assert small.getpixel((1000, 60))[3] == 0  # the transparent half stays transparent
+
+
+def test_a_large_jpeg_loses_its_exif_but_keeps_its_orientation() -> None:
+    # Orientation 6: the stored pixels are turned 90 degrees clockwise to show them.
+    data, mime = prepare_logo(_jpeg_with_exif((3000, 1000), 6))
+    with Image.open(io.BytesIO(data)) as small:
+        assert mime == "image/jpeg" and small.format == "JPEG"
+        assert not small.getexif()  # neither the orientation nor the GPS block is stored
+        assert small.size == (126, 378)  # shown upright: tall, fitted to the box's height
+        top = small.getpixel((63, 20))
+        bottom = small.getpixel((63, 358))
+        assert top[0] > 180 and top[1] < 60, top  # the stored left half is now on top
+        assert min(bottom) > 200, bottom
