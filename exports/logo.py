@@ -81,7 +81,7 @@ def fit_for_print(data: bytes, mime: str) -> bytes:
     """A PNG or JPEG no larger than the print box at PRINT_DPI; a small one comes back as it is.
 
     WeasyPrint decodes and recompresses a PNG on every render: a logo at the 4-megapixel limit
-    added 0.15 s to each PDF, for detail no printer shows at 45 x 16 mm (docs/performance.md).
+    added about 0.13 s to each PDF, for detail no printer shows at 45 x 16 mm (docs/performance.md).
     """
     width, height = (round(mm / 25.4 * PRINT_DPI) for mm in PRINT_BOX_MM)
     with Image.open(io.BytesIO(data)) as opened:
@@ -93,7 +93,8 @@ def fit_for_print(data: bytes, mime: str) -> bytes:
             image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info)
         grey = image.mode in ("L", "LA")
         wanted = ("LA" if grey else "RGBA") if keep_alpha else ("L" if grey else "RGB")
-        small = image.convert(wanted) if image.mode != wanted else image.copy()
+        # exif_transpose hands back a copy, so thumbnail() below never touches `opened`.
+        small = image.convert(wanted) if image.mode != wanted else image
         small.thumbnail((width, height), Image.Resampling.LANCZOS)
         icc = opened.info.get("icc_profile")
     out = io.BytesIO()
