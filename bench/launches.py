@@ -9,125 +9,40 @@ separately for reference.
 """
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import requests
 
-from bench import cpu
-from bench.learner import Learner, csrf_token
-from bench.load import percentile
-from bench.platform import BenchPlatform
+from bench import cpu, launch_floor
+from bench.launch_floor import Floor
+from bench.launch_runs import THREADS, LaunchRun, launch_many, merged
+from bench.learner import csrf_token
 from bench.report import Figure, missing
 from bench.server import Gunicorn
 
 if TYPE_CHECKING:
     from bench.context import Run
 
-THREADS = 8
-MAX_LAUNCHES = 5000
-COURSE = "bench-course-1"
 TURNS = 2  # windows each for the tool and the anchor, alternating
 ANCHOR_SUBS = 900_000  # anchor learners are numbered apart from the tool's (it keeps no users)
 
 
-@dataclass
-class LaunchRun:
-    """Launches completed in a time window, their latencies and the learners they made."""
-
-    seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    learners: list[Learner] = field(default_factory=list)
-    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by part (bench/cpu.py)
-
-    @property
-    def rate(self) -> float:
-        """Completed launches per second."""
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
-
-    def p(self, pct: float) -> float | None:
-        """A latency percentile in milliseconds."""
-        value = percentile(self.latencies, pct)
-        return None if value is None else value * 1000
-
-
-def sub_for(n: int) -> str:
-    """The bench learner id for sequence number n."""
-    return f"bench-learner-{n:05d}"
-
-
-def launch_many(root: str, platform: BenchPlatform, seconds: float, threads: int = THREADS,
-                limit: int = MAX_LAUNCHES, start: int = 0, cycle: int = 0,
-                group: int | None = None) -> LaunchRun:
-    """Launch new learners from `threads` threads until `seconds` pass or `limit` launched.
-
-    With `cycle`, the learners numbered start .. start + cycle - 1 launch again in turn
-    (returning learners, when they launched before). With `group`, the run records the CPU
-    that server's process group, PostgreSQL and Redis spent in the window.
-    """
-    run, lock, counter = LaunchRun(), threading.Lock(), itertools.count(start)
-    deadline = time.perf_counter() + seconds
-
-    def worker() -> None:
-        """Launch one learner after another until the deadline."""
-        while time.perf_counter() < deadline:
-            n = next(counter)
-            if n - start >= limit:
-                return
-            if cycle:
-                n = start + (n - start) % cycle
-            learner = Learner(root, platform, sub_for(n), COURSE)
-            try:
-                took = learner.launch()
-            except Exception as exc:  # any failure is counted, never fatal
-                with lock:
-                    run.failures.append(f"{exc.__class__.__name__}: {exc}"[:200])
-                continue
-            with lock:
-                run.latencies.append(took)
-                run.learners.append(learner)
-
-    before = cpu.snapshot(group) if group else None
-    began = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        for _ in range(threads):
-            pool.submit(worker)
-    run.seconds = time.perf_counter() - began
-    run.cpu = cpu.spent(before, cpu.snapshot(group) if group else None)
-    run.learners.sort(key=lambda learner: learner.sub)
-    return run
-
-
-def merged(runs: list[LaunchRun]) -> LaunchRun:
-    """Several windows as one: their seconds, latencies, failures and learners added up."""
-    out = LaunchRun()
-    for part in runs:
-        out.seconds += part.seconds
-        out.latencies += part.latencies
-        out.failures += part.failures
-        out.learners += part.learners
-        for key, seconds in part.cpu.items():
-            out.cpu[key] = out.cpu.get(key, 0.0) + seconds
-    out.learners.sort(key=lambda learner: learner.sub)
-    return out
-
-
-def tool_and_anchor(run: Run, anchor_url: str | None, anchor_group: int | None = None
+def tool_and_anchor(run: Run, anchor_url: str | None, anchor_group: int | None = None,
+                    floor: Floor | None = None
                     ) -> tuple[LaunchRun, LaunchRun, LaunchRun | None]:
     """The anchor, the tool's first launches and its returning launches, in alternating windows.
 
-    Returns (tool first launches, tool returning launches, anchor or None).
+    Returns (tool first launches, tool returning launches, anchor or None); `floor`, when
+    given, takes its turns in between and keeps its own windows (bench/launch_floor.py).
     """
     window = run.plan.launch_seconds / TURNS
     # One launch each first, not counted: the course's first launch creates it and its quizzes,
     # and each worker's first request loads the app's lazy parts.
-    for root in (anchor_url, run.app_url):
+    for root in (anchor_url, floor.url if floor else None, run.app_url):
         if root:
             launch_many(root, run.platform, 30.0, threads=1, limit=1, start=ANCHOR_SUBS - 10)
             launch_many(root, run.platform, 30.0, threads=4, limit=4, start=ANCHOR_SUBS - 9)
@@ -142,6 +57,8 @@ def tool_and_anchor(run: Run, anchor_url: str | None, anchor_group: int | None =
             anchor_next += len(part.latencies) + len(part.failures) + THREADS
             part.learners = []  # nothing to reuse: the anchor has no course behind its launch
             anchor_runs.append(part)
+        if floor is not None:
+            floor.turn(run, window)
         first = run.next_sub
         part = launch_many(run.app_url, run.platform, window, start=first, group=run.app_group)
         run.next_sub += len(part.latencies) + len(part.failures) + THREADS
@@ -278,12 +195,14 @@ def cpu_figures(tool: LaunchRun, again: LaunchRun, anchor: LaunchRun | None) -> 
 
 def measure(run: Run) -> list[Figure]:
     """Launches per second from the tool and the anchor, their ratio, and the demo rate."""
-    reason = ""
+    reason, floor = "", None
     try:
-        with anchor_server(run) as anchor_app:
-            result, again, anchor = tool_and_anchor(run, anchor_app.base_url, anchor_app.group)
-    except RuntimeError as exc:  # the anchor did not start: measure the tool alone
-        reason = f"anchor did not start: {exc}"[:120]
+        with anchor_server(run) as anchor_app, launch_floor.server(run) as floor_app:
+            floor = Floor(floor_app.base_url, floor_app.group)
+            result, again, anchor = tool_and_anchor(run, anchor_app.base_url, anchor_app.group,
+                                                    floor)
+    except RuntimeError as exc:  # an anchor did not start: measure the tool alone
+        reason, floor = f"anchor did not start: {exc}"[:120], None
         result, again, anchor = tool_and_anchor(run, None)
     run.learners.extend(result.learners)
     label = "LTI launches (login + id_token validation)"
@@ -296,6 +215,7 @@ def measure(run: Run) -> list[Figure]:
     out += anchor_figures(run, result, anchor, reason)
     out += returning_figures(again, anchor)
     out += cpu_figures(result, again, anchor)
+    out += launch_floor.figures(result, again, floor, reason)
     # No target: issue 18 measures a launch against bare pylti1p3, not against hello world.
     if run.hello_rps and result.latencies:
         out.append(Figure("launches_ratio_to_hello", "Launches: ratio to hello world",
@@ -315,7 +235,7 @@ def measure(run: Run) -> list[Figure]:
 
 def unavailable(reason: str) -> list[Figure]:
     """Every launch figure as n/a."""
-    return [missing(key, label, reason) for key, label in (
+    return launch_floor.unavailable(reason) + [missing(key, label, reason) for key, label in (
         ("launches_per_s", "LTI launches (login + id_token validation)"),
         ("launch_p50_ms", "Launch: p50"), ("launch_p99_ms", "Launch: p99"),
         ("launch_failures", "Launch: failures"),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bench.context import Run
-from bench.launches import COURSE
+from bench.launch_runs import COURSE
 from bench.learner import Learner
 from bench.load import LoadError, LoadResult, run_wrk
 from bench.report import Figure, missing

@@ -14,7 +14,7 @@ from typing import cast
 
 from bench import backends, pages
 from bench.context import Run
-from bench.launches import COURSE
+from bench.launch_runs import COURSE
 from bench.learner import Learner
 from bench.load import LoadError
 from bench.platform import BenchPlatform

@@ -11,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from bench import storm_anchor_app
+from bench import cpu, storm_anchor_app
 from bench.backends import ROOT
 from bench.burst import burst
 from bench.context import Run
-from bench.launches import THREADS, launch_many
+from bench.launch_runs import THREADS, launch_many
 from bench.learner import TIMEOUT, Learner
 from bench.load import percentile
 from bench.report import Figure, missing
@@ -36,6 +36,7 @@ class Storm:
     answered: int = 0  # attempts whose first question was answered and saved
     finished: list[float] = field(default_factory=list)  # perf_counter when each answer came
     released: float = 0.0  # perf_counter when the barrier let everyone go
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by part (bench/cpu.py)
 
     @property
     def wall(self) -> float | None:
@@ -82,17 +83,23 @@ def run_storm(run: Run, size: int) -> Storm:
                 continue
             storm.ready.append(item)
             storm.answered += answered
-    return release(storm)
+    return release(storm, run.app_group)
 
 
-def release(storm: Storm) -> Storm:
-    """Let every ready learner press Submit at the same moment; time each answer from then."""
+def release(storm: Storm, group: int | None = None) -> Storm:
+    """Let every ready learner press Submit at the same moment; time each answer from then.
+
+    With the server's process group, also read the CPU it and the database and cache spent
+    from just before the release to the last answer (the burst's own client is not counted).
+    """
     if not storm.ready:
         return storm
     where = urlsplit(storm.ready[0][0].root)
     sent = [learner.submit_request(aid, token) for learner, aid, token in storm.ready]
+    before = cpu.snapshot(group) if group else None
     storm.released, answers = burst(where.hostname or "127.0.0.1", where.port or 80, sent,
                                     timeout=TIMEOUT)
+    storm.cpu = cpu.spent(before, cpu.snapshot(group) if group else None)
     for answer in answers:
         if answer.error:  # a timeout or reset is a failed submission, not a crash
             storm.errors.append(f"submit: {answer.error}")
@@ -171,9 +178,19 @@ def measure(run: Run, prefix: str = "bench-learner-", anchor: bool = True) -> li
         Figure("storm_unscheduled", "Storm: submissions not in the review schedule after the drain",
                after.get("unscheduled"), "", "0", met=after.get("unscheduled") == 0),
     ]
+    figures += _cpu_figures("storm", "Storm", storm)
     if anchor:
-        figures += _anchor_figures(run, len(storm.ready), p99)
+        figures += _anchor_figures(run, len(storm.ready), p99, storm)
     return figures
+
+
+def _cpu_figures(key: str, label: str, storm: Storm) -> list[Figure]:
+    """Server CPU per answered submission: all of it, and the gunicorn workers' part."""
+    count = len(storm.latencies)
+    return [Figure(f"{key}_cpu_ms", f"{label}: server CPU per submission (workers + PostgreSQL "
+                   "+ Redis)", cpu.per_operation_ms(storm.cpu, count), "ms"),
+            Figure(f"{key}_cpu_workers_ms", f"{label}: CPU per submission in the gunicorn workers",
+                   cpu.per_operation_ms(storm.cpu, count, "app"), "ms")]
 
 
 ANCHOR = "Storm anchor (bare Flask + SQLAlchemy write)"
@@ -209,12 +226,12 @@ def run_anchor(run: Run, size: int, per_attempt: int) -> tuple[Storm, tuple[int,
             learner = Learner(server.base_url, run.platform, f"anchor-{aid}", "")
             learner.cid = 1
             storm.ready.append((learner, aid, ""))
-        release(storm)
+        release(storm, server.group)
     return storm, storm_anchor_app.recorded(url)
 
 
-def _anchor_figures(run: Run, size: int, tool_p99: float | None) -> list[Figure]:
-    """The anchor storm's figures and the tool's p99 as a ratio to the anchor's."""
+def _anchor_figures(run: Run, size: int, tool_p99: float | None, tool: Storm) -> list[Figure]:
+    """The anchor storm's figures, and the tool's p99 and server CPU as ratios to the anchor's."""
     if not size:
         return anchor_unavailable("the tool's storm had no learners")
     try:
@@ -227,6 +244,8 @@ def _anchor_figures(run: Run, size: int, tool_p99: float | None) -> list[Figure]
     run.notes.append(f"storm anchor: {done} of {size} attempts recorded, {answers} response "
                      f"rows ({per_attempt} per attempt), {rows} score rows")
     p99 = percentile(storm.latencies, 99)
+    mine = cpu.per_operation_ms(tool.cpu, len(tool.latencies))
+    bare = cpu.per_operation_ms(storm.cpu, len(storm.latencies))
     return [
         Figure("storm_anchor_recorded", f"{ANCHOR}: attempts recorded", done),
         Figure("storm_anchor_responses_per_attempt", f"{ANCHOR}: response rows per attempt",
@@ -238,6 +257,10 @@ def _anchor_figures(run: Run, size: int, tool_p99: float | None) -> list[Figure]
                len(storm.latencies) / storm.wall if storm.wall else None, "/s"),
         Figure("storm_p99_vs_anchor", "Storm: tool p99 / anchor p99 (1.0 = the bare write)",
                tool_p99 / p99 if tool_p99 and p99 else None, "x"),
+        *_cpu_figures("storm_anchor", ANCHOR, storm),
+        # Steadier than the p99s' ratio: the burst's client and the queue's order are left out.
+        Figure("storm_cpu_vs_anchor", "Storm: tool CPU / anchor CPU per submission",
+               mine / bare if mine and bare else None, "x"),
     ]
 
 
@@ -249,12 +272,13 @@ def _ms(seconds: float | None) -> float | None:
 STORM_KEYS = ("storm_attempts", "storm_submitted", "storm_submit_errors", "storm_submit_p50_ms",
               "storm_submit_p99_ms", "storm_submit_wall_s", "storm_submit_rate",
               "storm_delivered", "storm_waiting", "storm_lost", "storm_duplicated",
-              "storm_drain_s", "storm_unscheduled")
+              "storm_drain_s", "storm_unscheduled", "storm_cpu_ms", "storm_cpu_workers_ms")
 
 
 ANCHOR_KEYS = ("storm_anchor_recorded", "storm_anchor_responses_per_attempt",
                "storm_anchor_submit_p50_ms", "storm_anchor_submit_p99_ms",
-               "storm_anchor_submit_rate", "storm_p99_vs_anchor")
+               "storm_anchor_submit_rate", "storm_p99_vs_anchor", "storm_anchor_cpu_ms",
+               "storm_anchor_cpu_workers_ms", "storm_cpu_vs_anchor")
 
 
 def anchor_unavailable(reason: str) -> list[Figure]:

@@ -46,3 +46,12 @@ def test_per_operation_ms() -> None:
     assert cpu.per_operation_ms({}, 100) is None
     assert cpu.per_operation_ms(used, 0) is None
     assert cpu.spent(None, used) == {}
+
+
+def test_storm_cpu_figures_are_per_answered_submission() -> None:
+    from bench.storm import Storm, _cpu_figures
+    storm = Storm(latencies=[0.1] * 200, cpu={"app": 0.6, "PostgreSQL": 0.3, "Redis": 0.1})
+    found = {f.key: f.value for f in _cpu_figures("storm", "Storm", storm)}
+    assert found == {"storm_cpu_ms": pytest.approx(5.0), "storm_cpu_workers_ms": pytest.approx(3.0)}
+    unmeasured = {f.key: f.value for f in _cpu_figures("storm", "Storm", Storm(latencies=[0.1]))}
+    assert unmeasured == {"storm_cpu_ms": None, "storm_cpu_workers_ms": None}
