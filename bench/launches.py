@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import requests
 
 from bench import cpu, launch_floor
-from bench.launch_floor import Floor
 from bench.launch_runs import THREADS, LaunchRun, launch_many, merged
 from bench.learner import csrf_token
 from bench.report import Figure, missing
@@ -32,7 +31,7 @@ ANCHOR_SUBS = 900_000  # anchor learners are numbered apart from the tool's (it 
 
 
 def tool_and_anchor(run: Run, anchor_url: str | None, anchor_group: int | None = None,
-                    floor: Floor | None = None
+                    floor: launch_floor.Floor | None = None
                     ) -> tuple[LaunchRun, LaunchRun, LaunchRun | None]:
     """The anchor, the tool's first launches and its returning launches, in alternating windows.
 
@@ -198,7 +197,7 @@ def measure(run: Run) -> list[Figure]:
     reason, floor = "", None
     try:
         with anchor_server(run) as anchor_app, launch_floor.server(run) as floor_app:
-            floor = Floor(floor_app.base_url, floor_app.group)
+            floor = launch_floor.Floor(floor_app.base_url, floor_app.group)
             result, again, anchor = tool_and_anchor(run, anchor_app.base_url, anchor_app.group,
                                                     floor)
     except RuntimeError as exc:  # an anchor did not start: measure the tool alone
