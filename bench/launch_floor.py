@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bench import cpu, pylti_anchor_app
-from bench.launch_runs import THREADS, LaunchRun, launch_many, merged
+from bench.launch_runs import LaunchRun, first_and_again, merged
 from bench.report import Figure, missing
 from bench.server import Gunicorn
 
@@ -36,15 +36,11 @@ class Floor:
 
     def turn(self, run: Run, window: float) -> None:
         """One window of new learners, then one of the same learners again."""
-        first = self.next_sub
-        part = launch_many(self.url, run.platform, window, start=first, group=self.group)
-        self.next_sub += len(part.latencies) + len(part.failures) + THREADS
+        part, again, self.next_sub = first_and_again(self.url, run.platform, window,
+                                                     self.next_sub, self.group)
         part.learners = []  # the storm takes the tool's learners only
         self.first.append(part)
-        if part.latencies:
-            again = launch_many(self.url, run.platform, window, start=first,
-                                cycle=len(part.latencies), group=self.group)
-            again.learners = []
+        if again is not None:
             self.again.append(again)
 
 

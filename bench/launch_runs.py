@@ -97,3 +97,19 @@ def merged(runs: list[LaunchRun]) -> LaunchRun:
             out.cpu[key] = out.cpu.get(key, 0.0) + seconds
     out.learners.sort(key=lambda learner: learner.sub)
     return out
+
+
+def first_and_again(root: str, platform: BenchPlatform, window: float, start: int,
+                    group: int | None) -> tuple[LaunchRun, LaunchRun | None, int]:
+    """A window of new learners numbered from `start`, then a window of the same ones again.
+
+    Returns both runs (the second None when nobody launched) and the next unused number.
+    """
+    first = launch_many(root, platform, window, start=start, group=group)
+    following = start + len(first.latencies) + len(first.failures) + THREADS
+    if not first.latencies:
+        return first, None, following
+    again = launch_many(root, platform, window, start=start, cycle=len(first.latencies),
+                        group=group)
+    again.learners = []  # the storm wants learners with one session each
+    return first, again, following

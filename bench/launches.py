@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import requests
 
 from bench import cpu, launch_floor
-from bench.launch_runs import THREADS, LaunchRun, launch_many, merged
+from bench.launch_runs import THREADS, LaunchRun, first_and_again, launch_many, merged
 from bench.learner import csrf_token
 from bench.report import Figure, missing
 from bench.server import Gunicorn
@@ -58,14 +58,11 @@ def tool_and_anchor(run: Run, anchor_url: str | None, anchor_group: int | None =
             anchor_runs.append(part)
         if floor is not None:
             floor.turn(run, window)
-        first = run.next_sub
-        part = launch_many(run.app_url, run.platform, window, start=first, group=run.app_group)
-        run.next_sub += len(part.latencies) + len(part.failures) + THREADS
+        # The same learners again in the second window: the launch a class makes every day.
+        part, again, run.next_sub = first_and_again(run.app_url, run.platform, window,
+                                                    run.next_sub, run.app_group)
         tool_runs.append(part)
-        if part.latencies:  # the same learners again: the launch a class makes every day
-            again = launch_many(run.app_url, run.platform, window, start=first,
-                                cycle=len(part.latencies), group=run.app_group)
-            again.learners = []  # the storm wants learners with one session each
+        if again is not None:
             again_runs.append(again)
     return (merged(tool_runs), merged(again_runs),
             merged(anchor_runs) if anchor_runs else None)
