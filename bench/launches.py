@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from bench import cpu, launch_floor
+from bench import cpu, launch_floor, launch_steps
 from bench.launch_runs import THREADS, LaunchRun, first_and_again, launch_many, merged
 from bench.learner import csrf_token
 from bench.report import Figure, missing
@@ -212,6 +212,7 @@ def measure(run: Run) -> list[Figure]:
     out += returning_figures(again, anchor)
     out += cpu_figures(result, again, anchor)
     out += launch_floor.figures(result, again, floor, reason)
+    out += launch_steps.measure(run)  # after the windows: its servers are stopped by now
     # No target: issue 18 measures a launch against bare pylti1p3, not against hello world.
     if run.hello_rps and result.latencies:
         out.append(Figure("launches_ratio_to_hello", "Launches: ratio to hello world",
@@ -231,7 +232,8 @@ def measure(run: Run) -> list[Figure]:
 
 def unavailable(reason: str) -> list[Figure]:
     """Every launch figure as n/a."""
-    return launch_floor.unavailable(reason) + [missing(key, label, reason) for key, label in (
+    return launch_floor.unavailable(reason) + launch_steps.unavailable(reason) + [
+        missing(key, label, reason) for key, label in (
         ("launches_per_s", "LTI launches (login + id_token validation)"),
         ("launch_p50_ms", "Launch: p50"), ("launch_p99_ms", "Launch: p99"),
         ("launch_failures", "Launch: failures"),

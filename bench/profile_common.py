@@ -130,6 +130,25 @@ def one_round(app: Flask, platform: BenchPlatform, count: int, first: int,
                   len(seen.redis) / count, pstats.Stats(profile), last)
 
 
+# (file fragment, function name, label): a step of an operation, outermost first. An empty
+# name takes the whole module: the largest cumulative time of its functions (its entry point).
+Step = tuple[str, str, str]
+
+
+def steps(stats: pstats.Stats, count: int, table: tuple[Step, ...],
+          ) -> list[tuple[str, float, int]]:
+    """(label, cumulative ms per operation, calls per operation) of each step seen."""
+    raw: dict = stats.stats  # type: ignore[attr-defined]
+    out = []
+    for fragment, name, label in table:
+        found = [(ct, nc) for (path, _line, func), (_cc, nc, _tt, ct, _callers) in raw.items()
+                 if fragment in path and (not name or func == name)]
+        if found:
+            ct, nc = max(found)
+            out.append((label, ct * 1000 / count, round(nc / count)))
+    return out
+
+
 def shares(stats: pstats.Stats) -> list[tuple[str, float]]:
     """Own time per group of code, as shares of the whole, largest first."""
     own: Counter[str] = Counter()

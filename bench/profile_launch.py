@@ -13,6 +13,7 @@ profiled the same way.
 """
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import tempfile
@@ -27,11 +28,39 @@ from flask.testing import FlaskClient
 from bench.backends import REDIS_URL, Backends, fresh_database, reachable
 from bench.learner import FormReader, csrf_token
 from bench.platform import CLIENT_ID, DEPLOYMENT_ID, ISSUER, BenchPlatform
-from bench.profile_common import Sample, Timer, one_round, options, report
+from bench.profile_common import Sample, Step, Timer, one_round, options, report, steps
 
 PG_DB = "msc_profile"  # not the bench's msc_bench: a bench may be running at the same time
 COURSE = "profile-course-1"
 QUIZ = "quiz-final-cases"
+
+# The steps of a login + launch (both requests), outermost first. LOGIN and VALIDATION are the
+# LTI work proper, which the issue's launch target names; both tables use the same labels.
+WHOLE, LOGIN, VALIDATION = ("whole login + launch (Flask, 2 requests)",
+                            "login (state, nonce, redirect)", "id_token validation")
+RECORD, LIMITS, SESSION = ("the record (context, user, membership)",
+                           "rate limits (login and launch)", "session cookie save")
+TOOL_STEPS: tuple[Step, ...] = (
+    ("flask/app.py", "wsgi_app", WHOLE),
+    ("course/lti/service.py", "start_login", LOGIN),
+    ("course/lti/launch.py", "launch_body", VALIDATION),
+    ("course/lti/launch.py", "validate_jwt_signature", "  its signature check"),
+    ("course/lti/service.py", "_record", RECORD),
+    ("limits/strategies.py", "hit", LIMITS),
+    ("flask/sessions.py", "save_session", SESSION),
+    ("course/security.py", "", "security headers"),
+    ("course/logs.py", "", "request id and log line"),
+    ("psycopg/connection.py", "wait", "waiting on PostgreSQL (all)"),
+    ("redis/connection.py", "read_response", "waiting on Redis (all)"),
+)
+ANCHOR_STEPS: tuple[Step, ...] = (
+    ("flask/app.py", "wsgi_app", WHOLE),
+    ("pylti1p3/oidc_login.py", "redirect", LOGIN),
+    ("pylti1p3/message_launch.py", "validate", VALIDATION),
+    ("pylti1p3/message_launch.py", "validate_jwt_signature", "  its signature check"),
+    ("pylti1p3/message_launch.py", "save_launch_data", "  its launch data saved"),
+    ("redis/connection.py", "read_response", "waiting on Redis (all)"),
+)
 
 
 def launch(client: FlaskClient, platform: BenchPlatform, sub: str,
@@ -102,12 +131,43 @@ def _course_id(client: FlaskClient) -> int:
         return int(found.first() or 0)
 
 
+def floor_steps(tool: Sample, bare: Sample, count: int) -> dict[str, float]:
+    """Print both launches step by step; return the figures `make bench` keeps (ms per launch).
+
+    The LTI work is the login and the id_token validation, the part the issue's launch target
+    names; the rest of the tool's launch is what bare pylti1p3 does not do.
+    """
+    assert tool.stats is not None and bare.stats is not None
+    found: list[dict[str, float]] = []
+    for name, stats, table in (("Tool", tool.stats, TOOL_STEPS),
+                               ("Bare pylti1p3", bare.stats, ANCHOR_STEPS)):
+        rows = steps(stats, count, table)
+        print(f"\n== {name}, steps (cumulative ms per launch under cProfile, calls per launch):")
+        for label, ms, nc in rows:
+            print(f"     {label:<44} {ms:7.2f} ms  x{nc}")
+        found.append({label: ms for label, ms, _nc in rows})
+    mine, theirs = ({label: of.get(label, 0.0) for label in (WHOLE, LOGIN, VALIDATION, RECORD,
+                                                             LIMITS, SESSION)} for of in found)
+    out = {"tool_ms": mine[WHOLE], "bare_ms": theirs[WHOLE],
+           "tool_lti_ms": mine[LOGIN] + mine[VALIDATION],
+           "bare_lti_ms": theirs[LOGIN] + theirs[VALIDATION], "record_ms": mine[RECORD],
+           "limits_ms": mine[LIMITS], "session_ms": mine[SESSION]}
+    out["lti_ratio"] = out["bare_lti_ms"] / out["tool_lti_ms"] if out["tool_lti_ms"] else 0.0
+    print(f"\nthe LTI work alone (login + id_token validation): tool {out['tool_lti_ms']:.2f} ms, "
+          f"bare pylti1p3 {out['bare_lti_ms']:.2f} ms; bare / tool {out['lti_ratio']:.2f} (the "
+          f"rest of the tool's launch is the record, the rate limits, the session and the "
+          f"headers above)")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Profile launches of the tool and the anchor (and submissions with --submit)."""
     parser = options("python -m bench.profile_launch", __doc__, "launches", 40, 20)
     parser.add_argument("--submit", action="store_true", help="profile submissions instead")
     parser.add_argument("--returning", action="store_true",
                         help="relaunch learners who launched before (the usual launch)")
+    parser.add_argument("--figures", type=Path, default=None,
+                        help="also write the launch's step figures to this JSON file")
     args = parser.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores), shared machine")
     with tempfile.TemporaryDirectory(prefix="msc-profile-") as tmp, BenchPlatform() as platform:
@@ -142,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         kind = "returning" if args.returning else "first"
         t = report(f"Tool launch ({kind})", tool, args.top, args.show, args.only)
         b = report("Bare pylti1p3 launch", bare, args.top, args.show, args.only)
+        figures = floor_steps(t, b, args.launches)
+        if args.figures is not None:
+            args.figures.write_text(json.dumps(figures))
         ratios = [y.ms / x.ms for x, y in zip(tool, bare)]
         print(f"\nbare / tool time per launch, per round: "
               f"{', '.join(f'{x:.2f}' for x in ratios)}; median {statistics.median(ratios):.2f} "

@@ -39,6 +39,7 @@ from bench.profile_common import (
     options,
     report,
     shares,
+    steps,
 )
 from bench.profile_launch import launch, submit_work, tool_app
 
@@ -78,21 +79,6 @@ ANCHOR_STEPS = (
     ("psycopg/connection.py", "wait", "waiting on PostgreSQL (psycopg wait, all)"),
     ("werkzeug/test.py", "run_wsgi_app", "Werkzeug test client around the app"),
 )
-
-
-def steps(stats: pstats.Stats, count: int, table: tuple[tuple[str, str, str], ...] = STEPS,
-          ) -> list[tuple[str, float, int]]:
-    """(label, cumulative ms per operation, calls per operation) of each step seen."""
-    raw: dict = stats.stats  # type: ignore[attr-defined]
-    out = []
-    for fragment, name, label in table:
-        # A whole module: the largest cumulative time of its functions (its entry point).
-        found = [(ct, nc) for (path, _line, func), (_cc, nc, _tt, ct, _callers) in raw.items()
-                 if fragment in path and (not name or func == name)]
-        if found:
-            ct, nc = max(found)
-            out.append((label, ct * 1000 / count, round(nc / count)))
-    return out
 
 
 class _NoProfile:
@@ -261,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         calls = median.stats.total_calls / args.submits  # type: ignore[attr-defined]
         print(f"   Python function calls per submission: {calls:.0f}")
         print("   steps (cumulative ms per submission, calls per submission):")
-        for label, ms, nc in steps(median.stats, args.submits):
+        for label, ms, nc in steps(median.stats, args.submits, STEPS):
             print(f"     {label:<44} {ms:7.2f} ms  x{nc}")
         if args.floor:
             floor(median, chosen.database_url, args.submits, args.rounds)
