@@ -1,15 +1,17 @@
 """Where a launch (or a submission) spends its time, in one process, against bare pylti1p3.
 
-`python -m bench.profile_launch [--launches 40] [--rounds 3] [--submit]`
+`python -m bench.profile_launch [--launches 40] [--rounds 3] [--returning] [--figures FILE] [--submit]`
 
 The tool (wsgi's create_app) and the anchor (bench/pylti_anchor_app.py) run in this process
 through Flask's test client against the bench platform, on their own PostgreSQL database
 (msc_profile) and Redis database 1 under a fresh key prefix, else SQLite and the file cache.
 Each round launches new learners into each app in turn under cProfile, counting SQL statements
 and Redis round trips; the figures are the median of the rounds. The machine is shared, so
-compare shares and ratios within a run, not milliseconds across runs. With --submit, the
-learners then start the final quiz, answer its first question, and the submissions are
-profiled the same way.
+compare shares and ratios within a run, not milliseconds across runs. Each launch is then cut
+into steps (TOOL_STEPS, ANCHOR_STEPS): the LTI work alone (login and id_token validation) for
+both, and the tool's record, rate limits and session; `--figures FILE` writes them as JSON, as
+`make bench` does (bench/launch_steps.py). With --submit, the learners then start the final
+quiz, answer its first question, and the submissions are profiled the same way.
 """
 from __future__ import annotations
 
